@@ -1,0 +1,71 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "loom",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "loom", targets: ["loom"]),
+        .library(name: "Nostr", targets: ["Nostr"]),
+        .library(name: "NostrRelay", targets: ["NostrRelay"]),
+        .library(name: "Cashu", targets: ["Cashu"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
+    ],
+    targets: [
+        // libsecp256k1 from the system: apt `libsecp256k1-dev`, brew `secp256k1`.
+        .systemLibrary(
+            name: "CSecp256k1",
+            pkgConfig: "libsecp256k1",
+            providers: [.apt(["libsecp256k1-dev"]), .brew(["secp256k1"])]
+        ),
+        // Safe wrapper: keys, BIP-340, ECDH x-coordinate, point and scalar arithmetic.
+        .target(name: "Secp256k1", dependencies: ["CSecp256k1"]),
+        // Nostr values and rules (NIP-01/19/40/44/51). No I/O.
+        .target(
+            name: "Nostr",
+            dependencies: [
+                "Secp256k1",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        // Relay connections and the relay pool (I/O).
+        .target(
+            name: "NostrRelay",
+            dependencies: [
+                "Nostr",
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // Cashu values and rules (NUT-00..13). No I/O.
+        .target(
+            name: "Cashu",
+            dependencies: [
+                "Secp256k1",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "loom",
+            dependencies: [
+                "Nostr", "NostrRelay",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "Secp256k1Tests", dependencies: ["Secp256k1"], resources: [.copy("Vectors")]),
+        .testTarget(name: "NostrTests", dependencies: ["Nostr"], resources: [.copy("Vectors")]),
+        .testTarget(name: "NostrRelayTests", dependencies: ["NostrRelay"]),
+        .testTarget(name: "CashuTests", dependencies: ["Cashu"], resources: [.copy("Vectors")]),
+    ]
+)

@@ -1,0 +1,1 @@
+// Cashu — placeholder until its first file lands.

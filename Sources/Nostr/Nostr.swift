@@ -1,0 +1,1 @@
+// Nostr — placeholder until its first file lands.

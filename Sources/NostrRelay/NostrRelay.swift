@@ -1,0 +1,1 @@
+// NostrRelay — placeholder until its first file lands.
