@@ -1,1 +1,0 @@
-// Nostr — placeholder until its first file lands.
