@@ -1,0 +1,41 @@
+# loom — see README.md. `make test` installs what it needs on a bare
+# Debian machine (apt: libsecp256k1-dev; PyPI into .venv: the test relay and
+# the interop peers) and runs every test, integration and interop included.
+
+SWIFT ?= swift
+VENV  ?= .venv
+PY     = $(VENV)/bin/python
+export LOOM_VENV := $(abspath $(VENV))
+
+.PHONY: all build test unit-test interop-test deps system-deps bench demo clean
+
+all: build
+
+build: system-deps
+	$(SWIFT) build
+
+deps: system-deps $(VENV)/.installed
+
+system-deps:
+	@scripts/install-system-deps.sh
+
+$(VENV)/.installed: requirements-test.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q -r requirements-test.txt
+	touch $@
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	LOOM_BIN=$(abspath .build/debug/loom) $(VENV)/bin/pytest -q tests/interop
+
+bench: system-deps
+	$(SWIFT) build -c release --product loom
+	.build/release/loom bench
+
+demo: deps
+	$(SWIFT) build --product loom
+	scripts/demo.sh
+
+clean:
+	rm -rf .build $(VENV)
