@@ -71,8 +71,16 @@ public struct Keyset: Sendable, Hashable, Codable {
         self.keys = keys
     }
 
+    public init(id: KeysetID, unit: CurrencyUnit, active: Bool = true, inputFeePpk: UInt64 = 0,
+                finalExpiry: UInt64? = nil, keys: [Amount: PublicKey]) {
+        self.init(info: KeysetInfo(id: id, unit: unit, active: active, inputFeePpk: inputFeePpk, finalExpiry: finalExpiry), keys: keys)
+    }
+
     public var id: KeysetID { info.id }
     public var unit: CurrencyUnit { info.unit }
+    public var active: Bool { info.active }
+    public var inputFeePpk: UInt64 { info.inputFeePpk }
+    public var finalExpiry: UInt64? { info.finalExpiry }
 
     /// The mint's key for `amount`.
     public func key(for amount: Amount) throws(KeysetError) -> PublicKey {

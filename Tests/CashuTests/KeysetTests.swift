@@ -33,7 +33,8 @@ struct KeysetTests {
         let keys = try Keyset.parseKeys(v.keys)
         let id = KeysetID.deriveV2(keys: keys, unit: CurrencyUnit(v.unit), inputFeePpk: v.input_fee_ppk, finalExpiry: v.final_expiry)
         #expect(id.hex == v.id)
-        let keyset = Keyset(info: KeysetInfo(id: try KeysetID(hex: v.id), unit: CurrencyUnit(v.unit), inputFeePpk: v.input_fee_ppk, finalExpiry: v.final_expiry), keys: keys)
+        let keyset = Keyset(id: try KeysetID(hex: v.id), unit: CurrencyUnit(v.unit), inputFeePpk: v.input_fee_ppk, finalExpiry: v.final_expiry, keys: keys)
+        #expect(keyset.inputFeePpk == v.input_fee_ppk && keyset.finalExpiry == v.final_expiry && keyset.active)
         try keyset.verifyID()
     }
 
