@@ -16,8 +16,9 @@ public struct WellKnownSecret: Sendable, Hashable {
     /// Parses a proof's secret. Fails for an ordinary random secret too
     /// (`.notWellKnown`), which callers take to mean "no conditions".
     public init(parsing raw: String) throws(SpendingConditionError) {
-        guard raw.first == "[",
-              let json = try? JSONSerialization.jsonObject(with: Data(raw.utf8), options: [.fragmentsAllowed]),
+        // Whatever a mint's JSON parser takes as an array (leading whitespace
+        // included) it will enforce, so the same must count as well-known here.
+        guard let json = try? JSONSerialization.jsonObject(with: Data(raw.utf8), options: [.fragmentsAllowed]),
               let array = json as? [Any]
         else { throw .notWellKnown }
         guard array.count == 2, let kind = array[0] as? String, let body = array[1] as? [String: Any] else {

@@ -33,9 +33,12 @@ struct WellKnownSecretTests {
         }
     }
 
-    @Test func plainSecretsAreNotWellKnown() {
+    @Test func plainSecretsAreNotWellKnown() throws {
         #expect(throws: SpendingConditionError.notWellKnown) { try WellKnownSecret(parsing: "407915bc212be61a77e3e6d2aeb4c727980bda51cd06a6afc29e2861768a7837") }
         #expect(throws: SpendingConditionError.notWellKnown) { try WellKnownSecret(parsing: "[not json") }
+        #expect(throws: SpendingConditionError.notWellKnown) { try WellKnownSecret(parsing: "1234") }
+        // A mint parses this as JSON and enforces it, so it is a lock, not a plain secret.
+        #expect(try WellKnownSecret(parsing: " \n" + Self.vector).kind == "P2PK")
     }
 }
 
