@@ -228,6 +228,7 @@ struct P2PKSigningTests {
         #expect(P2PK.canUnlock(Self.proof(P2PKConditions(data: c, locktime: now)), with: w, now: now + 1))
         let malformed = Proof(amount: 1, id: Self.id, secret: #"["P2PK",{"nonce":"n","data":"zz"}]"#, C: w)
         #expect(!P2PK.canUnlock(malformed, with: w, now: now))
+        #expect(!P2PK.canUnlock(Proof(amount: 1, id: Self.id, secret: #"["P2PK"]"#, C: w), with: w, now: now))
         let htlc = Proof(amount: 1, id: Self.id, secret: WellKnownSecret(kind: "HTLC", data: "00").raw, C: w)
         #expect(!P2PK.canUnlock(htlc, with: w, now: now))
     }
