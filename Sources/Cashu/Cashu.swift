@@ -1,1 +1,0 @@
-// Cashu — placeholder until its first file lands.
