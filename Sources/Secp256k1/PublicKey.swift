@@ -31,6 +31,15 @@ public struct PublicKey: Sendable, Hashable {
 
     public var hex: String { Hex.encode(compressed) }
 
+    /// The 65-byte `04 || x || y` form, which NUT-12 hashes.
+    public var uncompressed: [UInt8] {
+        var pk = raw
+        var out = [UInt8](repeating: 0, count: 65)
+        var len = 65
+        secp256k1_ec_pubkey_serialize(Context.shared.raw, &out, &len, &pk, UInt32(SECP256K1_EC_UNCOMPRESSED))
+        return out
+    }
+
     /// The x coordinate alone (32 bytes), as BIP-340 and NIP-44's ECDH use it.
     public var x: [UInt8] { Array(compressed[1...]) }
 

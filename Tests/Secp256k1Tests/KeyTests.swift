@@ -63,6 +63,15 @@ struct KeyTests {
         #expect(even.x == key.xOnlyPublicKey.bytes)
     }
 
+    @Test func uncompressedFormOfTheGenerator() throws {
+        var one = [UInt8](repeating: 0, count: 32)
+        one[31] = 1
+        let G = try Scalar(bytes: one).publicKey
+        #expect(Hex.encode(G.uncompressed) == "04"
+            + "79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+            + "483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8")
+    }
+
     @Test func hexRoundTrip() throws {
         #expect(Hex.encode([0x00, 0xab, 0xff]) == "00abff")
         #expect(try Hex.decode("00ABff") == [0x00, 0xab, 0xff])
