@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Nostr", targets: ["Nostr"]),
         .library(name: "NostrRelay", targets: ["NostrRelay"]),
         .library(name: "Cashu", targets: ["Cashu"]),
+        .library(name: "CashuWallet", targets: ["CashuWallet"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -16,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // libsecp256k1 from the system: apt `libsecp256k1-dev`, brew `secp256k1`.
@@ -55,17 +58,31 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        // Cashu wallet: mint client (HTTP) and the durable proof store (SQLite).
+        .target(
+            name: "CashuWallet",
+            dependencies: [
+                "Cashu",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "loom",
             dependencies: [
-                "Nostr", "NostrRelay",
+                "Nostr", "NostrRelay", "Cashu", "CashuWallet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Starts real servers (relay, mint) for the integration tests.
+        .target(name: "LoomTestSupport", path: "Tests/LoomTestSupport"),
         .testTarget(name: "Secp256k1Tests", dependencies: ["Secp256k1"], resources: [.copy("Vectors")]),
         .testTarget(name: "NostrTests", dependencies: ["Nostr"], resources: [.copy("Vectors")]),
         .testTarget(name: "NostrRelayTests", dependencies: ["NostrRelay"]),
         .testTarget(name: "CashuTests", dependencies: ["Cashu"], resources: [.copy("Vectors")]),
+        .testTarget(name: "CashuWalletTests", dependencies: ["CashuWallet", "Cashu", "LoomTestSupport"]),
     ]
 )

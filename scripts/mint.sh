@@ -8,6 +8,10 @@ port=$1
 dir=$2
 fee=${3:-100}
 venv=${LOOM_VENV:-$(cd "$(dirname "$0")/.." && pwd)/.venv}
+if [ ! -x "$venv/bin/mint" ]; then
+    echo "Nutshell's mint is not installed in $venv; run: make deps" >&2
+    exit 1
+fi
 mkdir -p "$dir"
 cd "$dir"
 export MINT_BACKEND_BOLT11_SAT=FakeWallet

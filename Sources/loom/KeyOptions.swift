@@ -9,6 +9,9 @@ struct KeyOptions: ParsableArguments {
     @Option(name: .customLong("key-file"), help: "File holding the nsec (or 64-hex) secret key. Defaults to $NOSTR_PRIVATE_KEY.")
     var keyFile: String?
 
+    init() {}
+    init(keyFile: String?) { self.keyFile = keyFile }
+
     func secretKey() throws -> SecretKey {
         let raw: String
         let source: String

@@ -1,0 +1,121 @@
+import AsyncHTTPClient
+import Cashu
+import Foundation
+import GRDB
+import Secp256k1
+
+/// A Cashu wallet for one mint and one unit, backed by `WalletStore`.
+///
+/// Every operation follows one pattern: journal (inputs, outputs with their
+/// secrets and blinding factors, the operation) in one transaction, then call
+/// the mint, then settle in one transaction. An operation interrupted between
+/// the two is settled by `recover()` with NUT-09 restore and NUT-07 checks.
+public actor Wallet {
+    public let mint: MintClient
+    public let unit: CurrencyUnit
+    let store: WalletStore
+    let seed: [UInt8]
+    /// Key for P2PK-locked proofs sent to this wallet (the worker's Nostr key).
+    let lockKey: SecretKey?
+    var keysets: [KeysetID: Keyset] = [:]
+    /// Test hook: the named step kills the process (crash-safety tests).
+    let crashPoint: String?
+
+    public init(store: WalletStore, mintURL: String, unit: CurrencyUnit = .sat, lockKey: SecretKey? = nil,
+                http: HTTPClient = .shared, crashPoint: String? = ProcessInfo.processInfo.environment["LOOM_CRASH_AT"]) throws {
+        self.store = store
+        self.mint = MintClient(url: mintURL, http: http)
+        self.unit = unit
+        self.lockKey = lockKey
+        self.crashPoint = crashPoint
+        let mnemonic: Mnemonic
+        if let phrase = try store.meta("mnemonic") {
+            do { mnemonic = try Mnemonic(phrase: phrase) } catch { throw WalletError.invalidMnemonic("\(error)") }
+        } else {
+            mnemonic = try Mnemonic.generate()
+            try store.setMeta("mnemonic", mnemonic.phrase)
+        }
+        self.seed = mnemonic.seed()
+    }
+
+    /// The 12 words that recover this wallet (`loom wallet restore`). Secret.
+    public func mnemonic() throws -> String? { try store.meta("mnemonic") }
+
+    // MARK: keysets
+
+    /// Loads the mint's keysets for our unit, fetching (and id-checking) keys we do not have.
+    @discardableResult
+    public func refreshKeysets() async throws -> [Keyset] {
+        let infos: [KeysetInfo]
+        do { infos = try await mint.keysets() } catch { throw WalletError.mint(error) }
+        for info in infos where info.unit == unit {
+            if var known = keysets[info.id] ?? (try loadKeyset(info.id)) {
+                known.info = info  // active flag and fee may change
+                keysets[info.id] = known
+            } else {
+                let ks: Keyset
+                do { ks = try await mint.keys(for: info.id) } catch { throw WalletError.mint(error) }
+                keysets[info.id] = Keyset(info: info, keys: ks.keys)
+            }
+            try saveKeyset(keysets[info.id]!)
+        }
+        return Array(keysets.values)
+    }
+
+    func ensureKeysets() async throws {
+        if keysets.isEmpty {
+            for ks in try loadAllKeysets() { keysets[ks.id] = ks }
+        }
+        if keysets.isEmpty { try await refreshKeysets() }
+    }
+
+    /// The active keyset of our unit with the lowest input fee.
+    func activeKeyset() async throws -> Keyset {
+        try await ensureKeysets()
+        if let ks = bestActive() { return ks }
+        try await refreshKeysets()
+        guard let ks = bestActive() else { throw WalletError.noActiveKeyset(unit) }
+        return ks
+    }
+
+    private func bestActive() -> Keyset? {
+        keysets.values.filter { $0.active && $0.unit == unit }.min { $0.inputFeePpk < $1.inputFeePpk }
+    }
+
+    func keyset(_ id: KeysetID) async throws -> Keyset {
+        try await ensureKeysets()
+        if let ks = keysets[id] { return ks }
+        try await refreshKeysets()
+        guard let ks = keysets[id] else { throw WalletError.unknownKeyset(id.hex) }
+        return ks
+    }
+
+    func inputFee(_ proofs: [Proof]) throws -> Amount {
+        do { return try Fees.inputFee(for: proofs, keysets: keysets.values.map(\.info)) } catch {
+            throw WalletError.unknownKeyset("\(error)")
+        }
+    }
+
+    // MARK: balance
+
+    public func balance() throws -> Amount {
+        try store.db.read { db in
+            Amount(UInt64(try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(amount), 0) FROM proofs WHERE mint = ? AND state = 'unspent'", arguments: [mint.url]) ?? 0))
+        }
+    }
+
+    /// Balances by state, for `loom wallet balance` and audits.
+    public func balances() throws -> [ProofStatus: Amount] {
+        try store.db.read { db in
+            var out: [ProofStatus: Amount] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, SUM(amount) AS total FROM proofs WHERE mint = ? GROUP BY state", arguments: [mint.url]) {
+                if let s = ProofStatus(rawValue: row["state"]) { out[s] = Amount(UInt64(row["total"] as Int64)) }
+            }
+            return out
+        }
+    }
+
+    func crash(at point: String) {
+        if crashPoint == point { kill(getpid(), SIGKILL) }
+    }
+}
