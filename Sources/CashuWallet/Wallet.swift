@@ -49,7 +49,7 @@ public actor Wallet {
         let infos: [KeysetInfo]
         do { infos = try await mint.keysets() } catch { throw WalletError.mint(error) }
         for info in infos where info.unit == unit {
-            if var known = keysets[info.id] ?? (try loadKeyset(info.id)) {
+            if var known = try keysets[info.id] ?? loadKeyset(info.id) {
                 known.info = info  // active flag and fee may change
                 keysets[info.id] = known
             } else {

@@ -26,7 +26,7 @@ extension Wallet {
     /// Deterministic (NUT-13) outputs for `amounts`, taking counters from the
     /// keyset's counter inside the caller's transaction so that a counter is
     /// never used twice, even across a crash.
-    func deterministicOutputs(_ db: Database, amounts: [Amount], keyset: Keyset, role: String, startPosition: Int = 0) throws -> [JournaledOutput] {
+    nonisolated func deterministicOutputs(_ db: Database, amounts: [Amount], keyset: Keyset, role: String, startPosition: Int = 0) throws -> [JournaledOutput] {
         let counter = try Int64.fetchOne(db, sql: "SELECT counter FROM keysets WHERE id = ?", arguments: [keyset.id.hex]) ?? 0
         var out: [JournaledOutput] = []
         for (i, amount) in amounts.enumerated() {
@@ -37,7 +37,7 @@ extension Wallet {
         return out
     }
 
-    func insertOperation(_ db: Database, id: String, kind: OperationKind, amount: Amount, fee: Amount, quote: String? = nil, memo: String? = nil) throws {
+    nonisolated func insertOperation(_ db: Database, id: String, kind: OperationKind, amount: Amount, fee: Amount, quote: String? = nil, memo: String? = nil) throws {
         let now = Self.now()
         try db.execute(sql: """
             INSERT INTO operations(id, kind, state, mint, unit, amount, fee, quote, memo, created_at, updated_at)
@@ -45,12 +45,12 @@ extension Wallet {
             """, arguments: [id, kind.rawValue, mint.url, unit.rawValue, Int64(amount.value), Int64(fee.value), quote, memo, now, now])
     }
 
-    func setOperation(_ db: Database, _ id: String, state: OperationState, error: String? = nil, token: String? = nil) throws {
+    nonisolated func setOperation(_ db: Database, _ id: String, state: OperationState, error: String? = nil, token: String? = nil) throws {
         try db.execute(sql: "UPDATE operations SET state = ?, error = COALESCE(?, error), token = COALESCE(?, token), updated_at = ? WHERE id = ?",
                        arguments: [state.rawValue, error, token, Self.now(), id])
     }
 
-    func insertOutputs(_ db: Database, operation: String, _ outputs: [JournaledOutput]) throws {
+    nonisolated func insertOutputs(_ db: Database, operation: String, _ outputs: [JournaledOutput]) throws {
         for o in outputs {
             try db.execute(sql: """
                 INSERT INTO outputs(operation_id, position, role, amount, keyset_id, secret, r, b)
@@ -60,7 +60,7 @@ extension Wallet {
         }
     }
 
-    func loadOutputs(_ db: Database, operation: String) throws -> [JournaledOutput] {
+    nonisolated func loadOutputs(_ db: Database, operation: String) throws -> [JournaledOutput] {
         try Row.fetchAll(db, sql: "SELECT * FROM outputs WHERE operation_id = ? ORDER BY position", arguments: [operation]).map { row in
             let data = try BlindingData(amount: Amount(UInt64(row["amount"] as Int64)), keysetID: try KeysetID(hex: row["keyset_id"]),
                                         secret: row["secret"], r: try Scalar(hex: row["r"] as String))
@@ -69,7 +69,7 @@ extension Wallet {
     }
 
     /// Inserts proofs (ours, or a sender's we are about to swap) with a state.
-    func insertProofs(_ db: Database, _ proofs: [Proof], state: ProofStatus, operation: String?) throws {
+    nonisolated func insertProofs(_ db: Database, _ proofs: [Proof], state: ProofStatus, operation: String?) throws {
         let enc = JSONEncoder()
         for p in proofs {
             let dleq = try p.dleq.map { String(decoding: try enc.encode($0), as: UTF8.self) }
@@ -82,12 +82,12 @@ extension Wallet {
         }
     }
 
-    func setProofs(_ db: Database, operation: String, from: ProofStatus, to: ProofStatus) throws {
+    nonisolated func setProofs(_ db: Database, operation: String, from: ProofStatus, to: ProofStatus) throws {
         try db.execute(sql: "UPDATE proofs SET state = ? WHERE operation_id = ? AND state = ?",
                        arguments: [to.rawValue, operation, from.rawValue])
     }
 
-    func loadProofs(_ db: Database, sql: String, arguments: StatementArguments) throws -> [Proof] {
+    nonisolated func loadProofs(_ db: Database, sql: String, arguments: StatementArguments) throws -> [Proof] {
         try Row.fetchAll(db, sql: "SELECT * FROM proofs WHERE " + sql, arguments: arguments).map { row in
             var p = Proof(amount: Amount(UInt64(row["amount"] as Int64)), id: try KeysetID(hex: row["keyset_id"]),
                           secret: row["secret"], C: try PublicKey(hex: row["c"] as String), witness: row["witness"])

@@ -62,8 +62,9 @@ extension Wallet {
         let keyset = try await activeKeyset()
         let opID = Self.newOperationID()
         let needed = try quote.amount.adding(quote.feeReserve)
+        let infos = keysets.values.map(\.info)
         let (inputs, outputs, inputFee) = try await store.db.write { db -> ([Proof], [JournaledOutput], Amount) in
-            let (inputs, fee) = try self.select(db, amount: needed)
+            let (inputs, fee) = try self.select(db, amount: needed, keysets: infos)
             try self.insertOperation(db, id: opID, kind: .melt, amount: quote.amount, fee: fee, quote: quote.quote)
             try db.execute(sql: "UPDATE proofs SET state = 'pending', operation_id = ? WHERE secret IN (\(inputs.map { _ in "?" }.joined(separator: ",")))",
                            arguments: StatementArguments([opID] + inputs.map(\.secret)))

@@ -77,8 +77,9 @@ extension Wallet {
             try await fail(operation: opID, reason: "mint request did not happen")
             return true
         }
+        let Ys = try inputs.map { try $0.Y().hex }
         let states: [ProofState]
-        do { states = try await mint.checkState(Ys: try inputs.map { try $0.Y().hex }) } catch { return false }
+        do { states = try await mint.checkState(Ys: Ys) } catch { return false }
         if states.contains(where: { $0.state == .pending }) { return false }
         if states.allSatisfy({ $0.state == .unspent }) {
             try await fail(operation: opID, reason: "the mint did not receive the request")
@@ -107,15 +108,17 @@ extension Wallet {
         var spentSecrets: [String] = []
         var spentAmount = Amount.zero
         for chunk in stride(from: 0, to: unspent.count, by: 100).map({ Array(unspent[$0..<min($0 + 100, unspent.count)]) }) {
+            let Ys = try chunk.map { try $0.Y().hex }
             let states: [ProofState]
-            do { states = try await mint.checkState(Ys: try chunk.map { try $0.Y().hex }) } catch { throw WalletError.mint(error) }
+            do { states = try await mint.checkState(Ys: Ys) } catch { throw WalletError.mint(error) }
             for (p, s) in zip(chunk, states) where s.state == .spent {
                 spentSecrets.append(p.secret)
                 spentAmount = try spentAmount.adding(p.amount)
             }
         }
+        let secrets = spentSecrets
         try await store.db.write { db in
-            for s in spentSecrets { try db.execute(sql: "UPDATE proofs SET state = 'spent' WHERE secret = ?", arguments: [s]) }
+            for s in secrets { try db.execute(sql: "UPDATE proofs SET state = 'spent' WHERE secret = ?", arguments: [s]) }
         }
         let pending = try await store.db.read { db in
             try String.fetchAll(db, sql: "SELECT id FROM operations WHERE mint = ? AND state IN ('prepared','sent')", arguments: [self.mint.url])

@@ -39,8 +39,9 @@ extension Wallet {
         // Keep what is unspent and not already in the wallet.
         var unspent: [Proof] = []
         for chunk in stride(from: 0, to: recovered.count, by: 100).map({ Array(recovered[$0..<min($0 + 100, recovered.count)]) }) {
+            let Ys = try chunk.map { try $0.Y().hex }
             let states: [ProofState]
-            do { states = try await mint.checkState(Ys: try chunk.map { try $0.Y().hex }) } catch { throw WalletError.mint(error) }
+            do { states = try await mint.checkState(Ys: Ys) } catch { throw WalletError.mint(error) }
             unspent += zip(chunk, states).filter { $0.1.state == .unspent }.map(\.0)
         }
         let known = try await store.db.read { db in Set(try String.fetchAll(db, sql: "SELECT secret FROM proofs")) }

@@ -22,8 +22,9 @@ extension Wallet {
         let opID = Self.newOperationID()
         // Selection and journaling happen in one transaction so two sends
         // can never pick the same proofs.
+        let infos = keysets.values.map(\.info)
         let (inputs, outputs, fee) = try await store.db.write { db -> ([Proof], [JournaledOutput], Amount) in
-            let (inputs, fee) = try self.select(db, amount: amount)
+            let (inputs, fee) = try self.select(db, amount: amount, keysets: infos)
             let total = try Amount.sum(inputs.map(\.amount))
             let change = Amount(total.value - amount.value - fee.value)
             try self.insertOperation(db, id: opID, kind: .send, amount: amount, fee: fee, memo: memo)
@@ -63,7 +64,10 @@ extension Wallet {
 
     /// Largest-first selection until the proofs cover `amount` plus their own
     /// input fee. Returns the proofs and that fee.
-    func select(_ db: Database, amount: Amount) throws -> ([Proof], Amount) {
+    nonisolated func select(_ db: Database, amount: Amount, keysets: [KeysetInfo]) throws -> ([Proof], Amount) {
+        func inputFee(_ proofs: [Proof]) throws -> Amount {
+            do { return try Fees.inputFee(for: proofs, keysets: keysets) } catch { throw WalletError.unknownKeyset("\(error)") }
+        }
         let candidates = try loadProofs(db, sql: "mint = ? AND state = 'unspent' ORDER BY amount DESC", arguments: [mint.url])
         var chosen: [Proof] = []
         var total = Amount.zero

@@ -100,7 +100,7 @@ struct NostrEncode: ParsableCommand {
         case .naddr:
             entity = .naddr(identifier: identifier!, pubkey: try hexKey(pubkey!, "--pubkey"), kind: kind!, relays: relays)
         }
-        print(entity.encoded)
+        do { print(try entity.encode()) } catch { throw ValidationError("\(error)") }
     }
 
     func hexKey(_ s: String, _ what: String) throws -> XOnlyPublicKey {
