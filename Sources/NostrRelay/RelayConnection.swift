@@ -100,8 +100,12 @@ public actor RelayConnection {
             do {
                 try await client.run()
                 if state == .connected { logger.info("relay closed the connection") }
+            } catch where Task.isCancelled || state == .closed {
+                // close() ended it; nothing went wrong.
             } catch {
-                logger.info("relay connection failed", metadata: ["error": "\(error)"])
+                // Once per outage at info; the retries of a relay that stays down at debug.
+                logger.log(level: attempt == 0 ? .info : .debug, "relay connection failed",
+                           metadata: ["error": "\(error)", "attempt": "\(attempt)"])
             }
             detach()
             guard !Task.isCancelled, state != .closed else { break }
@@ -166,7 +170,7 @@ public actor RelayConnection {
     /// Room for `["EVENT","<subscription id>",` and `]` around an event.
     static let envelopeAllowance = 256
 
-    private func receive(_ data: Data) {
+    func receive(_ data: Data) {
         // Cheapest check first: size, before any parsing or signature work.
         guard data.count <= configuration.maxEventBytes + Self.envelopeAllowance else {
             statistics.droppedTooLarge += 1

@@ -117,14 +117,13 @@ struct RelayConnectionTests {
         await writer.close()
     }
 
-    @Test func cancellingASubscriptionSendsClose() async throws {
+    @Test func cancellingTheIterationSendsClose() async throws {
         let relay = try await TestRelay()
         let conn = try await connection(relay.url)
-        let subscription = await conn.subscribe([mine])
-        let items = Collected(subscription)
+        let items = Collected(await conn.subscribe([mine]))
         try await items.wait(for: "EOSE") { $0.contains(.endOfStoredEvents) }
         #expect(await conn.subscriptions.count == 1)
-        subscription.cancel()
+        items.cancel()
         try await eventually("the subscription to be forgotten") { await conn.subscriptions.isEmpty }
         // The relay no longer sends us anything for it.
         _ = try await conn.publish(try note("after close", key: key))
