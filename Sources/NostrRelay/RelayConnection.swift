@@ -103,8 +103,10 @@ public actor RelayConnection {
             } catch where Task.isCancelled || state == .closed {
                 // close() ended it; nothing went wrong.
             } catch {
-                // Once per outage at info; the retries of a relay that stays down at debug.
-                logger.log(level: attempt == 0 ? .info : .debug, "relay connection failed",
+                // A lost socket or a first failure at info; the retries of a
+                // relay that stays down at debug, so a long outage is not a flood.
+                let level: Logger.Level = state == .connected || attempt == 0 ? .info : .debug
+                logger.log(level: level, "relay connection failed",
                            metadata: ["error": "\(error)", "attempt": "\(attempt)"])
             }
             detach()

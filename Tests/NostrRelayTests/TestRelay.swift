@@ -83,7 +83,7 @@ final class TestRelay: @unchecked Sendable {
         process.standardError = handle
         try process.run()
         self.process = process
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             if !process.isRunning {
                 throw StartFailed(description: "nostr-relay exited at start:\n" + logTail())
@@ -92,7 +92,7 @@ final class TestRelay: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(100))
         }
         stop()
-        throw StartFailed(description: "nostr-relay did not listen on \(port) within 30 s:\n" + logTail())
+        throw StartFailed(description: "nostr-relay did not listen on \(port) within 60 s:\n" + logTail())
     }
 
     /// SIGKILL, as a crash would: no goodbye to the clients.
