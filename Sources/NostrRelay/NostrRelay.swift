@@ -1,1 +1,0 @@
-// NostrRelay — placeholder until its first file lands.
