@@ -81,7 +81,10 @@ let package = Package(
         .target(name: "LoomTestSupport", path: "Tests/LoomTestSupport"),
         .testTarget(name: "Secp256k1Tests", dependencies: ["Secp256k1"], resources: [.copy("Vectors")]),
         .testTarget(name: "NostrTests", dependencies: ["Nostr"], resources: [.copy("Vectors")]),
-        .testTarget(name: "NostrRelayTests", dependencies: ["NostrRelay"]),
+        .testTarget(
+            name: "NostrRelayTests",
+            dependencies: ["NostrRelay", "Nostr", "LoomTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "CashuTests", dependencies: ["Cashu"], resources: [.copy("Vectors")]),
         .testTarget(name: "CashuWalletTests", dependencies: ["CashuWallet", "Cashu", "LoomTestSupport"]),
     ]

@@ -12,7 +12,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 relay="ws://127.0.0.1:$port"
-scripts/relay.sh "$port" "$work/relay" >"$work/relay.log" 2>&1 &
+scripts/relay.sh serve "$port" "$work/relay" >"$work/relay.log" 2>&1 &
 for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
 echo "relay     $relay (nostr-relay from PyPI)"
 

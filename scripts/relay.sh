@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
-# The test relay: nostr-relay from PyPI (SQLite-backed), in a venv.
+# The test relay: nostr-relay from PyPI (SQLite-backed), from the venv `make deps` fills.
 #
-#   scripts/relay.sh install            venv at $LOOM_VENV (default <repo>/.venv) with nostr-relay
-#   scripts/relay.sh serve PORT [DIR]   relay on ws://127.0.0.1:PORT, its database and config in DIR
+#   scripts/relay.sh install                            venv at $LOOM_VENV (default <repo>/.venv) with nostr-relay
+#   scripts/relay.sh serve PORT [DIR] [MAX_EVENT_SIZE]  relay on ws://127.0.0.1:PORT, database and config in DIR
 #
-# The Swift tests (Tests/NostrRelayTests/TestRelay.swift) start their own
-# relays the same way; they only need `install` to have been run.
+# The Swift tests (Tests/LoomTestSupport/TestRelay.swift) start their own relays with `serve`.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 venv="${LOOM_VENV:-$root/.venv}"
@@ -20,8 +19,13 @@ install)
     echo "nostr-relay $version in $venv"
     ;;
 serve)
+    if [ ! -x "$venv/bin/nostr-relay" ]; then
+        echo "nostr-relay is not installed in $venv; run: make deps" >&2
+        exit 1
+    fi
     port="${2:?usage: relay.sh serve PORT [DIR]}"
     dir="${3:-$(mktemp -d)}"
+    max_event_size="${4:-65536}"
     mkdir -p "$dir"
     # uvicorn runs it as one process (gunicorn would fork a worker that a
     # kill of the parent leaves behind). max_event_size limits content length.
@@ -35,7 +39,7 @@ storage:
 gunicorn:
   bind: 127.0.0.1:$port
   loglevel: warning
-max_event_size: 4096
+max_event_size: $max_event_size
 YAML
     cd "$dir"
     exec "$venv/bin/nostr-relay" -c "$dir/config.yaml" serve --use-uvicorn

@@ -11,8 +11,8 @@ import Secp256k1
 /// the mint, then settle in one transaction. An operation interrupted between
 /// the two is settled by `recover()` with NUT-09 restore and NUT-07 checks.
 public actor Wallet {
-    public let mint: MintClient
-    public let unit: CurrencyUnit
+    public nonisolated let mint: MintClient
+    public nonisolated let unit: CurrencyUnit
     let store: WalletStore
     let seed: [UInt8]
     /// Key for P2PK-locked proofs sent to this wallet (the worker's Nostr key).

@@ -48,7 +48,10 @@ public struct Event: Sendable, Hashable, Codable {
 
     /// `[0,<pubkey>,<created_at>,<kind>,<tags>,<content>]` as NIP-01 specifies:
     /// no whitespace, UTF-8, the NIP's escaping only.
-    public static func serialize(pubkey: String, createdAt: Int64, kind: Int, tags: [[String]], content: String) -> [UInt8] {
+    /// `escapingControls` writes the control characters NIP-01 does not list
+    /// as `\u00XX`, as JSON.stringify and serde_json do; see `verify()`.
+    public static func serialize(pubkey: String, createdAt: Int64, kind: Int, tags: [[String]], content: String,
+                                 escapingControls: Bool = false) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(content.utf8.count + 128 + tags.count * 72)
         out.append(contentsOf: Array("[0,".utf8))
@@ -58,30 +61,49 @@ public struct Event: Sendable, Hashable, Codable {
         out.append(UInt8(ascii: ","))
         JSONString.append(kind, to: &out)
         out.append(UInt8(ascii: ","))
-        JSONString.append(tags, to: &out)
+        JSONString.append(tags, to: &out, wire: escapingControls)
         out.append(UInt8(ascii: ","))
-        JSONString.append(content, to: &out)
+        JSONString.append(content, to: &out, wire: escapingControls)
         out.append(UInt8(ascii: "]"))
         return out
     }
 
-    public static func computeID(pubkey: String, createdAt: Int64, kind: Int, tags: [[String]], content: String) -> [UInt8] {
-        Array(SHA256.hash(data: serialize(pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags, content: content)))
+    public static func computeID(pubkey: String, createdAt: Int64, kind: Int, tags: [[String]], content: String,
+                                 escapingControls: Bool = false) -> [UInt8] {
+        Array(SHA256.hash(data: serialize(pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags, content: content,
+                                          escapingControls: escapingControls)))
     }
 
     /// Checks the id against the content and the signature against the id.
     /// Throws the first specific reason the event is not valid.
+    ///
+    /// We sign with NIP-01's serialization exactly. Many implementations
+    /// (JSON.stringify, serde_json: nostr-tools, rust-nostr) write the other
+    /// control characters (U+0000…U+001F) as `\u00XX` instead of verbatim, so
+    /// for events holding one we also accept that form. Both are unambiguous
+    /// encodings of the same fields, so this admits no forgery.
     public func verify() throws(EventError) {
         guard id.utf8.count == 64, let idBytes = try? Hex.decode(id) else { throw .malformedID }
         guard pubkey.utf8.count == 64, let pk = try? XOnlyPublicKey(hex: pubkey) else { throw .invalidPublicKey }
         guard sig.utf8.count == 128, let sigBytes = try? Hex.decode(sig) else { throw .malformedSignature }
         guard (0...65535).contains(kind) else { throw .invalidKind(kind) }
         let computed = Event.computeID(pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags, content: content)
-        guard computed == idBytes else { throw .idMismatch(expected: Hex.encode(computed)) }
+        if computed != idBytes {
+            guard hasUnlistedControl,
+                  Event.computeID(pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags, content: content,
+                                  escapingControls: true) == idBytes
+            else { throw .idMismatch(expected: Hex.encode(computed)) }
+        }
         guard pk.verify(signature: sigBytes, message: idBytes) else { throw .badSignature }
     }
 
     public var isValid: Bool { (try? verify()) != nil }
+
+    /// A control character NIP-01 does not list for escaping, anywhere in content or tags.
+    var hasUnlistedControl: Bool {
+        func has(_ s: String) -> Bool { s.utf8.contains { $0 < 0x20 && !JSONString.listedEscapes.contains($0) } }
+        return has(content) || tags.contains { $0.contains(where: has) }
+    }
 
     // MARK: tags
 

@@ -6,6 +6,9 @@
 /// mode, which writes the remaining control characters as `\u00XX` because a
 /// raw control character is not valid JSON. Both decode to the same string.
 enum JSONString {
+    /// The control characters NIP-01 escapes by name: \b \t \n \f \r.
+    static let listedEscapes: Set<UInt8> = [0x08, 0x09, 0x0a, 0x0c, 0x0d]
+
     static func append(_ string: String, to out: inout [UInt8], wire: Bool = false) {
         out.append(UInt8(ascii: "\""))
         for byte in string.utf8 {

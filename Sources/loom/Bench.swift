@@ -60,9 +60,9 @@ struct BenchCase {
 }
 
 enum BenchCases {
-    static let all: [BenchCase] = nostr
+    static var all: [BenchCase] { nostr }
 
-    static let nostr: [BenchCase] = [
+    static var nostr: [BenchCase] { [
         BenchCase(name: "schnorr.sign") {
             let key = SecretKey.generate()
             let msg = SecureRandom.bytes(32)
@@ -96,7 +96,7 @@ enum BenchCases {
             let a = SecretKey.generate(), b = SecretKey.generate().xOnlyPublicKey
             return { _ = NIP44.conversationKey(a, b) }
         },
-    ]
+    ] }
 
     /// A kind-1 event of about 1 KB of JSON, with a few tags like a real note.
     static func oneKilobyteEvent() throws -> Event {

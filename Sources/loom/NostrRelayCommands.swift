@@ -112,8 +112,7 @@ struct NostrReq: AsyncParsableCommand {
         for await item in subscription {
             switch item {
             case .event(let event, _):
-                print(event.json)
-                fflush(stdout)
+                FileHandle.standardOutput.write(Data((event.json + "\n").utf8))
             case .endOfStoredEvents(let relay):
                 pendingEOSE.remove(relay)
                 if pendingEOSE.isEmpty && !live { subscription.cancel() }

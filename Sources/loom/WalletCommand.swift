@@ -96,7 +96,7 @@ struct WalletSend: AsyncParsableCommand {
 
     func run() async throws {
         let w = try await options.open()
-        let lockKey = try lock.map(parseLockKey)
+        let lockKey = try lock.map { try parseLockKey($0) }
         let s = try await walletCall { try await w.send(Amount(amount), lockTo: lockKey, memo: memo) }
         try options.emit(s, text: s.token)
         if !options.json && s.fee > .zero { Console.warn("mint fee: \(s.fee) sat") }

@@ -102,8 +102,18 @@ public final class TestServer: @unchecked Sendable {
 
     // MARK: sockets
 
-    /// A loopback port nothing listens on (until someone binds it).
+    /// A loopback port nothing listens on, never handed out twice in this
+    /// process: servers start slowly, and a port released by the probe could
+    /// otherwise go to two of them at once.
     public static func unusedPort() throws -> Int {
+        for _ in 0..<100 {
+            let port = try probePort()
+            if PortRegistry.shared.claim(port) { return port }
+        }
+        throw Failure(description: "could not find an unclaimed loopback port")
+    }
+
+    static func probePort() throws -> Int {
         let fd = socket(AF_INET, streamSocket, 0)
         guard fd >= 0 else { throw Failure(description: "socket() failed") }
         defer { close(fd) }
@@ -142,5 +152,18 @@ public final class TestServer: @unchecked Sendable {
         address.sin_port = UInt16(port).bigEndian
         address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
         return address
+    }
+}
+
+/// Ports this test process has handed out.
+final class PortRegistry: @unchecked Sendable {
+    static let shared = PortRegistry()
+    private let lock = NSLock()
+    private var claimed = Set<Int>()
+
+    func claim(_ port: Int) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return claimed.insert(port).inserted
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LoomTestSupport
 import Testing
 import Nostr
 import Secp256k1

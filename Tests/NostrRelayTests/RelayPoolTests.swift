@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import LoomTestSupport
 import Testing
 import Nostr
 import Secp256k1

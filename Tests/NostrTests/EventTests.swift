@@ -61,6 +61,22 @@ struct EventTests {
         #expect(capture { try shortSig.verify() } == .malformedSignature)
     }
 
+    @Test func controlCharactersSignedVerbatimAndAcceptedEscaped() throws {
+        let content = "bell\u{07} nul\u{00}"
+        let signed = try Event.sign(kind: 1, content: content, createdAt: 5, with: key)
+        try signed.verify()
+        #expect(try Hex.decode(signed.id) == Event.computeID(pubkey: pub, createdAt: 5, kind: 1, tags: [], content: content))
+        // An event signed by a JSON.stringify-style serializer (\u0007) verifies too.
+        let idEscaped = Event.computeID(pubkey: pub, createdAt: 5, kind: 1, tags: [], content: content, escapingControls: true)
+        #expect(idEscaped != (try Hex.decode(signed.id)))
+        let other = Event(id: Hex.encode(idEscaped), pubkey: pub, createdAt: 5, kind: 1, tags: [], content: content,
+                          sig: Hex.encode(try key.signSchnorr(message: idEscaped)))
+        try other.verify()
+        // Without an unlisted control character there is only one valid id.
+        let plainEscaped = Event.computeID(pubkey: pub, createdAt: 5, kind: 1, tags: [], content: "tab\t", escapingControls: true)
+        #expect(plainEscaped == Event.computeID(pubkey: pub, createdAt: 5, kind: 1, tags: [], content: "tab\t"))
+    }
+
     @Test func malformedJSONIsAnError() {
         #expect(throws: EventError.self) { try Event(json: "{}") }
         #expect(throws: EventError.self) { try Event(json: "not json") }

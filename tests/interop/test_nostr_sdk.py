@@ -11,14 +11,14 @@ def keys():
 
 def test_event_signed_by_loom_verifies_in_nostr_sdk(loom):
     _, sk_hex, pk_hex = keys()
-    content = 'loom → rust-nostr: "quotes", \\ backslash, newline\nunicode ✓ 🤙, control \x01'
+    content = 'loom → rust-nostr: "quotes", \\ backslash, newline\n\r\t\b\f unicode ✓ 🤙 \x7f'
     out = loom("nostr", "event", "--kind", "1", "--content", content, "--tag", '["t","loom"]', "--tag", "p=" + pk_hex,
                env={"NOSTR_PRIVATE_KEY": sk_hex}).stdout
     event = sdk.Event.from_json(out)
     assert event.verify()
     assert event.author().to_hex() == pk_hex
     assert event.content() == content
-    assert [t.as_vec() if hasattr(t, "as_vec") else t.to_vec() for t in event.tags().to_vec()] == [["t", "loom"], ["p", pk_hex]]
+    assert [t.to_vec() for t in event.tags()] == [["t", "loom"], ["p", pk_hex]]
 
 
 def test_event_signed_by_nostr_sdk_verifies_in_loom(loom):
@@ -27,6 +27,19 @@ def test_event_signed_by_nostr_sdk_verifies_in_loom(loom):
     event = sdk.EventBuilder(sdk.Kind(30100), content).tags([sdk.Tag.parse(["d", "job-1"]), sdk.Tag.parse(["status", "running"])]).finalize(k)
     res = loom("nostr", "verify", "--json", stdin=event.as_json())
     assert json.loads(res.stdout) == {"valid": True, "id": event.id().to_hex()}
+
+
+def test_unlisted_control_characters(loom):
+    """NIP-01 writes U+0001 verbatim into the id serialization; rust-nostr (like
+    JSON.stringify) writes \\u0001. loom signs as NIP-01 says and accepts both
+    when verifying; this test records where the two disagree."""
+    k, sk_hex, _ = keys()
+    event = sdk.EventBuilder(sdk.Kind(1), "bell\x07 and \x01").finalize(k)
+    res = loom("nostr", "verify", stdin=event.as_json())
+    assert res.stdout.strip() == "valid"
+
+    out = loom("nostr", "event", "--kind", "1", "--content", "bell\x07", env={"NOSTR_PRIVATE_KEY": sk_hex}).stdout
+    assert not sdk.Event.from_json(out).verify_id(), "rust-nostr now follows NIP-01 here: update docs/ARCHITECTURE.md (JSON and event ids)"
 
 
 def test_tampered_events_are_rejected_with_a_reason(loom):

@@ -58,7 +58,7 @@ def test_token_from_loom_is_received_by_nutshell(loom, mint, tmp_path):
 def test_p2pk_token_locked_to_a_loom_key(loom, mint, tmp_path):
     worker = Keys.generate()
     nutshell(mint, tmp_path / "nut", "invoice", "50")
-    locked = last_token(nutshell(mint, tmp_path / "nut", "send", "20", "--lock", "02" + worker.public_key().to_hex()))
+    locked = last_token(nutshell(mint, tmp_path / "nut", "send", "20", "--lock", "P2PK:02" + worker.public_key().to_hex()))
 
     stranger = Keys.generate()
     res = loom_wallet(loom, mint, tmp_path / "stranger", "receive", locked, env={"NOSTR_PRIVATE_KEY": stranger.secret_key().to_hex()}, check=False)
