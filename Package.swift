@@ -102,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "loom",
             dependencies: [
-                "Nostr", "NostrRelay", "Cashu", "CashuWallet",
+                "Nostr", "NostrRelay", "Cashu", "CashuWallet", "Blossom", "BlossomServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -120,7 +120,7 @@ let package = Package(
         .testTarget(
             name: "BlossomTests",
             dependencies: [
-                "Blossom", "BlossomServer", "Nostr", "Secp256k1",
+                "Blossom", "BlossomServer", "Nostr", "Secp256k1", "LoomTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -11,6 +11,7 @@ import Darwin
 public final class TestServer: @unchecked Sendable {
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     public let name: String

@@ -137,11 +137,9 @@ struct RelayConnectionTests {
     @Test func publishFailsAfterTimeoutWhenNoRelayAnswers() async throws {
         let port = try TestRelay.unusedPort()
         let conn = try await connection("ws://127.0.0.1:\(port)")
-        let started = ContinuousClock.now
         await #expect(throws: RelayError.timedOut(relay: "ws://127.0.0.1:\(port)", after: .milliseconds(500))) {
             try await conn.publish(try note("nobody home", key: key), timeout: .milliseconds(500))
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
         await conn.close()
         await #expect(throws: RelayError.connectionClosed(relay: "ws://127.0.0.1:\(port)")) {
             try await conn.publish(try note("closed", key: key))

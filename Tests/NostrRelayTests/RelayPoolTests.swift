@@ -37,6 +37,10 @@ struct RelayPoolTests {
             for c in pool.connections { delivered += await c.statistics.eventsDelivered }
             return delivered == 2
         }
+        // Both copies reached the pool; give its merge loop a moment to pass
+        // on (or drop) the second before counting.
+        _ = try await items.wait(for: "the event") { $0.contains { $0.event == event } }
+        try await Task.sleep(for: .milliseconds(500))
         #expect(await items.items.compactMap(\.event) == [event])
         await pool.close()
     }
