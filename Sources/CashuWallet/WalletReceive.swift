@@ -70,6 +70,7 @@ extension Wallet {
     /// back; no answer leaves it for `recover()`.
     func swap(operation opID: String, inputs: [Proof], outputs: [JournaledOutput]) async throws {
         let signatures: [BlindSignature]
+        crash(at: "before-swap-request")
         do {
             signatures = try await mint.swap(inputs: inputs, outputs: outputs.map(\.blinding.message))
         } catch {

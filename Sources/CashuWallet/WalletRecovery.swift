@@ -82,6 +82,12 @@ extension Wallet {
         do { states = try await mint.checkState(Ys: Ys) } catch { return false }
         if states.contains(where: { $0.state == .pending }) { return false }
         if states.allSatisfy({ $0.state == .unspent }) {
+            if kind == .receive {
+                // We hold a valid payment the mint never saw: finish the swap
+                // with the same (never signed) outputs.
+                try await swap(operation: opID, inputs: inputs, outputs: outputs)
+                return true
+            }
             try await fail(operation: opID, reason: "the mint did not receive the request")
         } else {
             try await store.db.write { db in
@@ -172,6 +178,8 @@ public struct OperationRecord: Sendable, Codable {
     public var fee: UInt64
     public var memo: String?
     public var error: String?
+    /// For a send: the token made (bearer money; shown so a token lost to a crash can still be handed over).
+    public var token: String?
     public var createdAt: Int64
 }
 
@@ -180,7 +188,8 @@ extension Wallet {
         try store.db.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM operations WHERE mint = ? ORDER BY created_at DESC, rowid DESC LIMIT ?", arguments: [mint.url, limit]).map {
                 OperationRecord(id: $0["id"], kind: $0["kind"], state: $0["state"], amount: UInt64($0["amount"] as Int64),
-                                fee: UInt64($0["fee"] as Int64), memo: $0["memo"], error: $0["error"], createdAt: $0["created_at"])
+                                fee: UInt64($0["fee"] as Int64), memo: $0["memo"], error: $0["error"], token: $0["token"],
+                                createdAt: $0["created_at"])
             }
         }
     }
