@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
+import Cashu
 import Nostr
 import Secp256k1
 
 /// `loom bench`: single-threaded throughput of the hot paths, in operations
 /// per second. Build with `-c release` for numbers worth recording
 /// (`make bench`); docs/PERFORMANCE.md keeps them with the command.
-struct Bench: ParsableCommand {
+struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the speed of signing, verifying and encrypting on one core."
     )
@@ -15,15 +16,26 @@ struct Bench: ParsableCommand {
     @Option(help: "Run only the benchmarks whose name contains this text.") var filter: String?
     @Flag(help: "Print JSON lines.") var json = false
 
-    func run() throws {
+    func run() async throws {
+        var results: [BenchResult] = []
         for bench in BenchCases.all where filter.map({ bench.name.contains($0) }) ?? true {
-            let result = try bench.measure(seconds: seconds)
+            results.append(try bench.measure(seconds: seconds))
+        }
+        if filter.map({ "blossom".contains($0) || $0.contains("blossom") }) ?? true {
+            results += try await BlossomBench.run(seconds: seconds)
+        }
+        for result in results {
             if json {
                 print(try JSONOutput.string(result))
             } else {
                 let rate = String(format: "%12.0f", result.opsPerSecond)
-                let per = String(format: "%8.2f", 1e6 / result.opsPerSecond)
-                print("\(bench.name.padding(toLength: 34, withPad: " ", startingAt: 0)) \(rate) ops/s  \(per) µs/op")
+                let per = String(format: "%8.2f", result.seconds == 0 ? 0 : 1e6 / result.opsPerSecond)
+                let name = result.name.padding(toLength: 40, withPad: " ", startingAt: 0)
+                if result.name.hasSuffix(")") {  // a measure with its own unit, named in the parentheses
+                    print("\(name) \(String(format: "%12.1f", result.opsPerSecond))")
+                } else {
+                    print("\(name) \(rate) ops/s  \(per) µs/op")
+                }
             }
         }
     }
@@ -60,7 +72,37 @@ struct BenchCase {
 }
 
 enum BenchCases {
-    static var all: [BenchCase] { nostr }
+    static var all: [BenchCase] { nostr + cashu }
+
+    /// The wallet's work per proof: hash_to_curve, blind, unblind, and the
+    /// DLEQ check of the mint's signature (the mint's signing is set up
+    /// beforehand and not counted).
+    static var cashu: [BenchCase] { [
+        BenchCase(name: "cashu.proof(h2c+blind+unblind+dleq)") {
+            let k = Scalar.random()
+            let K = k.publicKey
+            let keyset = try KeysetID(hex: "009a1f293253e41e")
+            let items: [(secret: String, r: Scalar, C_: PublicKey, dleq: BlindSignatureDLEQ)] = try (0..<256).map { _ in
+                let data = BlindingData.random(amount: 1, keysetID: keyset)
+                let C_ = BDHKE.sign(data.message.B_, k: k)
+                return (data.secret, data.r, C_, try DLEQ.prove(a: k, B_: data.message.B_))
+            }
+            var i = 0
+            return {
+                let item = items[i & 255]
+                i &+= 1
+                let Y = try BDHKE.hashToCurve(Array(item.secret.utf8))
+                let B_ = try Y.adding(item.r.publicKey)
+                let C = try BDHKE.unblind(item.C_, r: item.r, K: K)
+                guard DLEQ.verify(e: item.dleq.e, s: item.dleq.s, A: K, B_: B_, C_: item.C_), C != item.C_ else { throw BenchFailure() }
+            }
+        },
+        BenchCase(name: "cashu.hash_to_curve") {
+            let secrets = (0..<256).map { _ in Array(Hex.encode(SecureRandom.bytes(32)).utf8) }
+            var i = 0
+            return { _ = try BDHKE.hashToCurve(secrets[i & 255]); i &+= 1 }
+        },
+    ] }
 
     static var nostr: [BenchCase] { [
         BenchCase(name: "schnorr.sign") {
