@@ -1,4 +1,5 @@
 import Cashu
+import Secp256k1
 
 /// The worker's terms a request is judged against once it is opened.
 public struct WorkerTerms: Sendable, Hashable {
@@ -6,11 +7,14 @@ public struct WorkerTerms: Sendable, Hashable {
     /// Accepted mints; compared after normalising (no trailing slash).
     public var mints: Set<String>
     public var rate: Rate
+    /// The worker's Nostr key: the only key a P2PK-locked payment may name.
+    public var worker: XOnlyPublicKey
 
-    public init(models: Set<String>, mints: some Sequence<String>, rate: Rate) {
+    public init(models: Set<String>, mints: some Sequence<String>, rate: Rate, worker: XOnlyPublicKey) {
         self.models = models
         self.mints = Set(mints.map(Token.normalizeMintURL))
         self.rate = rate
+        self.worker = worker
     }
 }
 
@@ -22,7 +26,7 @@ public struct Admission: Sendable, Hashable {
     public let paid: Amount
 
     /// Judges an opened request against `terms`, in this order: model,
-    /// duration, token syntax, unit, mint, amount before fees. Nothing here
+    /// duration, token syntax, unit, mint, spending conditions, amount before fees. Nothing here
     /// talks to a mint, so every refusal leaves the client's money untouched.
     public init(_ opened: OpenedRequest, terms: WorkerTerms) throws(RequestRejection) {
         let req = opened.request
@@ -33,6 +37,7 @@ public struct Admission: Sendable, Hashable {
         do { token = try Token.decode(req.payment) } catch { throw .paymentInvalid(error.description) }
         guard token.unit == terms.rate.unit else { throw .wrongUnit(token.unit.rawValue) }
         guard terms.mints.contains(token.mint) else { throw .wrongMint(token.mint) }
+        try Self.checkLocks(token, worker: terms.worker)
         let paid: Amount
         do { paid = try token.amount() } catch { throw .paymentInvalid(error.description) }
         let needed: Amount
@@ -41,6 +46,25 @@ public struct Admission: Sendable, Hashable {
         self.request = opened
         self.token = token
         self.paid = paid
+    }
+
+    /// Plain secrets pass. A P2PK secret must let the worker spend alone:
+    /// its key on the main pathway and one signature needed. Any other
+    /// well-known kind (HTLC, …) is a condition the worker cannot meet, and
+    /// finding that out at the swap would cost a mint round trip.
+    static func checkLocks(_ token: Token, worker: XOnlyPublicKey) throws(RequestRejection) {
+        for proof in token.proofs {
+            let secret: WellKnownSecret
+            do { secret = try WellKnownSecret(parsing: proof.secret) } catch {
+                if error == .notWellKnown { continue }
+                throw .paymentInvalid("a proof's spending condition is malformed: \(error)")
+            }
+            let conditions: P2PKConditions
+            do { conditions = try P2PKConditions(secret: secret) } catch { throw .wrongLock }
+            guard conditions.nSigs == 1, conditions.lockingKeys.contains(where: { $0.x == worker.bytes }) else {
+                throw .wrongLock
+            }
+        }
     }
 
     /// The budget once the mint's input fee for these proofs is known.

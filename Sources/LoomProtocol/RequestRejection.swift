@@ -25,7 +25,7 @@ public enum RequestRejection: Error, Equatable, Sendable, CustomStringConvertibl
     case wrongUnit(String)
     case wrongMint(String)
     case underpaid(paid: Amount, needed: Amount)
-    /// P2PK-locked to a key other than the worker's.
+    /// Locked (NUT-10/11) to another key, or with conditions the worker cannot meet alone.
     case wrongLock
     case invalidDLEQ
     /// The mint says a proof is already spent (or pending).
@@ -114,7 +114,7 @@ public enum RequestRejection: Error, Equatable, Sendable, CustomStringConvertibl
         case .wrongUnit(let unit): "the payment is in \"\(unit.prefix(16))\"; this worker takes sat"
         case .wrongMint(let mint): "this worker does not accept ecash from \(mint.prefix(200))"
         case .underpaid(let paid, let needed): "the payment is worth \(paid) sat after fees; at least \(needed) sat is needed"
-        case .wrongLock: "the payment is locked (P2PK) to a key other than this worker's"
+        case .wrongLock: "the payment is locked to another key, or with conditions this worker cannot meet alone"
         case .invalidDLEQ: "a proof's DLEQ does not verify against the mint's keys"
         case .spent: "the mint reports the payment as already spent"
         case .mintUnavailable: "the mint could not be reached; nothing was taken, try again later"
