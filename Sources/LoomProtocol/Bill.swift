@@ -42,11 +42,6 @@ public struct Bill: Sendable, Hashable, Codable {
         case elapsedMs = "elapsed_ms", billedMs = "billed_ms", budgetSeconds = "budget_seconds"
     }
 
-    /// A bill with no money moved: for jobs refused before the payment was taken.
-    public static let none = Bill(
-        paidSat: .zero, chargedSat: .zero, mintFeeSat: .zero, changeSat: .zero,
-        msatPerSecond: 0, elapsedMs: 0, billedMs: 0, budgetSeconds: 0)
-
     /// The invariant every bill keeps, checked without overflow.
     public func validate() throws(ContentError) {
         let parts: Amount
