@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "CashuWallet", targets: ["CashuWallet"]),
         .library(name: "Blossom", targets: ["Blossom"]),
         .library(name: "BlossomServer", targets: ["BlossomServer"]),
+        .library(name: "LoomProtocol", targets: ["LoomProtocol"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -99,6 +100,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Loom event kinds: advertisement, request, status, result, cancel; pricing math. No I/O.
+        .target(name: "LoomProtocol", dependencies: ["Nostr", "Secp256k1", "Cashu"]),
         .executableTarget(
             name: "loom",
             dependencies: [
@@ -117,6 +120,7 @@ let package = Package(
         ),
         .testTarget(name: "CashuTests", dependencies: ["Cashu"], resources: [.copy("Vectors")]),
         .testTarget(name: "CashuWalletTests", dependencies: ["CashuWallet", "Cashu", "LoomTestSupport"]),
+        .testTarget(name: "LoomProtocolTests", dependencies: ["LoomProtocol", "Nostr", "Secp256k1", "Cashu"]),
         .testTarget(
             name: "BlossomTests",
             dependencies: [
