@@ -102,6 +102,17 @@ let package = Package(
         ),
         // Loom event kinds: advertisement, request, status, result, cancel; pricing math. No I/O.
         .target(name: "LoomProtocol", dependencies: ["Nostr", "Secp256k1", "Cashu"]),
+        // Inference backends: Ollama's native API and OpenAI-compatible servers, streamed over HTTP.
+        .target(
+            name: "Inference",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "loom",
             dependencies: [
@@ -133,5 +144,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "LoomTestSupport"]),
     ]
 )

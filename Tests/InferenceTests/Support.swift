@@ -1,0 +1,62 @@
+import Foundation
+@testable import Inference
+import LoomTestSupport
+
+/// Everything a stream produced, in order.
+struct Outcome: Sendable {
+    var tokens: [String] = []
+    var usage: Usage?
+    var error: (any Error)?
+
+    var text: String { tokens.joined() }
+    var inferenceError: InferenceError? { error as? InferenceError }
+}
+
+func collect(_ stream: InferenceStream) async -> Outcome {
+    var outcome = Outcome()
+    do {
+        for try await event in stream {
+            switch event {
+            case .token(let t): outcome.tokens.append(t)
+            case .done(let u): outcome.usage = u
+            }
+        }
+    } catch {
+        outcome.error = error
+    }
+    return outcome
+}
+
+/// Reads `count` tokens, then cancels the task that is reading, the way the
+/// worker stops a job at its budget. Returns the tokens and whether the
+/// stream ended (rather than hanging) after the cancellation.
+func readThenCancelConsumer(_ stream: InferenceStream, after count: Int) async throws -> (tokens: [String], sawDone: Bool) {
+    let consumer = Task {
+        var tokens: [String] = []
+        var sawDone = false
+        for try await event in stream {
+            switch event {
+            case .token(let t):
+                tokens.append(t)
+                if tokens.count == count { withUnsafeCurrentTask { $0?.cancel() } }
+            case .done:
+                sawDone = true
+            }
+        }
+        return (tokens, sawDone)
+    }
+    return try await consumer.value
+}
+
+func decodeJSON(_ data: Data?) throws -> JSONValue {
+    try JSONDecoder().decode(JSONValue.self, from: data ?? Data("null".utf8))
+}
+
+/// A reply whose tokens the stub cuts at spaces; the rainbow is four UTF-8
+/// bytes that `--split-lines` cuts in half.
+let stubReply = "Sunlight scatters off the air, and blue light scatters the most. \u{1F308} done."
+let stubTokens = ["Sunlight", " scatters", " off", " the", " air,", " and", " blue", " light",
+                  " scatters", " the", " most.", " \u{1F308}", " done."]
+
+let question = [ChatMessage(role: .system, content: "Answer briefly."),
+                ChatMessage(role: .user, content: "Why is the sky blue?")]
