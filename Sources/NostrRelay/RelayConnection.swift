@@ -119,6 +119,8 @@ public actor RelayConnection {
             state = .waitingToReconnect(attempt: attempt)
             logger.debug("reconnecting", metadata: ["in": "\(delay)", "attempt": "\(attempt)"])
             do { try await Task.sleep(for: delay) } catch { break }
+            // The sleep can end normally just before close() cancels us; never reopen a closed connection.
+            guard state != .closed else { break }
             state = .connecting
         }
     }

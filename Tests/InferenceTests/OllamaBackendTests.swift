@@ -54,7 +54,7 @@ import Testing
     /// Tokens are handed on as they arrive, not after the whole reply: at the
     /// first token, the stub is still streaming. Counts only, no clocks.
     @Test func tokensArriveWhileTheBackendIsStillGenerating() async throws {
-        let stub = try await TestOllama(arguments: ["--tokens-per-second", "10"])
+        let stub = try await TestOllama(arguments: ["--tokens-per-second", "2"])
         let backend = OllamaBackend(baseURL: stub.url)
         var tokens = 0
         var duringGeneration: OllamaStubStats?
@@ -131,7 +131,8 @@ import Testing
     }
 
     @Test func cancellingTheConsumerClosesTheConnection() async throws {
-        let stub = try await TestOllama(arguments: ["--tokens-per-second", "5"])
+        // Slow enough that the reply cannot finish before the cancel, even on a loaded machine.
+        let stub = try await TestOllama(arguments: ["--tokens-per-second", "1"])
         let backend = OllamaBackend(baseURL: stub.url)
         let (tokens, sawDone) = try await readThenCancelConsumer(
             backend.run(InferenceRequest(model: "llama3.2", messages: question)), after: 2)

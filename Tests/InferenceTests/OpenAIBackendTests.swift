@@ -87,7 +87,8 @@ import Testing
     }
 
     @Test func cancellingTheConsumerClosesTheConnection() async throws {
-        let stub = try await TestOllama(arguments: ["--tokens-per-second", "5"])
+        // Slow enough that the reply cannot finish before the cancel, even on a loaded machine.
+        let stub = try await TestOllama(arguments: ["--tokens-per-second", "1"])
         let (tokens, sawDone) = try await readThenCancelConsumer(
             backend(stub).run(InferenceRequest(model: "llama3.2", messages: question)), after: 3)
         #expect(tokens == Array(stubTokens.prefix(3)) && !sawDone)

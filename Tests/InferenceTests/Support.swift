@@ -38,7 +38,12 @@ func readThenCancelConsumer(_ stream: InferenceStream, after count: Int) async t
             switch event {
             case .token(let t):
                 tokens.append(t)
-                if tokens.count == count { withUnsafeCurrentTask { $0?.cancel() } }
+                if tokens.count == count {
+                    // Stop like a worker at its budget: cancel, and read no further
+                    // (tokens already buffered would otherwise still arrive).
+                    withUnsafeCurrentTask { $0?.cancel() }
+                    return (tokens, sawDone)
+                }
             case .done:
                 sawDone = true
             }
