@@ -78,7 +78,7 @@ enum BenchCases {
     /// DLEQ check of the mint's signature (the mint's signing is set up
     /// beforehand and not counted).
     static var cashu: [BenchCase] { [
-        BenchCase(name: "cashu.proof(h2c+blind+unblind+dleq)") {
+        BenchCase(name: "cashu.proof h2c+blind+unblind+dleq") {
             let k = Scalar.random()
             let K = k.publicKey
             let keyset = try KeysetID(hex: "009a1f293253e41e")

@@ -1,6 +1,22 @@
 import ArgumentParser
+import Foundation
+import Logging
 
 @main
+enum LoomMain {
+    /// Logs go to stderr at `$LOOM_LOG_LEVEL` (default `warning` for the
+    /// command-line tools; `loom worker` will raise it to `info`).
+    static func main() async {
+        let level = ProcessInfo.processInfo.environment["LOOM_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        await Loom.main()
+    }
+}
+
 struct Loom: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loom",
