@@ -17,6 +17,13 @@ extension Wallet {
     /// keyset ids and witnesses added, and its input fee. No mint call is
     /// made except to learn keysets we have not seen.
     public func inspect(_ text: String) async throws -> (token: Token, fee: Amount) {
+        let (token, fee, _) = try await check(text)
+        return (token, fee)
+    }
+
+    /// `inspect`, also saying whether the token's locks ask for one SIG_ALL
+    /// signature over the whole swap (added once the outputs are known).
+    func check(_ text: String) async throws -> (token: Token, fee: Amount, sigAll: Bool) {
         var token: Token
         do { token = try Token.decode(text) } catch { throw WalletError.token(error) }
         guard token.mint == mint.url else { throw WalletError.wrongMint(token: token.mint, wallet: mint.url) }
@@ -28,6 +35,7 @@ extension Wallet {
         }
         do { token = try token.resolvingKeysetIDs(among: Array(keysets.keys)) } catch { throw WalletError.token(error) }
         let now = UInt64(Self.now())
+        var sigAll = false
         for i in token.proofs.indices {
             let p = token.proofs[i]
             let ks = try await keyset(p.id)
@@ -35,34 +43,43 @@ extension Wallet {
             if p.dleq != nil {
                 do { try p.verifyDLEQ(A: try ks.key(for: p.amount)) } catch { throw WalletError.dleqInvalid("\(error)") }
             }
-            if (try? WellKnownSecret(parsing: p.secret)) != nil {
+            if let secret = try? WellKnownSecret(parsing: p.secret) {
                 guard let lockKey, P2PK.canUnlock(p, with: lockKey.publicKey, now: now) else { throw WalletError.lockedToAnotherKey }
-                do { token.proofs[i] = try P2PK.signed(p, with: lockKey) } catch { throw WalletError.lockedToAnotherKey }
+                if (try? P2PKConditions(secret: secret))?.sigFlag == .sigAll {
+                    sigAll = true
+                } else {
+                    do { token.proofs[i] = try P2PK.signed(p, with: lockKey) } catch { throw WalletError.lockedToAnotherKey }
+                }
             }
         }
         let fee = try inputFee(token.proofs)
         let total: Amount
         do { total = try token.amount() } catch { throw WalletError.token(error) }
         guard total > fee else { throw WalletError.amountTooSmall(amount: total, fee: fee) }
-        return (token, fee)
+        return (token, fee, sigAll)
     }
 
     /// Swaps a token's proofs for our own. The token's proofs and our outputs
     /// are journaled before the swap request leaves.
     public func receive(_ text: String) async throws -> Received {
-        let (token, fee) = try await inspect(text)
+        let (token, fee, sigAll) = try await check(text)
         let total = try token.amount()
         let keep = Amount(total.value - fee.value)
         let keyset = try await activeKeyset()
         let opID = Self.newOperationID()
-        let outputs = try await store.db.write { db in
+        let lockKey = self.lockKey
+        let (inputs, outputs) = try await store.db.write { db in
             try self.insertOperation(db, id: opID, kind: .receive, amount: total, fee: fee, memo: token.memo)
-            try self.insertProofs(db, token.proofs, state: .pending, operation: opID)
             let outs = try self.deterministicOutputs(db, amounts: keep.split(), keyset: keyset, role: "keep")
+            // SIG_ALL (NUT-11) signs inputs and outputs together, so it comes once the outputs exist.
+            let inputs = sigAll
+                ? try P2PK.signedSigAll(inputs: token.proofs, outputs: outs.map(\.blinding.message), with: lockKey!)
+                : token.proofs
+            try self.insertProofs(db, inputs, state: .pending, operation: opID)
             try self.insertOutputs(db, operation: opID, outs)
-            return outs
+            return (inputs, outs)
         }
-        try await swap(operation: opID, inputs: token.proofs, outputs: outputs)
+        try await swap(operation: opID, inputs: inputs, outputs: outputs)
         return Received(amount: total, fee: fee, received: keep, operation: opID)
     }
 
