@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Cashu
 import Foundation
 import NIOCore
+import NIOPosix
 import NIOFoundationCompat
 
 /// The mint's HTTP API (NUT-01..09). Stateless: it sends one request and
@@ -14,10 +15,28 @@ public struct MintClient: Sendable {
 
     /// `url` is normalised (no trailing slash) so it compares equal to the
     /// same mint written in a token.
-    public init(url: String, http: HTTPClient = .shared, timeout: TimeAmount = .seconds(30)) {
+    public init(url: String, http: HTTPClient = MintClient.sharedHTTPClient, timeout: TimeAmount = .seconds(30)) {
         self.url = MintClient.normalise(url)
         self.http = http
         self.timeout = timeout
+    }
+
+    /// AsyncHTTPClient's shared client re-dials a refused connection until the
+    /// request deadline (30 s for a mint that is down); this one fails at once,
+    /// so a dead mint is reported as unreachable straight away.
+    public static let sharedHTTPClient: HTTPClient = {
+        var config = HTTPClient.Configuration.singletonConfiguration
+        config.connectionPool.retryConnectionEstablishment = false
+        config.timeout.connect = .seconds(5)
+        config.redirectConfiguration = .disallow
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: config)
+    }()
+
+    static func neverConnected(_ error: any Error) -> Bool {
+        if error is NIOConnectionError { return true }
+        if let e = error as? HTTPClientError, e == .connectTimeout { return true }
+        if let e = error as? IOError, [ECONNREFUSED, EHOSTUNREACH, ENETUNREACH].contains(e.errnoCode) { return true }
+        return false
     }
 
     public static func normalise(_ url: String) -> String {
@@ -123,6 +142,8 @@ public struct MintClient: Sendable {
             status = Int(response.status.code)
             body = try await response.body.collect(upTo: 16 << 20)
         } catch {
+            // A connection that never opened carried no request: nothing to recover.
+            if MintClient.neverConnected(error) { throw .unreachable(String(describing: error)) }
             throw .transport(String(describing: error))
         }
         guard (200..<300).contains(status) else {

@@ -16,7 +16,9 @@ public enum MintError: Error, Equatable, Sendable, CustomStringConvertible {
     case quoteExpired(String)
     /// Another code, or none: the HTTP status and what the mint said.
     case other(status: Int, code: Int?, detail: String)
-    /// Could not reach the mint or read its answer.
+    /// No connection could be made: the request never left.
+    case unreachable(String)
+    /// The connection failed after the request may have been sent.
     case transport(String)
     case malformedResponse(String)
 
@@ -65,7 +67,8 @@ public enum MintError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invoiceAlreadyPaid(let d): "mint: invoice already paid (20006): \(d)"
         case .quoteExpired(let d): "mint: quote expired (20007): \(d)"
         case .other(let s, let c, let d): "mint: HTTP \(s)\(c.map { " code \($0)" } ?? ""): \(d)"
-        case .transport(let d): "mint unreachable: \(d)"
+        case .unreachable(let d): "mint unreachable: \(d)"
+        case .transport(let d): "lost the connection to the mint: \(d)"
         case .malformedResponse(let d): "mint answered something unexpected: \(d)"
         }
     }

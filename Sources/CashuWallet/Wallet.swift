@@ -22,7 +22,7 @@ public actor Wallet {
     let crashPoint: String?
 
     public init(store: WalletStore, mintURL: String, unit: CurrencyUnit = .sat, lockKey: SecretKey? = nil,
-                http: HTTPClient = .shared, crashPoint: String? = ProcessInfo.processInfo.environment["LOOM_CRASH_AT"]) throws {
+                http: HTTPClient = MintClient.sharedHTTPClient, crashPoint: String? = ProcessInfo.processInfo.environment["LOOM_CRASH_AT"]) throws {
         self.store = store
         self.mint = MintClient(url: mintURL, http: http)
         self.unit = unit

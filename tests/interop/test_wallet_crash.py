@@ -48,3 +48,16 @@ def test_send_killed_after_swap_keeps_the_token(loom, mint, tmp_path):
     loom_wallet(loom, mint, tmp_path / "alice", "audit")
     got = json.loads(loom_wallet(loom, mint, tmp_path / "bob", "receive", sends[0]["token"], "--json").stdout)
     assert got["amount"] == 10
+
+
+def test_mint_down_refuses_at_once_and_loses_nothing(loom, tmp_path):
+    (tmp_path / "mint").mkdir()
+    with start_mint(tmp_path / "mint", input_fee_ppk=0) as url:
+        loom_wallet(loom, url, tmp_path / "alice", "mint", "32")
+    # The mint is gone; keysets are cached, so the send gets as far as the swap.
+    res = loom_wallet(loom, url, tmp_path / "alice", "send", "5", check=False)
+    assert res.returncode == 1 and "mint unreachable" in res.stderr
+    assert balance(loom, url, tmp_path / "alice") == 32
+    history = json.loads(loom_wallet(loom, url, tmp_path / "alice", "history", "--json").stdout)
+    assert history[0]["kind"] == "send" and history[0]["state"] == "failed"
+    loom_wallet(loom, url, tmp_path / "alice", "audit")
