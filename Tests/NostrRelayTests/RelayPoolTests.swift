@@ -66,6 +66,12 @@ struct RelayPoolTests {
         async let r2 = TestRelay(maxEventSize: 100)
         let (one, two) = try await (r1, r2)
         let pool = try await pool([one.url, two.url])
+        // Publishing before the sockets are up is covered elsewhere; here both
+        // relays must be there to refuse.
+        try await eventually("both relays connected") {
+            for c in pool.connections where !(await c.isConnected) { return false }
+            return true
+        }
         let event = try note(String(repeating: "y", count: 200), key: key)
         do {
             _ = try await pool.publish(event)
@@ -73,7 +79,7 @@ struct RelayPoolTests {
         } catch {
             guard case .allRefused(let refusals) = error else { Issue.record("unexpected \(error)"); return }
             #expect(Set(refusals.map(\.relay)) == [one.url, two.url])
-            #expect(refusals.allSatisfy { $0.reasonPrefix == "invalid" })
+            #expect(refusals.allSatisfy { $0.reasonPrefix == "invalid" }, "refusals: \(refusals)")
         }
         await pool.close()
     }
