@@ -102,11 +102,14 @@ let package = Package(
             ]
         ),
         // Loom event kinds: advertisement, request, status, result, cancel; pricing math. No I/O.
-        .target(name: "LoomProtocol", dependencies: ["Nostr", "Secp256k1", "Cashu"]),
+        .target(name: "LoomProtocol", dependencies: ["Nostr", "Secp256k1", "Cashu", "LoomJSON"]),
+        // Any JSON value (model options), shared by LoomProtocol and Inference. No I/O.
+        .target(name: "LoomJSON"),
         // Inference backends: Ollama's native API and OpenAI-compatible servers, streamed over HTTP.
         .target(
             name: "Inference",
             dependencies: [
+                "LoomJSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -132,7 +135,7 @@ let package = Package(
         ),
         .testTarget(name: "CashuTests", dependencies: ["Cashu"], resources: [.copy("Vectors")]),
         .testTarget(name: "CashuWalletTests", dependencies: ["CashuWallet", "Cashu", "LoomTestSupport"]),
-        .testTarget(name: "LoomProtocolTests", dependencies: ["LoomProtocol", "Nostr", "Secp256k1", "Cashu"]),
+        .testTarget(name: "LoomProtocolTests", dependencies: ["LoomProtocol", "LoomJSON", "Nostr", "Secp256k1", "Cashu"]),
         .testTarget(
             name: "BlossomTests",
             dependencies: [
@@ -145,6 +148,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "InferenceTests", dependencies: ["Inference", "LoomTestSupport"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "LoomJSON", "LoomTestSupport"]),
     ]
 )

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import LoomJSON
 
 /// The HTTP plumbing both backends share: one place decides which failures
 /// are "unreachable", how error bodies are read, and how a streamed body is

@@ -1,3 +1,4 @@
+import LoomJSON
 /// A model a backend can run, as listed by the backend itself.
 public struct ModelInfo: Sendable, Hashable {
     public var name: String

@@ -1,4 +1,5 @@
 import Foundation
+import LoomJSON
 
 /// Ollama's native API bodies (docs/api.md in ollama/ollama).
 enum OllamaWire {

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Logging
 import NIOHTTP1
+import LoomJSON
 
 /// An OpenAI-compatible server (llama.cpp's `llama-server`, vLLM, LM Studio):
 /// `/models` and `/chat/completions` streamed as server-sent events.

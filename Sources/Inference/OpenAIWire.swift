@@ -1,4 +1,5 @@
 import Foundation
+import LoomJSON
 
 /// Bodies of the OpenAI-compatible API as llama.cpp's server, vLLM, LM
 /// Studio and Ollama's `/v1` serve it.

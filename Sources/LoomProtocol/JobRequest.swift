@@ -1,3 +1,4 @@
+import LoomJSON
 /// What a client asks a worker to do: the decrypted content of a kind-5100
 /// request. It holds a prompt and bearer money, so it only ever travels
 /// NIP-44 encrypted, and its descriptions redact both.

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Inference
 import Testing
+import LoomJSON
 
 @Suite struct LineBufferTests {
     @Test func joinsALineSplitAcrossChunks() throws {

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Inference
 import LoomTestSupport
+import LoomJSON
 
 /// Everything a stream produced, in order.
 struct Outcome: Sendable {

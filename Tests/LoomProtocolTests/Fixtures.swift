@@ -2,6 +2,7 @@ import Cashu
 import Nostr
 import Secp256k1
 @testable import LoomProtocol
+import LoomJSON
 
 /// Keys and values the tests share. Fresh keys each run: nothing here may
 /// depend on a particular key.

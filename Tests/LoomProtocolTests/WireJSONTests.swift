@@ -1,5 +1,6 @@
 import Testing
 @testable import LoomProtocol
+import LoomJSON
 
 @Suite struct WireJSONTests {
     @Test func kindsAreTheAgreedNumbers() {

@@ -1,7 +1,7 @@
-/// Any JSON value. Model options (`temperature`, `seed`, `stop`, …) are an
-/// open set that each backend passes through, so they are kept as JSON
-/// rather than as a fixed struct. Integers stay integers on the wire: a seed
-/// of 42 must not turn into 42.0.
+/// Any JSON value, for fields whose shape belongs to someone else: model
+/// options (`temperature`, `seed`, `stop`, …) travel from a job request
+/// (LoomProtocol) to a backend (Inference) unchanged, so both use this one
+/// type. Integers stay integers on the wire: a seed of 42 must not turn into 42.0.
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
@@ -30,6 +30,16 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     public subscript(key: String) -> JSONValue? { objectValue?[key] }
+
+    /// Finite numbers only: JSON has no NaN or infinity.
+    public var isWritable: Bool {
+        switch self {
+        case .double(let d): d.isFinite
+        case .array(let a): a.allSatisfy(\.isWritable)
+        case .object(let o): o.values.allSatisfy(\.isWritable)
+        default: true
+        }
+    }
 }
 
 extension JSONValue: Codable {
