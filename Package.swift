@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "Blossom", targets: ["Blossom"]),
         .library(name: "BlossomServer", targets: ["BlossomServer"]),
         .library(name: "LoomProtocol", targets: ["LoomProtocol"]),
+        .library(name: "LoomWorker", targets: ["LoomWorker"]),
+        .library(name: "LoomClient", targets: ["LoomClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -117,10 +119,31 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The worker: config, whitelist, advertiser, payment desk, scheduler, runner, journal, recovery.
+        .target(
+            name: "LoomWorker",
+            dependencies: [
+                "LoomProtocol", "LoomJSON", "Nostr", "NostrRelay", "Secp256k1", "Cashu", "CashuWallet",
+                "Blossom", "Inference",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // The client: worker directory, job submit/watch/cancel, change redemption.
+        .target(
+            name: "LoomClient",
+            dependencies: [
+                "LoomProtocol", "LoomJSON", "Nostr", "NostrRelay", "Secp256k1", "Cashu", "CashuWallet", "Blossom",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "loom",
             dependencies: [
                 "Nostr", "NostrRelay", "Cashu", "CashuWallet", "Blossom", "BlossomServer",
+                "LoomProtocol", "LoomJSON", "Inference", "LoomWorker", "LoomClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -149,5 +172,21 @@ let package = Package(
             ]
         ),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "LoomJSON", "LoomTestSupport"]),
+        .testTarget(
+            name: "LoomWorkerTests",
+            dependencies: [
+                "LoomWorker", "LoomClient", "LoomProtocol", "LoomJSON", "Nostr", "NostrRelay", "Secp256k1",
+                "Cashu", "CashuWallet", "Blossom", "BlossomServer", "Inference", "LoomTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "LoomClientTests",
+            dependencies: [
+                "LoomClient", "LoomProtocol", "LoomJSON", "Nostr", "NostrRelay", "Secp256k1", "Cashu",
+                "CashuWallet", "LoomTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )

@@ -1,0 +1,77 @@
+import Foundation
+import LoomProtocol
+import Secp256k1
+
+/// Everything `loom worker` runs on, already checked. Built from `.env`, the
+/// environment and flags by `WorkerConfiguration.load` (WorkerConfiguration+Load.swift);
+/// tests build it directly.
+public struct WorkerConfiguration: Sendable {
+    public enum BackendKind: String, Sendable, CaseIterable { case ollama, openai }
+
+    /// The worker's Nostr identity; also the key P2PK payments are locked to.
+    public var secretKey: SecretKey
+    public var relays: [String]
+    /// Accepted mints, normalised (no trailing slash). Change is paid from the mint the client paid with.
+    public var mints: [String]
+    /// Blossom servers for outputs, tried in order.
+    public var blossomServers: [URL]
+    /// Price, minimum and maximum billed seconds.
+    public var rate: Rate
+    public var maxConcurrentJobs: Int
+    /// Jobs waiting beyond the running ones before new requests are refused as busy; nil = unbounded.
+    public var maxQueue: Int?
+    /// Whitelist on (the default): only keys in `whitelistFile` and the `whitelistLists` may use the worker.
+    public var whitelistEnabled: Bool
+    public var whitelistFile: URL?
+    /// NIP-51 lists (naddr) followed live on the relays.
+    public var whitelistLists: [String]
+    public var geohash: String?
+    public var backend: BackendKind
+    public var backendURL: URL
+    /// Models the worker offers; nil = every model the backend reports.
+    public var models: Set<String>?
+    /// The worker's wallet and job journal live here.
+    public var dataDirectory: URL
+    public var name: String
+    public var about: String
+    /// Lifetime of an advertisement (NIP-40); republished every third of it.
+    public var advertisementTTL: Duration
+    /// How long running jobs may finish after SIGTERM before they are stopped and billed for what ran.
+    public var shutdownGrace: Duration
+    /// Loopback port for Prometheus `/metrics` and `/status`; nil = off.
+    public var metricsPort: Int?
+    /// Requests larger than this (bytes of event JSON) are dropped before any other work.
+    public var maxRequestBytes: Int
+
+    public init(
+        secretKey: SecretKey, relays: [String], mints: [String], blossomServers: [URL], rate: Rate,
+        maxConcurrentJobs: Int = 1, maxQueue: Int? = 16, whitelistEnabled: Bool = true,
+        whitelistFile: URL? = nil, whitelistLists: [String] = [], geohash: String? = nil,
+        backend: BackendKind = .ollama, backendURL: URL = URL(string: "http://127.0.0.1:11434")!,
+        models: Set<String>? = nil, dataDirectory: URL, name: String = "loom worker", about: String = "",
+        advertisementTTL: Duration = .seconds(300), shutdownGrace: Duration = .seconds(30),
+        metricsPort: Int? = nil, maxRequestBytes: Int = 64 * 1024
+    ) {
+        self.secretKey = secretKey
+        self.relays = relays
+        self.mints = mints
+        self.blossomServers = blossomServers
+        self.rate = rate
+        self.maxConcurrentJobs = maxConcurrentJobs
+        self.maxQueue = maxQueue
+        self.whitelistEnabled = whitelistEnabled
+        self.whitelistFile = whitelistFile
+        self.whitelistLists = whitelistLists
+        self.geohash = geohash
+        self.backend = backend
+        self.backendURL = backendURL
+        self.models = models
+        self.dataDirectory = dataDirectory
+        self.name = name
+        self.about = about
+        self.advertisementTTL = advertisementTTL
+        self.shutdownGrace = shutdownGrace
+        self.metricsPort = metricsPort
+        self.maxRequestBytes = maxRequestBytes
+    }
+}
