@@ -21,7 +21,7 @@ final class Collected<Item: Sendable>: Sendable {
 
     /// Waits until `condition` holds for everything received so far.
     @discardableResult
-    func wait(for what: String, timeout: Duration = .seconds(20), _ condition: @Sendable ([Item]) -> Bool) async throws -> [Item] {
+    func wait(for what: String, timeout: Duration = .seconds(60), _ condition: @Sendable ([Item]) -> Bool) async throws -> [Item] {
         let deadline = ContinuousClock.now + timeout
         while true {
             let items = await inbox.items
@@ -66,8 +66,11 @@ extension PoolItem {
 }
 
 /// Quick reconnection so a restart test does not wait on a 30 s backoff cap.
+/// The publish timeout is generous: on a loaded CI machine a restarted
+/// nostr-relay can take many seconds to answer, and nostr-relay also holds
+/// every message on a socket for 2, 4, 8… seconds after each refusal there.
 let testConfiguration = RelayConfiguration(
-    publishTimeout: .seconds(20),
+    publishTimeout: .seconds(60),
     backoff: Backoff(initial: .milliseconds(100), maximum: .seconds(1))
 )
 
@@ -88,7 +91,7 @@ func outcome<T>(_ body: () async throws(RelayError) -> T) async -> Result<T, Rel
 }
 
 /// Polls `condition` until it holds or the deadline passes.
-func eventually(_ what: String, timeout: Duration = .seconds(10), _ condition: () async -> Bool) async throws {
+func eventually(_ what: String, timeout: Duration = .seconds(30), _ condition: () async -> Bool) async throws {
     let deadline = ContinuousClock.now + timeout
     while await !condition() {
         guard ContinuousClock.now < deadline else { throw TimedOut(what: what, seen: 0) }

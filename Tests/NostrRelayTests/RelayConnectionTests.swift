@@ -57,7 +57,9 @@ struct RelayConnectionTests {
                            tags: forged.tags, content: forged.content, sig: String(forged.sig.reversed()))
 
         // In flight together on one socket: nostr-relay answers refusals with an
-        // empty id, so each answer must still reach the right publisher.
+        // empty id, so each answer must still reach the right publisher. It also
+        // throttles the socket after each refusal (2 s, then 4 s, …), which is
+        // why this test takes several seconds.
         async let a = outcome { () async throws(RelayError) in try await conn.publish(tooLong) }
         async let b = outcome { () async throws(RelayError) in try await conn.publish(good) }
         async let c = outcome { () async throws(RelayError) in try await conn.publish(badSig) }
@@ -106,7 +108,10 @@ struct RelayConnectionTests {
         // The writer's publish waits for its reconnection; the reader comes back
         // on its own and asks again from just before `before`.
         let after = try note("after", key: key)
-        _ = try await writer.publish(after)
+        do { _ = try await writer.publish(after) } catch {
+            Issue.record("publish after restart: \(error); writer \(await writer.state), \(await writer.statistics); relay log:\n\(relay.server.logTail())")
+            throw error
+        }
         let all = try await items.wait(for: "the event published after the restart") { $0.contains(.event(after)) }
 
         #expect(all.compactMap(\.event) == [before, after], "each once, in order, on the same subscription")

@@ -52,7 +52,7 @@ struct RelayPoolTests {
         let items = Collected(pool.subscribe([mine]))
 
         let event = try note("one of two", key: key)
-        let result = try await pool.publish(event, timeout: .seconds(5))
+        let result = try await pool.publish(event, timeout: .seconds(60))
         #expect(result.accepted.relay == up.url)
         #expect(result.accepted.eventID == event.id)
         let all = try await items.wait(for: "the event from the live relay") { $0.contains(.event(event, relay: up.url)) }

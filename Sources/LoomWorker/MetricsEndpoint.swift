@@ -1,0 +1,34 @@
+import Hummingbird
+import Logging
+
+/// `/metrics` (Prometheus text) and `/healthz` on loopback for the operator's
+/// scraper. Bound to 127.0.0.1 only: the numbers reveal earnings and load,
+/// which are nobody else's business; put a proxy in front to expose them.
+public struct MetricsEndpoint: Sendable {
+    public let metrics: WorkerMetrics
+    public let port: Int
+
+    public init(metrics: WorkerMetrics, port: Int) {
+        self.metrics = metrics
+        self.port = port
+    }
+
+    /// `onRunning` receives the bound port (useful with port 0 in tests).
+    public func makeApplication(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        -> some ApplicationProtocol
+    {
+        let router = Router()
+        let metrics = self.metrics
+        router.get("metrics") { _, _ in
+            Response(status: .ok,
+                     headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: metrics.values.prometheusText())))
+        }
+        router.get("healthz") { _, _ in "ok\n" }
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "loom-worker"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+            logger: logger)
+    }
+}
