@@ -7,6 +7,8 @@ need=()
 pkg-config --exists libsecp256k1 2>/dev/null || need+=(libsecp256k1-dev)
 command -v pkg-config >/dev/null || need+=(pkg-config)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
+# jq: the examples/ scripts (and their test) pipe `loom … --json` through it.
+command -v jq >/dev/null || need+=(jq)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if command -v apt-get >/dev/null; then
@@ -16,7 +18,7 @@ if command -v apt-get >/dev/null; then
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 elif command -v brew >/dev/null; then
-    brew install secp256k1 pkg-config
+    brew install secp256k1 pkg-config jq
 else
     echo "please install libsecp256k1 (with its pkg-config file) and pkg-config" >&2
     exit 1
