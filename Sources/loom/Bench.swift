@@ -9,7 +9,7 @@ import Secp256k1
 /// (`make bench`); docs/PERFORMANCE.md keeps them with the command.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure the speed of signing, verifying and encrypting on one core."
+        abstract: "Measure the speed of signing, verifying and encrypting on one core (the Cashu proof work also on all cores)."
     )
 
     @Option(help: "Seconds to spend on each benchmark.") var seconds: Double = 2
@@ -20,6 +20,11 @@ struct Bench: AsyncParsableCommand {
         var results: [BenchResult] = []
         for bench in BenchCases.all where filter.map({ bench.name.contains($0) }) ?? true {
             results.append(try bench.measure(seconds: seconds))
+            // Proof checks parallelise across a token's proofs; show what the machine does with all cores.
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            if bench.name.hasPrefix("cashu.proof"), cores > 1 {
+                results.append(try bench.measureParallel(seconds: seconds, threads: cores))
+            }
         }
         if filter.map({ "blossom".contains($0) || $0.contains("blossom") }) ?? true {
             results += try await BlossomBench.run(seconds: seconds)
@@ -30,7 +35,7 @@ struct Bench: AsyncParsableCommand {
             } else {
                 let rate = String(format: "%12.0f", result.opsPerSecond)
                 let per = String(format: "%8.2f", result.seconds == 0 ? 0 : 1e6 / result.opsPerSecond)
-                let name = result.name.padding(toLength: 40, withPad: " ", startingAt: 0)
+                let name = result.name.padding(toLength: 48, withPad: " ", startingAt: 0)
                 if result.name.hasSuffix(")") {  // a measure with its own unit, named in the parentheses
                     print("\(name) \(String(format: "%12.1f", result.opsPerSecond))")
                 } else {
