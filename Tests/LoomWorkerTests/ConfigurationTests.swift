@@ -165,8 +165,8 @@ import Testing
         expectRejected(["WHITELIST": SecretKey.generate().xOnlyPublicKey.npub], key: "WHITELIST", mentioning: "npub")
     }
     @Test func naddrOfANonList() {
-        let note = NIP19Entity.naddr(identifier: "x", pubkey: Self.key.xOnlyPublicKey, kind: 30023, relays: []).encoded
-        expectRejected(["WHITELIST": note], key: "WHITELIST", mentioning: "30023")
+        let note = NIP19Entity.naddr(identifier: "x", pubkey: Self.key.xOnlyPublicKey, kind: 1, relays: []).encoded
+        expectRejected(["WHITELIST": note], key: "WHITELIST", mentioning: "kind 1 ")
     }
     @Test func whitelistEnabledNotABool() { expectRejected(["WHITELIST_ENABLED": "maybe"], key: "WHITELIST_ENABLED", mentioning: "true") }
     @Test func geohashWithBadCharacter() { expectRejected(["GEOHASH": "u0va"], key: "GEOHASH", mentioning: "base32") }
