@@ -81,6 +81,12 @@ public struct WhitelistFile: Sendable, Equatable {
         for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = (raw.firstIndex(of: "#").map { raw[..<$0] } ?? raw).trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty { continue }
+            // Problems are logged: a secret key pasted here by mistake must not be repeated there.
+            if line.lowercased().hasPrefix("nsec1") {
+                file.problems.append(Problem(line: index + 1, text: "nsec1…",
+                                             reason: "a secret key; put the npub here and keep the nsec private"))
+                continue
+            }
             if line.lowercased().hasPrefix("naddr1") || line.lowercased().hasPrefix("nostr:naddr1") {
                 do {
                     let address = try ListAddress(naddr: line)

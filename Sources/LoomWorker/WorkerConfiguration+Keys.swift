@@ -105,9 +105,10 @@ extension WorkerConfiguration {
         typealias K = ConfigurationKey
         config.whitelistEnabled = try r.bool(K.whitelistEnabled, default: true)
         config.whitelistFile = URL(fileURLWithPath: r.string(K.whitelistFile) ?? "whitelist")
-        config.whitelistLists = try r.list(K.whitelist).map { text throws(ConfigurationError) in
+        config.whitelistLists = try r.list(K.whitelist).enumerated().map { index, text throws(ConfigurationError) in
             do { return try ListAddress(naddr: text).naddr } catch {
-                throw ConfigurationError(key: K.whitelist, problem: "\"\(text.prefix(24))…\" is not a list address: \(error)",
+                // The value is not repeated: a secret key pasted here by mistake must not reach the logs.
+                throw ConfigurationError(key: K.whitelist, problem: "entry \(index + 1) is not a list address: \(error)",
                                          fix: "paste the naddr1… that `loom whitelist publish <name>` printed")
             }
         }

@@ -65,6 +65,10 @@ func whitelistCall(_ body: () async throws -> Void) async throws {
 /// Keys as curators paste them: npub, nprofile or hex; all checked before any relay is asked.
 func whitelistKeys(_ texts: [String]) throws -> [XOnlyPublicKey] {
     try texts.map { text in
+        // A pasted secret key is never echoed back: stderr ends up in logs and terminals.
+        if text.lowercased().hasPrefix("nsec") || text.lowercased().hasPrefix("nostr:nsec") {
+            throw WhitelistFailure("an argument is a secret key (nsec…); give the npub instead, and keep the nsec private")
+        }
         do { return try NIP19.publicKey(from: text) } catch {
             throw WhitelistFailure("\"\(text)\" is not a public key (\(error)); give an npub1…, nprofile1… or 64 hex characters")
         }

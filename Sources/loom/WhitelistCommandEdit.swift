@@ -91,7 +91,7 @@ func editList(name: String, key: KeyOptions, relay: WhitelistRelayOptions,
     let event = try list.event(signedBy: curator, createdAt: max(Event.now(), current.createdAt + 1))
     let accepted = try await relays.publish(event)
     try printEdit(WhitelistEditOutput(address: address, relays: accepted, event: event, list: list),
-                  json: relay.json, text: "\(name): \(summary); \(list.pubkeys.count) keys on the list")
+                  json: relay.json, text: "\(name): \(summary); now \(list.pubkeys.count) on the list")
 }
 
 struct WhitelistEditOutput: Encodable {

@@ -113,6 +113,9 @@ import Testing
         let malformed = try await loom(["add", "nobody", "npub1thisisnotakey"] + r)
         #expect(malformed.status == 2)
         #expect(malformed.stderr.contains("npub1thisisnotakey") && malformed.stderr.contains("not a public key"))
+        let secret = SecretKey.generate().nsec
+        let pastedSecret = try await loom(["add", "nobody", secret] + r)
+        #expect(pastedSecret.status == 2 && !pastedSecret.stderr.contains(secret) && pastedSecret.stderr.contains("secret key"))
 
         #expect(try await loom(["create", "twice"] + r).status == 0)
         let again = try await loom(["create", "twice"] + r)

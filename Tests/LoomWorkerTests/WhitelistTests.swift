@@ -18,11 +18,13 @@ import Testing
             nostr:\(list)
             npub1notakey
             naddr1broken
+            \(SecretKey.generate().nsec)
             """
         let file = WhitelistFile.parse(text)
         #expect(file.pubkeys == [a.hex, b.hex])
         #expect(file.lists == [ListAddress(author: a, kind: 30000, identifier: "friends")])
-        #expect(file.problems.map(\.line) == [6, 7])
+        #expect(file.problems.map(\.line) == [6, 7, 8])
+        #expect(file.problems[2].description == "line 8: \"nsec1…\": a secret key; put the npub here and keep the nsec private")
         #expect(file.problems[0].description.contains("line 6"))
     }
 }
