@@ -6,6 +6,7 @@ import Nostr
 import NostrRelay
 import Secp256k1
 import Testing
+@testable import LoomWorker
 
 /// Capacity the test changes while the advertiser runs.
 final class EdgeCapacityBox: @unchecked Sendable {
@@ -148,5 +149,12 @@ final class EdgeCapacityBox: @unchecked Sendable {
         let hardware = Hardware.current()
         #expect(["x86_64", "arm64"].contains(hardware.chipFamily) || hardware.chipFamily.hasPrefix("apple-m"))
         #expect(MemoryTier.allCases.contains(hardware.memoryTier))
+        // The generation only: a variant (Pro, Max) would narrow the crowd a worker hides in.
+        #expect(Hardware.appleFamily("Apple M2 Pro") == "apple-m2")
+        #expect(Hardware.appleFamily("Apple M4") == "apple-m4")
+        #expect(Hardware.appleFamily("Intel(R) Core(TM) i9-9880H CPU @ 2.30GHz") == nil)
+        #expect(Hardware.architectureFamily("aarch64") == "arm64")
+        #expect(Hardware.architectureFamily("amd64") == "x86_64")
+        #expect(Hardware.architectureFamily("weird arch!") == "unknown")
     }
 }

@@ -29,6 +29,13 @@ import Testing
     }
 }
 
+@Suite struct OpenAccessTests {
+    @Test func openAccessAllowsEveryone() {
+        let policy: any AccessPolicy = OpenAccess.announced(logger: edgeLogger("test.access"))
+        #expect(policy.allows(SecretKey.generate().xOnlyPublicKey.hex))
+    }
+}
+
 @Suite(.serialized) struct WhitelistTests {
     let worker = SecretKey.generate()
     let curator = SecretKey.generate()
