@@ -36,7 +36,9 @@ extension WorkerConfiguration {
         guard !relays.isEmpty else {
             throw ConfigurationError(key: K.relays, problem: "not set", fix: "list relay URLs, comma-separated, e.g. wss://relay.example.com")
         }
-        let mints = try r.urls(K.mints, schemes: ["https", "http"], example: "https://mint.example.com").map(Token.normalizeMintURL)
+        var seenMints = Set<String>()
+        let mints = try r.urls(K.mints, schemes: ["https", "http"], example: "https://mint.example.com")
+            .map(Token.normalizeMintURL).filter { seenMints.insert($0).inserted }
         guard !mints.isEmpty else {
             throw ConfigurationError(key: K.mints, problem: "not set", fix: "list the mints whose ecash you accept, e.g. https://mint.example.com")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import LoomProtocol
+import LoomTestSupport
 import LoomWorker
 import Nostr
 import Secp256k1
@@ -90,6 +91,27 @@ import Testing
         #expect(try WorkerConfiguration.load(Self.full.merging(["PRICE_PER_SECOND": "250", "PRICE_UNIT": "msat"]) { $1 }).0.rate.msatPerSecond == 250)
         #expect(try WorkerConfiguration.load(Self.full.merging(["PRICE_PER_SECOND": "0.001"]) { $1 }).0.rate.msatPerSecond == 1)
         #expect(try WorkerConfiguration.load(Self.full.merging(["PRICE_PER_SECOND": ".5"]) { $1 }).0.rate.msatPerSecond == 500)
+    }
+
+    @Test func unlimitedQueueAndDuplicateMints() throws {
+        let (config, _) = try WorkerConfiguration.load(Self.full.merging([
+            "MAX_QUEUE": "unlimited", "CASHU_MINT_URL": "https://m.example/,https://m.example"]) { $1 })
+        #expect(config.maxQueue == nil)
+        #expect(config.mints == ["https://m.example"])
+    }
+
+    /// `.env.example` documents every key, and as shipped (plus a key) it runs.
+    @Test func envExampleDocumentsEveryKeyAndLoads() throws {
+        let url = TestServer.packageRoot.appendingPathComponent(".env.example")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        for key in ConfigurationKey.all {
+            #expect(text.contains("\n\(key)=") || text.contains("# \(key)="), "\(key) is not documented in .env.example")
+        }
+        let (values, problems) = DotEnv.parse(text)
+        #expect(problems.isEmpty)
+        var filled = values
+        filled["NOSTR_PRIVATE_KEY"] = Self.key.nsec
+        _ = try WorkerConfiguration.load(filled)
     }
 
     @Test func openAIBackendUsesItsOwnURL() throws {
