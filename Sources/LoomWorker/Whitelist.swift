@@ -27,6 +27,8 @@ public final class Whitelist: AccessPolicy, @unchecked Sendable {
         let modified: Date?
         let size: Int?
         let inode: Int?
+        /// A chmod that makes an unreadable file readable changes no time or size.
+        let mode: Int?
     }
 
     let fileURL: URL?
@@ -97,7 +99,8 @@ public final class Whitelist: AccessPolicy, @unchecked Sendable {
         let attributes = try? FileManager.default.attributesOfItem(atPath: fileURL.path)
         let stamp = FileStamp(modified: attributes?[.modificationDate] as? Date,
                               size: (attributes?[.size] as? NSNumber)?.intValue,
-                              inode: (attributes?[.systemFileNumber] as? NSNumber)?.intValue)
+                              inode: (attributes?[.systemFileNumber] as? NSNumber)?.intValue,
+                              mode: (attributes?[.posixPermissions] as? NSNumber)?.intValue)
         guard lock.withLock({ fileStamp != stamp }) else { return false }
         let parsed: WhitelistFile
         if attributes == nil {
@@ -108,7 +111,9 @@ public final class Whitelist: AccessPolicy, @unchecked Sendable {
         } else {
             // Keep the previous reading: an unreadable file (being replaced, bad
             // permissions) must not empty the whitelist under running clients.
+            // Said once per change of the file, not at every poll.
             logger.error("whitelist file cannot be read; keeping the previous entries", metadata: ["path": "\(fileURL.path)"])
+            lock.withLock { fileStamp = stamp }
             return false
         }
         for problem in parsed.problems {

@@ -4,7 +4,8 @@ import NostrRelay
 
 extension Whitelist {
     /// Keeps the whitelist current until cancelled: re-reads the file when it
-    /// changes and follows every list on the relays of `pool`.
+    /// changes and follows every list on the relays of `pool`. Call it once
+    /// per whitelist (it is the only reader of the list-change signal).
     ///
     /// The file is polled (one `stat` every `pollInterval`) rather than
     /// watched with inotify/kqueue: polling is the same code on Linux and
