@@ -24,7 +24,8 @@ public enum DotEnv {
             }
             let key = line[..<eq].trimmingCharacters(in: .whitespaces)
             guard isKey(key) else {
-                problems.append(Problem(line: index + 1, reason: "\"\(key)\" is not a variable name (letters, digits, _)"))
+                // Not repeated: whatever stands there could be a pasted secret.
+                problems.append(Problem(line: index + 1, reason: "the name before = is not a variable name (letters, digits, _)"))
                 continue
             }
             switch value(line[line.index(after: eq)...]) {
@@ -92,7 +93,8 @@ public enum DotEnv {
                 throw ConfigurationError(key: file.path, problem: first.description, fix: "write KEY=VALUE, or start the line with # to make it a comment")
             }
             if let warning = permissionWarning(path: file.path) { warnings.append(warning) }
-            for key in parsed.keys.sorted() where !ConfigurationKey.all.contains(key) && !key.hasPrefix("LOOM_") {
+            for key in parsed.keys.sorted() where !ConfigurationKey.all.contains(key) && !key.hasPrefix("LOOM_")
+                && !key.lowercased().hasPrefix("nsec") {
                 warnings.append("\(file.path): \(key) is not a loom setting and is ignored (see .env.example)")
             }
             values = parsed
