@@ -18,7 +18,8 @@ struct WhitelistCommand: AsyncParsableCommand {
         abstract: "Curate NIP-51 lists (kind 30000) of keys that workers serve.",
         discussion: """
             Exit codes: 0 done (for `check`: the key is on the list), 1 the key is not on the list, \
-            2 the command failed (list not found, bad key, no relay answered).
+            2 the command failed (list not found, bad key, no relay answered), 64 a usage error \
+            (missing argument or curator key).
             """,
         subcommands: [WhitelistCreate.self, WhitelistAdd.self, WhitelistRemove.self, WhitelistShow.self,
                       WhitelistList.self, WhitelistPublish.self, WhitelistCheck.self]
