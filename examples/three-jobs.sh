@@ -12,7 +12,7 @@ relay=${2:-${NOSTR_RELAYS%%,*}}
 loom=${LOOM:-loom}
 
 worker=$($loom workers --relay "$relay" --model "$model" --json |
-    jq -r 'sort_by(.pricing.msat_per_second) | first | .npub // empty')
+    jq -r 'sort_by(.msat_per_second) | first | .npub // empty')
 if [ -z "$worker" ]; then
     echo "no live worker runs $model on $relay" >&2
     exit 1

@@ -37,16 +37,19 @@ public struct DoctorFinding: Sendable, Hashable, Codable {
 /// whole run is bounded by each check's own timeout.
 public struct Doctor: Sendable {
     public let values: [String: String]
+    /// Warnings found while reading the settings (`DotEnv.merged`), reported first.
+    public let warnings: [String]
     public var timeout: Duration
 
-    public init(values: [String: String], timeout: Duration = .seconds(10)) {
+    public init(values: [String: String], warnings: [String] = [], timeout: Duration = .seconds(10)) {
         self.values = values
+        self.warnings = warnings
         self.timeout = timeout
     }
 
     public func run() async -> [DoctorFinding] {
         let configuration: WorkerConfiguration
-        var findings: [DoctorFinding] = []
+        var findings = warnings.map { DoctorFinding.warning("config", ".env", $0) }
         do {
             let (loaded, warnings) = try WorkerConfiguration.load(values)
             configuration = loaded
@@ -54,7 +57,7 @@ public struct Doctor: Sendable {
             findings += warnings.map { .warning("config", "settings", $0) }
         } catch {
             // Nothing else can be checked without a configuration.
-            return [.problem("config", error.key, error.problem, fix: error.fix)]
+            return findings + [.problem("config", error.key, error.problem, fix: error.fix)]
         }
         findings.append(checkDataDirectory(configuration.dataDirectory))
         findings += await checkRelays(configuration)

@@ -3,30 +3,17 @@ import Foundation
 import LoomWorker
 
 /// The settings a worker-side command reads: `.env` first, then the
-/// environment over it (so `FOO=1 loom worker run` beats the file).
+/// environment over it, then flags (see `DotEnv.merged`).
 enum ConfigValues {
-    static func merged(envFile: String?) throws -> [String: String] {
-        var values: [String: String] = [:]
-        let path = envFile ?? ".env"
-        if FileManager.default.fileExists(atPath: path) {
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw ValidationError("cannot read \(path)")
-            }
-            for line in text.split(separator: "\n") {
-                var entry = line.trimmingCharacters(in: .whitespaces)
-                if entry.isEmpty || entry.hasPrefix("#") { continue }
-                if entry.hasPrefix("export ") { entry.removeFirst(7) }
-                guard let eq = entry.firstIndex(of: "=") else { continue }
-                var value = entry[entry.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-                if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
-                    value = String(value.dropFirst().dropLast())
-                }
-                values[entry[..<eq].trimmingCharacters(in: .whitespaces)] = value
-            }
-        } else if envFile != nil {
-            throw ValidationError("no such file: \(path)")
+    /// `envFile` nil means `./.env` when it exists; a named file must exist.
+    static func merged(envFile: String?, flags: [String: String] = [:]) throws -> (values: [String: String], warnings: [String]) {
+        if let envFile, !FileManager.default.fileExists(atPath: envFile) {
+            throw ValidationError("no such file: \(envFile)")
         }
-        values.merge(ProcessInfo.processInfo.environment) { _, env in env }
-        return values
+        do {
+            return try DotEnv.merged(file: URL(fileURLWithPath: envFile ?? ".env"), flags: flags)
+        } catch {
+            throw ValidationError(error.description)
+        }
     }
 }

@@ -21,8 +21,8 @@ struct DoctorCommand: AsyncParsableCommand {
     @Flag(help: "Print the findings as one JSON array.") var json = false
 
     func run() async throws {
-        let values = try ConfigValues.merged(envFile: envFile)
-        let findings = await Doctor(values: values, timeout: .milliseconds(Int64(timeout * 1000))).run()
+        let (values, warnings) = try ConfigValues.merged(envFile: envFile)
+        let findings = await Doctor(values: values, warnings: warnings, timeout: .milliseconds(Int64(timeout * 1000))).run()
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]

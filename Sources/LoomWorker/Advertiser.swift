@@ -1,0 +1,137 @@
+import Foundation
+import Logging
+import LoomProtocol
+import Nostr
+import NostrRelay
+import Secp256k1
+
+/// Publishes the worker's offer (kind 10100) from live facts: republished
+/// every TTL/3 so it never lapses while the worker lives, promptly (at most
+/// once a second) after `changed()`, and replaced by the offline version at
+/// shutdown. Each offer carries a NIP-40 expiration of now + TTL, so a worker
+/// that dies without a word drops out on its own.
+public actor Advertiser {
+    let pool: RelayPool
+    let key: SecretKey
+    let configuration: WorkerConfiguration
+    let version: String
+    let hardware: Advertisement.Hardware
+    let logger: Logger
+    private let change = ChangeFlag()
+    private var stopped = false
+    /// The last offer built and the newest event published, for the offline
+    /// replacement and for tests.
+    public private(set) var current: Advertisement?
+    public private(set) var lastEvent: Event?
+
+    /// The least time between two publishes, whatever `changed()` says.
+    static let minimumSpacing: Duration = .seconds(1)
+
+    public init(pool: RelayPool, key: SecretKey, configuration: WorkerConfiguration, version: String,
+                hardware: Advertisement.Hardware = Hardware.current(), logger: Logger = Logger(label: "loom.advertiser")) {
+        self.pool = pool
+        self.key = key
+        self.configuration = configuration
+        self.version = version
+        self.hardware = hardware
+        self.logger = logger
+    }
+
+    var ttlSeconds: Int64 { max(configuration.advertisementTTL.components.seconds, 3) }
+
+    /// Capacity or models changed: publish again soon. Safe to call from
+    /// anywhere, as often as wanted; calls within a second are folded.
+    public nonisolated func changed() { change.raise() }
+
+    /// Publishes until cancelled. `models` gives the backend's models now
+    /// (filtered here by `MODELS`), `capacity` the scheduler's counts.
+    public func run(models: @Sendable () async -> [String],
+                    capacity: @Sendable () async -> Advertisement.Capacity) async {
+        let clock = ContinuousClock()
+        var lastPublish: ContinuousClock.Instant?
+        var nextRefresh = clock.now
+        while !Task.isCancelled && !stopped {
+            let now = clock.now
+            let spaced = lastPublish.map { now - $0 >= Self.minimumSpacing } ?? true
+            if spaced && (now >= nextRefresh || change.consume()) {
+                let ad = build(models: await models(), capacity: await capacity())
+                let due = now >= nextRefresh
+                // A change that changed nothing does not need a new event; the refresh always does.
+                if due || ad != current {
+                    lastPublish = clock.now
+                    let ok = await publish(ad)
+                    // A failed publish is retried well before the offer lapses.
+                    let interval = ok ? Advertisement.refreshInterval(ttl: ttlSeconds) : min(5, Advertisement.refreshInterval(ttl: ttlSeconds))
+                    nextRefresh = clock.now + .seconds(interval)
+                }
+            }
+            // A short tick instead of racing a timer against a signal: the flag
+            // is a lock and a bool, and this wakes a few times a second at most.
+            do { try await Task.sleep(for: .milliseconds(200)) } catch { return }
+        }
+    }
+
+    /// Publishes the offline replacement of the last offer (accepting false,
+    /// nothing running or queued) and stops `run` from publishing again.
+    public func publishOffline() async {
+        stopped = true
+        guard let current else { return }
+        _ = await publish(current.offline())
+    }
+
+    func build(models: [String], capacity: Advertisement.Capacity) -> Advertisement {
+        let allowed = configuration.models
+        var seen = Set<String>()
+        let offered = models.filter { (allowed?.contains($0) ?? true) && seen.insert($0).inserted }
+        var ad = Advertisement(
+            name: configuration.name, about: configuration.about,
+            backends: [Advertisement.Backend(name: configuration.backend.rawValue, models: offered)],
+            pricing: configuration.rate, mints: configuration.mints,
+            blossom: configuration.blossomServers.map(\.absoluteString), relays: configuration.relays,
+            capacity: capacity, hardware: hardware, software: Advertisement.Software(version: version),
+            accepting: true, geohash: configuration.geohash)
+        if offered.isEmpty {
+            // Nothing to sell (backend down, or none of MODELS installed): say so
+            // rather than advertise an offer clients cannot use.
+            ad = ad.offline()
+        }
+        return ad
+    }
+
+    @discardableResult
+    func publish(_ ad: Advertisement) async -> Bool {
+        // After `publishOffline`, a refresh still in flight must not bring the offer back.
+        guard ad.accepting == false || !stopped else { return false }
+        // Relays keep the newest replaceable event, and on equal created_at the
+        // lowest id: a publish within the same second as the last must still win.
+        let createdAt = max(Event.now(), (lastEvent?.createdAt ?? 0) + 1)
+        let event: Event
+        do { event = try ad.sign(with: key, createdAt: createdAt, ttl: ttlSeconds) } catch {
+            logger.error("advertisement not valid; not published", metadata: ["reason": "\(error)"])
+            return false
+        }
+        current = ad
+        lastEvent = event
+        do {
+            let result = try await pool.publish(event)
+            logger.debug("advertisement published", metadata: [
+                "relay": "\(result.accepted.relay)", "accepting": "\(ad.accepting)", "models": "\(ad.models.count)",
+                "running": "\(ad.capacity.running)", "queued": "\(ad.capacity.queued)"])
+            return true
+        } catch {
+            logger.warning("advertisement not published", metadata: ["reason": "\(error)"])
+            return false
+        }
+    }
+}
+
+/// A "something changed" bit set from any thread and read by the advertiser.
+final class ChangeFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var raised = false
+
+    func raise() { lock.withLock { raised = true } }
+
+    /// True once per raise.
+    func consume() -> Bool { lock.withLock { defer { raised = false }; return raised } }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import LoomWorker
+import Nostr
+import NostrRelay
+import Secp256k1
+
+/// The relay side of `loom whitelist`: fetch the stored versions of lists,
+/// and publish an edit to every relay, waiting for each (a command that
+/// returned on the first OK could exit before the others got the event).
+struct WhitelistRelays {
+    let pool: RelayPool
+    let timeout: Duration
+
+    init(_ options: WhitelistRelayOptions) async throws {
+        let configuration = RelayConfiguration(publishTimeout: options.duration)
+        pool = try RelayPool(urls: try options.urls(), configuration: configuration)
+        timeout = options.duration
+        await pool.connect()
+    }
+
+    func close() async { await pool.close() }
+
+    /// Stored events matching `filter`, verified and each once. Fails when no
+    /// relay finished sending them in time: an empty answer from relays we
+    /// never reached must not read as "the list does not exist".
+    func fetch(_ filter: Filter) async throws -> [Event] {
+        let subscription = pool.subscribe([filter])
+        var pending = Set(pool.urls), answered = Set<String>(), events: [Event] = []
+        let watchdog = Task {
+            try await Task.sleep(for: timeout)
+            subscription.cancel()
+        }
+        defer { watchdog.cancel() }
+        for await item in subscription {
+            switch item {
+            case .event(let event, _):
+                if event.isValid && filter.matches(event) { events.append(event) }
+            case .endOfStoredEvents(let relay):
+                pending.remove(relay)
+                answered.insert(relay)
+            case .closed(let relay, let reason):
+                Console.warn("warning: \(relay) closed the query: \(reason)")
+                pending.remove(relay)
+            }
+            if pending.isEmpty { subscription.cancel() }
+        }
+        guard !answered.isEmpty else {
+            throw WhitelistFailure("no relay answered within \(timeout) (\(pool.urls.joined(separator: ", "))); check the URL and that the relay is up")
+        }
+        for relay in pending.sorted() { Console.warn("warning: \(relay) did not answer; its copy of the list was not read") }
+        return events
+    }
+
+    /// The newest version of the list at `address` (NIP-01: latest
+    /// `created_at`, lowest id on a tie), or nil when no relay has it.
+    func newest(_ address: ListAddress) async throws -> Event? {
+        try await fetch(address.filter).filter(address.matches).max { a, b in
+            a.createdAt != b.createdAt ? a.createdAt < b.createdAt : a.id > b.id
+        }
+    }
+
+    /// Publishes to every relay; succeeds when at least one accepted.
+    @discardableResult
+    func publish(_ event: Event) async throws -> [String] {
+        let timeout = self.timeout
+        let outcomes = await withTaskGroup(of: (String, RelayError?).self) { group in
+            for connection in pool.connections {
+                group.addTask {
+                    do throws(RelayError) {
+                        _ = try await connection.publish(event, timeout: timeout)
+                        return (connection.url, nil)
+                    } catch {
+                        return (connection.url, error)
+                    }
+                }
+            }
+            return await group.reduce(into: [(String, RelayError?)]()) { $0.append($1) }
+        }
+        let accepted = outcomes.filter { $0.1 == nil }.map(\.0).sorted()
+        for case let (_, error?) in outcomes { Console.warn("warning: \(error)") }
+        guard !accepted.isEmpty else {
+            throw WhitelistFailure("no relay accepted the list: "
+                + outcomes.compactMap { $0.1?.description }.joined(separator: "; "))
+        }
+        return accepted
+    }
+}

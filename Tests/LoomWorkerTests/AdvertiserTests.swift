@@ -1,0 +1,160 @@
+import Foundation
+import LoomProtocol
+import LoomTestSupport
+import LoomWorker
+import Nostr
+import NostrRelay
+import Secp256k1
+import Testing
+@testable import LoomWorker
+
+/// Capacity the test changes while the advertiser runs.
+final class EdgeCapacityBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = Advertisement.Capacity(maxConcurrent: 2, running: 0, queued: 0, maxQueue: 4)
+    var capacity: Advertisement.Capacity {
+        get { lock.withLock { value } }
+        set { lock.withLock { value = newValue } }
+    }
+}
+
+@Suite(.serialized) struct AdvertiserTests {
+    let key = SecretKey.generate()
+
+    func configuration(relay: String, ttl: Duration) -> WorkerConfiguration {
+        WorkerConfiguration(
+            secretKey: key, relays: [relay], mints: ["http://127.0.0.1:3338/"],
+            blossomServers: [URL(string: "http://127.0.0.1:24242")!],
+            rate: Rate(msatPerSecond: 1500, minSeconds: 2, maxSeconds: 120), maxConcurrentJobs: 2,
+            geohash: "u0vs", models: ["llama3.2:3b", "smollm2:135m"], dataDirectory: edgeTemporaryFile("data"),
+            name: "test worker", about: "for tests", advertisementTTL: ttl)
+    }
+
+    /// The relay's stored advertisements of this worker (nostr-relay keeps the newest only).
+    func stored(_ pool: RelayPool) async throws -> [WorkerOffer] {
+        let subscription = pool.subscribe([Filter(authors: [key.xOnlyPublicKey.hex], kinds: [LoomKind.advertisement.rawValue])])
+        defer { subscription.cancel() }
+        var offers: [WorkerOffer] = []
+        for await item in subscription {
+            switch item {
+            case .event(let event, _): offers.append(try Advertisement.parse(event))
+            case .endOfStoredEvents, .closed: return offers
+            }
+        }
+        return offers
+    }
+
+    @Test func advertisementIsValidCarriesExpirationAndGoesOfflineAtShutdown() async throws {
+        let relay = try await TestRelay()
+        let pool = try await edgePool([relay.url])
+        defer { Task { await pool.close() } }
+        let advertiser = Advertiser(pool: pool, key: key, configuration: configuration(relay: relay.url, ttl: .seconds(300)),
+                                    version: "0.1.0-test", logger: edgeLogger("test.advertiser"))
+        let running = Task {
+            // "mistral" is installed but not in MODELS: not offered.
+            await advertiser.run(models: { ["llama3.2:3b", "mistral", "smollm2:135m"] },
+                                 capacity: { Advertisement.Capacity(maxConcurrent: 2, running: 1, queued: 0, maxQueue: 4) })
+        }
+        defer { running.cancel() }
+        var offer: WorkerOffer?
+        try await edgeEventually("the advertisement on the relay") {
+            let found = try await stored(pool)
+            if let first = found.first { offer = first }
+            return !found.isEmpty
+        }
+        let ad = try #require(offer).advertisement
+        #expect(offer?.worker == key.xOnlyPublicKey.hex)
+        #expect(offer?.expiresAt == (offer?.createdAt ?? 0) + 300)
+        #expect(offer?.isLive() == true)
+        #expect(ad.name == "test worker" && ad.about == "for tests")
+        #expect(ad.models == ["llama3.2:3b", "smollm2:135m"])
+        #expect(ad.backends.map(\.name) == ["ollama"])
+        #expect(ad.pricing.msatPerSecond == 1500)
+        #expect(ad.mints == ["http://127.0.0.1:3338"])
+        #expect(ad.relays == [relay.url])
+        #expect(ad.capacity.running == 1 && ad.capacity.maxConcurrent == 2)
+        #expect(ad.geohash == "u0vs")
+        #expect(ad.software.version == "0.1.0-test")
+        #expect(ad.hardware == Hardware.current())
+
+        running.cancel()
+        await advertiser.publishOffline()
+        try await edgeEventually("the offline replacement") {
+            let found = try await stored(pool)
+            return found.count == 1 && found[0].advertisement.accepting == false
+        }
+        let offline = try await stored(pool)[0]
+        #expect(offline.advertisement.capacity.running == 0)
+        #expect(!offline.isLive())
+        #expect(offline.createdAt > (offer?.createdAt ?? .max))
+    }
+
+    @Test func republishedBeforeItExpires() async throws {
+        let relay = try await TestRelay()
+        let pool = try await edgePool([relay.url])
+        defer { Task { await pool.close() } }
+        // TTL 3 s: a refresh every second.
+        let advertiser = Advertiser(pool: pool, key: key, configuration: configuration(relay: relay.url, ttl: .seconds(3)),
+                                    version: "0.1.0", logger: edgeLogger("test.advertiser"))
+        let running = Task {
+            await advertiser.run(models: { ["llama3.2:3b"] }, capacity: { Advertisement.Capacity(maxConcurrent: 2) })
+        }
+        defer { running.cancel() }
+        var first: WorkerOffer?
+        try await edgeEventually("a first advertisement") {
+            first = try await stored(pool).first
+            return first != nil
+        }
+        let firstOffer = try #require(first)
+        #expect(firstOffer.expiresAt == firstOffer.createdAt + 3)
+        try await edgeEventually("a refreshed advertisement") {
+            guard let now = try await stored(pool).first else { return false }
+            return now.createdAt > firstOffer.createdAt && now.expiresAt > firstOffer.expiresAt
+        }
+    }
+
+    @Test func capacityChangeIsPublishedPromptly() async throws {
+        let relay = try await TestRelay()
+        let pool = try await edgePool([relay.url])
+        defer { Task { await pool.close() } }
+        let box = EdgeCapacityBox()
+        // A long TTL: only `changed()` can explain a new advertisement.
+        let advertiser = Advertiser(pool: pool, key: key, configuration: configuration(relay: relay.url, ttl: .seconds(3600)),
+                                    version: "0.1.0", logger: edgeLogger("test.advertiser"))
+        let running = Task { await advertiser.run(models: { ["llama3.2:3b"] }, capacity: { box.capacity }) }
+        defer { running.cancel() }
+        try await edgeEventually("a first advertisement") { try await stored(pool).first?.advertisement.capacity.running == 0 }
+
+        box.capacity.running = 2
+        box.capacity.queued = 3
+        advertiser.changed()
+        try await edgeEventually("the new capacity") {
+            let capacity = try await stored(pool).first?.advertisement.capacity
+            return capacity?.running == 2 && capacity?.queued == 3
+        }
+    }
+
+    @Test func noModelsMeansNotAccepting() async throws {
+        let relay = try await TestRelay()
+        let pool = try await edgePool([relay.url])
+        defer { Task { await pool.close() } }
+        let advertiser = Advertiser(pool: pool, key: key, configuration: configuration(relay: relay.url, ttl: .seconds(300)),
+                                    version: "0.1.0", logger: edgeLogger("test.advertiser"))
+        let running = Task { await advertiser.run(models: { ["not-allowed"] }, capacity: { Advertisement.Capacity(maxConcurrent: 2) }) }
+        defer { running.cancel() }
+        try await edgeEventually("an advertisement") { try await stored(pool).first?.advertisement.accepting == false }
+    }
+
+    @Test func hardwareIsCoarse() {
+        let hardware = Hardware.current()
+        #expect(["x86_64", "arm64"].contains(hardware.chipFamily) || hardware.chipFamily.hasPrefix("apple-m"))
+        #expect(MemoryTier.allCases.contains(hardware.memoryTier))
+        // The generation only: a variant (Pro, Max) would narrow the crowd a worker hides in.
+        #expect(Hardware.appleFamily("Apple M2 Pro") == "apple-m2")
+        #expect(Hardware.appleFamily("Apple M4") == "apple-m4")
+        #expect(Hardware.appleFamily("Intel(R) Core(TM) i9-9880H CPU @ 2.30GHz") == nil)
+        #expect(Hardware.architectureFamily("aarch64") == "arm64")
+        #expect(Hardware.architectureFamily("amd64") == "x86_64")
+        #expect(Hardware.architectureFamily("weird arch!") == "unknown")
+    }
+}
