@@ -1,0 +1,134 @@
+import Blossom
+import Cashu
+import CashuWallet
+import Foundation
+import Inference
+import LoomProtocol
+import Nostr
+import Secp256k1
+
+/// The end of a paid job: outputs to Blossom, the bill, the change, the
+/// signed result — each journaled before the network call after it.
+extension Worker {
+    func settle(_ id: String, end: RunOutcome.End, output: String, usage: Inference.Usage?, elapsedMs: UInt64,
+                failure: Reason? = nil) async {
+        defer { Task { await self.slotFreed(id) } }
+        guard let job = live[id], var record = try? journal.job(id) else {
+            logger.error("job to settle is unknown", metadata: ["job": "\(id)"])
+            return
+        }
+        let final: JobState, cause: Pricing.Cause, error: Reason?
+        switch end {
+        case .completed, .stopped(.budget): (final, cause, error) = (.completed, .normal, nil)
+        case .stopped(.cancelled): (final, cause, error) = (.cancelled, .normal, nil)
+        case .stopped(.shutdown): (final, cause, error) = (.failed, .workerFault, failure ?? JobFailure.workerShutdown.reason)
+        case .failed(let f, _): (final, cause, error) = (.failed, .workerFault, failure ?? f.reason)
+        }
+        let resultUsage = usage.map(JobResult.Usage.init)
+        var outputs: [JobResult.Output] = []
+        var uploadError: String?
+        if !output.isEmpty {
+            if record.state == .running, final != .cancelled {
+                record = (try? journal.move(id, to: .uploading) { $0.elapsedMs = elapsedMs }) ?? record
+                await statuses.publish(JobStatus(status: .uploading, elapsedMs: elapsedMs, budgetSeconds: record.budgetSeconds),
+                                       job: id, client: record.client)
+            }
+            (outputs, uploadError) = await upload(output, job: job, record: record, usage: resultUsage, elapsedMs: elapsedMs)
+        }
+        do {
+            let (bill, change) = try await settleMoney(id, record: record, lockTo: job.opened.request.lockChange ? record.client : nil,
+                                                      elapsedMs: elapsedMs, cause: cause)
+            let result = JobResult(status: final, outputs: outputs, usage: resultUsage, bill: bill, change: change,
+                                   error: error, uploadError: uploadError)
+            let event = try result.seal(requestID: id, to: try XOnlyPublicKey(hex: record.client), from: configuration.secretKey)
+            try journal.move(id, to: final) {
+                $0.resultEvent = event.json
+                $0.finishedAt = Event.now()
+                $0.reasonCode = error?.code
+            }
+            let cost = (try? Pricing.costMsat(rate: configuration.rate, elapsedMs: elapsedMs)) ?? 0
+            await statuses.publish(JobStatus(status: final, elapsedMs: elapsedMs, costMsat: cost, tokens: resultUsage?.completionTokens ?? 0,
+                                             budgetSeconds: record.budgetSeconds, reason: error),
+                                   job: id, client: record.client)
+            await publishResult(id, event: event)
+            logger.info("job settled", metadata: ["job": "\(id)", "status": "\(final)", "charged_sat": "\(bill.chargedSat)", "change_sat": "\(bill.changeSat)"])
+        } catch {
+            // The bill (if written) and the journaled wallet operations survive;
+            // the next start finishes this job.
+            logger.error("job not settled; left for recovery", metadata: ["job": "\(id)", "error": "\(error)"])
+        }
+    }
+
+    /// Uploads the output text and the transcript. Every server failing is
+    /// reported in the result, never a reason to keep the client's change.
+    func upload(_ output: String, job: LiveJob, record: JobRecord, usage: JobResult.Usage?,
+                elapsedMs: UInt64) async -> ([JobResult.Output], String?) {
+        do {
+            let transcript = try Transcript(
+                requestID: record.id, request: job.opened.request, output: output, usage: usage,
+                timings: .init(receivedAt: record.receivedAt, startedAt: record.startedAt, finishedAt: Event.now(), elapsedMs: elapsedMs)
+            ).encoded()
+            let text = try await blossom.upload(Data(output.utf8), type: "text/plain")
+            let json = try await blossom.upload(transcript, type: "application/json")
+            return ([text, json].map {
+                JobResult.Output(url: $0.url, sha256: $0.sha256, size: UInt64(max(0, $0.size)), type: $0.type)
+            }, nil)
+        } catch {
+            logger.warning("outputs not uploaded", metadata: ["job": "\(record.id)", "error": "\(error)"])
+            return ([], "the outputs could not be uploaded to any Blossom server: \(error)")
+        }
+    }
+
+    /// The bill, journaled before the change is made; then the change,
+    /// journaled before anything is published. A bill already in the journal
+    /// (a restart) is kept, and a change already made is found by its memo.
+    func settleMoney(_ id: String, record: JobRecord, lockTo client: String?, elapsedMs: UInt64,
+                     cause: Pricing.Cause) async throws -> (Bill, String?) {
+        guard let wallet = desk.wallet(record.mint) else { throw JournalError.unknownJob(id) }
+        let bill: Bill
+        if let saved = record.bill {
+            bill = try JSONDecoder().decode(Bill.self, from: Data(saved.utf8))
+        } else {
+            let paid = Amount(record.paidSat), fee = Amount(record.inputFeeSat)
+            let draft = try Pricing.settle(paid: paid, inputFee: fee, changeFee: .zero, rate: configuration.rate,
+                                           elapsedMs: elapsedMs, budgetSeconds: record.budgetSeconds, cause: cause)
+            // The change swap's own fee is known only from the proofs it will spend.
+            let changeFee = draft.changeSat > .zero ? ((try? await wallet.sendFee(draft.changeSat)) ?? .zero) : .zero
+            bill = try Pricing.settle(paid: paid, inputFee: fee, changeFee: changeFee, rate: configuration.rate,
+                                      elapsedMs: elapsedMs, budgetSeconds: record.budgetSeconds, cause: cause)
+            let json = String(decoding: try JSONEncoder().encode(bill), as: UTF8.self)
+            try journal.update(id) {
+                $0.bill = json
+                $0.elapsedMs = elapsedMs
+                $0.chargedSat = bill.chargedSat.value
+                $0.changeSat = bill.changeSat.value
+                $0.mintFeeSat = bill.mintFeeSat.value
+            }
+        }
+        if let token = record.changeToken { return (bill, token) }
+        guard bill.changeSat > .zero else { return (bill, nil) }
+        let memo = Self.changeMemo(id)
+        let sent: Sent
+        if let earlier = try await wallet.sent(memo: memo) {
+            sent = earlier
+        } else {
+            let lock = try client.map { try PublicKey(compressed: [0x02] + (try XOnlyPublicKey(hex: $0)).bytes) }
+            sent = try await wallet.send(bill.changeSat, lockTo: lock, memo: memo)
+        }
+        try journal.update(id) { $0.changeToken = sent.token }
+        return (bill, sent.token)
+    }
+
+    /// Labels the change swap in the wallet so a restart finds it instead of paying twice.
+    static func changeMemo(_ id: String) -> String { "loom change \(id.prefix(16))" }
+
+    /// Publishes a stored result; `published` is set once a relay took it.
+    func publishResult(_ id: String, event: Event) async {
+        do {
+            _ = try await pool.publish(event)
+            _ = try? journal.update(id) { $0.published = true }
+        } catch {
+            logger.warning("result not published yet; retried at next start", metadata: ["job": "\(id)", "error": "\(error)"])
+        }
+    }
+}
