@@ -52,10 +52,10 @@ final class Harness: @unchecked Sendable {
 
     deinit { blossomTask.cancel() }
 
-    func configuration(maxConcurrent: Int = 1, maxQueue: Int? = 16, mints: [String]? = nil) -> WorkerConfiguration {
+    func configuration(maxConcurrent: Int = 1, maxQueue: Int? = 16, rate: Rate = Harness.rate, relays: [String]? = nil) -> WorkerConfiguration {
         WorkerConfiguration(
-            secretKey: workerKey, relays: [relay.url], mints: mints ?? [mint.httpURL], blossomServers: [blossomURL],
-            rate: Self.rate, maxConcurrentJobs: maxConcurrent, maxQueue: maxQueue, whitelistEnabled: false,
+            secretKey: workerKey, relays: relays ?? [relay.url], mints: [mint.httpURL], blossomServers: [blossomURL],
+            rate: rate, maxConcurrentJobs: maxConcurrent, maxQueue: maxQueue, whitelistEnabled: false,
             backendURL: URL(string: ollama.url)!, dataDirectory: root.appendingPathComponent("worker-\(UUID().uuidString.prefix(6))"),
             shutdownGrace: .seconds(5))
     }
