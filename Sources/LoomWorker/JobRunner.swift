@@ -111,7 +111,14 @@ struct JobRunner: Sendable {
         } else {
             end = .failed(.backendError, detail: "the backend ended the stream without a final message")
         }
-        return RunOutcome(end: end, output: output, usage: usage, tokens: tokens, elapsedMs: elapsed)
+        // The worker's fault with nothing generated served the client nothing:
+        // the time spent failing (a refused connection, a missing model) is not billed.
+        let served: UInt64
+        switch end {
+        case .failed, .stopped(.shutdown): served = tokens == 0 ? 0 : elapsed
+        default: served = elapsed
+        }
+        return RunOutcome(end: end, output: output, usage: usage, tokens: tokens, elapsedMs: served)
     }
 
     static func failure(_ error: InferenceError) -> JobFailure {
