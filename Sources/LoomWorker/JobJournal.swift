@@ -113,3 +113,14 @@ public enum JournalError: Error, CustomStringConvertible {
         }
     }
 }
+
+extension JobJournal {
+    /// How many jobs are in each state, for `loom worker status`.
+    public func countsByState() throws -> [String: Int] {
+        try db.read { db in
+            var out: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM jobs GROUP BY state") { out[row["state"]] = row["n"] }
+            return out
+        }
+    }
+}
