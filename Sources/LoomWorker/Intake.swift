@@ -104,7 +104,13 @@ extension Worker {
             logger.critical("paid job not journaled", metadata: ["job": "\(id)", "error": "\(error)"])
         }
         await statuses.publish(JobStatus(status: .paymentVerified, budgetSeconds: budget), job: id, client: job.opened.client)
-        switch scheduler.place(id, reserved: reserved) {
+        if reserved { scheduler.release() }
+        guard accepting else {
+            // Shutdown began while the payment was being swapped: refund it all.
+            tasks[id] = Task { await self.settle(id, end: .stopped(.shutdown), output: "", usage: nil, elapsedMs: 0) }
+            return
+        }
+        switch scheduler.place(id, reserved: false) {
         case .start:
             start(id)
         case .queued(let position):

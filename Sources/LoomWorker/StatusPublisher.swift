@@ -25,8 +25,11 @@ actor StatusPublisher {
     }
 
     /// Signs and publishes `status` unless it is progress within the same
-    /// state less than a second after the previous one. Returns when a relay
-    /// took it (or all refused, which is logged: a status is not money).
+    /// state less than a second after the previous one. The event is signed
+    /// (and its `created_at` fixed) in call order; the relay round trip runs
+    /// on its own so a job never waits for it, except a final status, which
+    /// returns once a relay took it (or all refused, which is logged: a
+    /// status is not money).
     func publish(_ status: JobStatus, job: String, client: String) async {
         let now = ContinuousClock.now
         if let previous = last[job], previous.state == status.status, !status.status.isTerminal,
@@ -42,8 +45,12 @@ actor StatusPublisher {
         }
         published += 1
         if status.status.isTerminal { last[job] = nil }
-        do { _ = try await pool.publish(event) } catch {
-            logger.warning("status not published", metadata: ["job": "\(job)", "status": "\(status.status)", "error": "\(error)"])
+        let pool = self.pool, logger = self.logger
+        let delivery = Task {
+            do { _ = try await pool.publish(event) } catch {
+                logger.warning("status not published", metadata: ["job": "\(job)", "status": "\(status.status)", "error": "\(error)"])
+            }
         }
+        if status.status.isTerminal { await delivery.value }
     }
 }
