@@ -102,4 +102,51 @@ struct CrashRecoveryTests {
         #expect(audit.ok, "\(audit.problems)")
         #expect(audit.pendingOperations == 0)
     }
+
+    /// Killed inside the payment swap (before the request leaves, or after the
+    /// mint answered but before the answer was stored): the restart learns
+    /// from the mint what happened, and the job runs with nothing lost.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary.path), "needs `swift build` to have built loom"),
+          arguments: ["before-swap-request", "after-swap-response"])
+    func killedDuringThePaymentSwapAndRestartedRunsTheJob(crashAt: String) async throws {
+        let h = try await Harness(inputFeePpk: 100)
+        let dataDir = h.root.appendingPathComponent("worker-process")
+        var environment = [
+            "NOSTR_PRIVATE_KEY": h.workerKey.hex, "NOSTR_RELAYS": h.relay.url, "CASHU_MINT_URL": h.mint.httpURL,
+            "BLOSSOM_SERVER_URL": h.blossomURL.absoluteString, "OLLAMA_URL": h.ollama.url, "DATA_DIR": dataDir.path,
+            "WHITELIST_ENABLED": "false", "PRICE_PER_SECOND": "1", "MIN_JOB_DURATION": "1", "MAX_JOB_DURATION": "60",
+            "LOOM_CRASH_AT": crashAt,
+        ]
+        let log = h.root.appendingPathComponent("worker.log")
+        let first = try WorkerProcess(environment: environment, log: log)
+        #expect(try await eventually { first.output.contains("worker serving") }, "worker did not start:\n\(first.output)")
+
+        let client = try await h.clientWallet(100)
+        let payment = try await client.send(40)
+        let event = try h.prompt(payment.token).seal(from: h.clientKey, to: h.workerKey.xOnlyPublicKey)
+        let watcher = h.watch(event.id)
+        _ = try await h.clientPool.publish(event)
+        #expect(try await first.exited(), "the crash hook did not fire:\n\(first.output)")
+        let journal = try JobJournal(path: dataDir.appendingPathComponent("jobs.sqlite").path)
+        #expect(try journal.job(event.id)?.state == .received)
+
+        environment["LOOM_CRASH_AT"] = nil
+        let second = try WorkerProcess(environment: environment, log: log)
+        let result = try await watcher.result().result
+        #expect(result.status == .completed)
+        let bill = try #require(result.bill)
+        #expect(bill.paidSat == 40)
+        #expect(bill.paidSat.value == bill.chargedSat.value + bill.changeSat.value + bill.mintFeeSat.value)
+        let redeemed = try await client.receive(try #require(result.change))
+        #expect(redeemed.amount == bill.changeSat)
+
+        second.kill(SIGTERM)
+        #expect(try await second.exited(), "worker did not stop on SIGTERM:\n\(second.output)")
+        let store = try WalletStore(path: dataDir.appendingPathComponent("wallets").appendingPathComponent(PaymentDesk.folderName(h.mint.httpURL)).appendingPathComponent("wallet.sqlite").path)
+        let wallet = try Wallet(store: store, mintURL: h.mint.httpURL)
+        let audit = try await wallet.audit()
+        #expect(audit.ok, "\(audit.problems)")
+        #expect(audit.pendingOperations == 0)
+        #expect(try await wallet.balance() == bill.chargedSat)
+    }
 }
