@@ -46,6 +46,7 @@ extension Worker {
                 $0.finishedAt = Event.now()
                 $0.reasonCode = error?.code
             }
+            crash(at: "worker-after-result-stored")
             let cost = (try? Pricing.costMsat(rate: configuration.rate, elapsedMs: elapsedMs)) ?? 0
             await statuses.publish(JobStatus(status: final, elapsedMs: elapsedMs, costMsat: cost, tokens: resultUsage?.completionTokens ?? 0,
                                              budgetSeconds: record.budgetSeconds, reason: error),
@@ -104,6 +105,7 @@ extension Worker {
                 $0.changeSat = bill.changeSat.value
                 $0.mintFeeSat = bill.mintFeeSat.value
             }
+            crash(at: "worker-after-bill")
         }
         if let token = record.changeToken { return (bill, token) }
         guard bill.changeSat > .zero else { return (bill, nil) }
@@ -114,9 +116,15 @@ extension Worker {
         } else {
             let lock = try client.map { try PublicKey(compressed: [0x02] + (try XOnlyPublicKey(hex: $0)).bytes) }
             sent = try await wallet.send(bill.changeSat, lockTo: lock, memo: memo)
+            crash(at: "worker-after-change")
         }
         try journal.update(id) { $0.changeToken = sent.token }
         return (bill, sent.token)
+    }
+
+    /// Test hook (`LOOM_CRASH_AT`, as the wallet has): SIGKILL at a named step of settling.
+    nonisolated func crash(at point: String) {
+        if ProcessInfo.processInfo.environment["LOOM_CRASH_AT"] == point { kill(getpid(), SIGKILL) }
     }
 
     /// Labels the change swap in the wallet so a restart finds it instead of paying twice.
