@@ -31,7 +31,7 @@ public final class JobJournal: Sendable {
                     request_event TEXT, state TEXT NOT NULL, reason_code TEXT,
                     paid_sat INTEGER NOT NULL, input_fee_sat INTEGER NOT NULL, budget_seconds INTEGER NOT NULL,
                     received_at INTEGER NOT NULL, expires_at INTEGER, started_at INTEGER,
-                    elapsed_ms INTEGER NOT NULL, finished_at INTEGER,
+                    elapsed_ms INTEGER NOT NULL, finished_at INTEGER, ending TEXT,
                     charged_sat INTEGER, change_sat INTEGER, mint_fee_sat INTEGER, bill TEXT,
                     change_token TEXT, result_event TEXT, published INTEGER NOT NULL);
                 CREATE INDEX jobs_state ON jobs(state);

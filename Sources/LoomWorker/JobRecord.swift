@@ -31,6 +31,9 @@ public struct JobRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
     public var chargedSat: UInt64?
     public var changeSat: UInt64?
     public var mintFeeSat: UInt64?
+    /// How the job ended (`Ending` as JSON: state, fault, error, outputs,
+    /// usage), written once the outputs are uploaded and before any money moves.
+    public var ending: String?
     /// The bill (JSON) once settled; written before the change is made.
     public var bill: String?
     /// The change token: bearer money, stored before the result leaves.
@@ -40,7 +43,7 @@ public struct JobRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
     public var published: Bool
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
-        case id, client, model, mint, state, bill, published
+        case id, client, model, mint, state, ending, bill, published
         case requestEvent = "request_event", reasonCode = "reason_code", paidSat = "paid_sat"
         case inputFeeSat = "input_fee_sat", budgetSeconds = "budget_seconds", receivedAt = "received_at"
         case expiresAt = "expires_at", startedAt = "started_at", elapsedMs = "elapsed_ms"
@@ -67,3 +70,16 @@ public struct JobRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
 }
 
 extension JobState: DatabaseValueConvertible {}
+
+/// The outcome of a job as decided when it stopped, kept in the journal so a
+/// restart settles it the same way (same state, same outputs, same cause).
+struct Ending: Codable, Sendable, Hashable {
+    var state: JobState
+    /// The worker's fault: only time served is billed, no minimum.
+    var workerFault: Bool
+    var error: Reason?
+    var outputs: [JobResult.Output] = []
+    var usage: JobResult.Usage?
+    var uploadError: String?
+    var elapsedMs: UInt64 = 0
+}

@@ -41,7 +41,7 @@ extension Worker {
         case .received:
             await recoverPayment(record, opened: opened)
         case .paymentVerified, .queued:
-            if record.bill != nil { return await finish(record, failure: .workerRestarted) }
+            if record.ending != nil { return await finish(record, failure: .workerRestarted) }
             if let expiresAt = record.expiresAt, Event.now() >= expiresAt {
                 return await finish(record, failure: .workerRestarted)
             }
@@ -93,7 +93,8 @@ extension Worker {
         }
     }
 
-    /// Settles a job the worker cannot run now, for the journaled seconds served.
+    /// Settles a job the worker cannot run now, for the journaled seconds
+    /// served — or, when it had already ended, as it ended.
     func finish(_ record: JobRecord, failure: JobFailure) async {
         await settle(record.id, end: .failed(failure, detail: failure.message), output: "", usage: nil, elapsedMs: record.elapsedMs)
     }

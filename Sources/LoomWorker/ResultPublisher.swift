@@ -17,45 +17,64 @@ extension Worker {
             logger.error("job to settle is unknown", metadata: ["job": "\(id)"])
             return
         }
-        let final: JobState, cause: Pricing.Cause, error: Reason?
-        switch end {
-        case .completed, .stopped(.budget): (final, cause, error) = (.completed, .normal, nil)
-        case .stopped(.cancelled): (final, cause, error) = (.cancelled, .normal, nil)
-        case .stopped(.shutdown): (final, cause, error) = (.failed, .workerFault, failure ?? JobFailure.workerShutdown.reason)
-        case .failed(let f, _): (final, cause, error) = (.failed, .workerFault, failure ?? f.reason)
+        // Settled before a crash: finish that ending rather than judge the job again.
+        if let saved = record.ending.flatMap({ try? JSONDecoder().decode(Ending.self, from: Data($0.utf8)) }) {
+            return await conclude(id, ending: saved, record: record, job: job)
         }
-        let resultUsage = usage.map(JobResult.Usage.init)
-        var outputs: [JobResult.Output] = []
-        var uploadError: String?
+        var ending: Ending
+        switch end {
+        case .completed, .stopped(.budget): ending = Ending(state: .completed, workerFault: false)
+        case .stopped(.cancelled): ending = Ending(state: .cancelled, workerFault: false)
+        case .stopped(.shutdown): ending = Ending(state: .failed, workerFault: true, error: failure ?? JobFailure.workerShutdown.reason)
+        case .failed(let f, _): ending = Ending(state: .failed, workerFault: true, error: failure ?? f.reason)
+        }
+        ending.usage = usage.map(JobResult.Usage.init)
+        ending.elapsedMs = elapsedMs
         if !output.isEmpty {
-            if record.state == .running, final != .cancelled {
+            if record.state == .running, ending.state != .cancelled {
                 record = (try? journal.move(id, to: .uploading) { $0.elapsedMs = elapsedMs }) ?? record
                 await statuses.publish(JobStatus(status: .uploading, elapsedMs: elapsedMs, budgetSeconds: record.budgetSeconds),
                                        job: id, client: record.client)
             }
-            (outputs, uploadError) = await upload(output, job: job, record: record, usage: resultUsage, elapsedMs: elapsedMs)
+            (ending.outputs, ending.uploadError) = await upload(output, job: job, record: record, usage: ending.usage, elapsedMs: elapsedMs)
         }
         do {
+            let json = String(decoding: try JSONEncoder().encode(ending), as: UTF8.self)
+            record = try journal.update(id) {
+                $0.ending = json
+                $0.elapsedMs = elapsedMs
+            }
+        } catch {
+            logger.error("job ending not journaled", metadata: ["job": "\(id)", "error": "\(error)"])
+        }
+        await conclude(id, ending: ending, record: record, job: job)
+    }
+
+    /// Bill, change, result: from a journaled ending, so a restart gives the
+    /// client the same outcome it would have had.
+    func conclude(_ id: String, ending: Ending, record: JobRecord, job: LiveJob) async {
+        do {
             let (bill, change) = try await settleMoney(id, record: record, lockTo: job.opened.request.lockChange ? record.client : nil,
-                                                      elapsedMs: elapsedMs, cause: cause)
-            let result = JobResult(status: final, outputs: outputs, usage: resultUsage, bill: bill, change: change,
-                                   error: error, uploadError: uploadError)
+                                                      elapsedMs: ending.elapsedMs, cause: ending.workerFault ? .workerFault : .normal)
+            let result = JobResult(status: ending.state, outputs: ending.outputs, usage: ending.usage, bill: bill, change: change,
+                                   error: ending.error, uploadError: ending.uploadError)
             let event = try result.seal(requestID: id, to: try XOnlyPublicKey(hex: record.client), from: configuration.secretKey)
-            try journal.move(id, to: final) {
+            try journal.move(id, to: ending.state) {
                 $0.resultEvent = event.json
                 $0.finishedAt = Event.now()
-                $0.reasonCode = error?.code
+                $0.reasonCode = ending.error?.code
             }
             crash(at: "worker-after-result-stored")
-            let cost = (try? Pricing.costMsat(rate: configuration.rate, elapsedMs: elapsedMs)) ?? 0
-            await statuses.publish(JobStatus(status: final, elapsedMs: elapsedMs, costMsat: cost, tokens: resultUsage?.completionTokens ?? 0,
-                                             budgetSeconds: record.budgetSeconds, reason: error),
+            let cost = (try? Pricing.costMsat(rate: configuration.rate, elapsedMs: ending.elapsedMs)) ?? 0
+            await statuses.publish(JobStatus(status: ending.state, elapsedMs: ending.elapsedMs, costMsat: cost,
+                                             tokens: ending.usage?.completionTokens ?? 0, budgetSeconds: record.budgetSeconds,
+                                             reason: ending.error),
                                    job: id, client: record.client)
             await publishResult(id, event: event)
-            logger.info("job settled", metadata: ["job": "\(id)", "status": "\(final)", "charged_sat": "\(bill.chargedSat)", "change_sat": "\(bill.changeSat)"])
+            logger.info("job settled", metadata: ["job": "\(id)", "status": "\(ending.state)", "charged_sat": "\(bill.chargedSat)", "change_sat": "\(bill.changeSat)"])
         } catch {
-            // The bill (if written) and the journaled wallet operations survive;
-            // the next start finishes this job.
+            // The ending, the bill (if written) and the journaled wallet
+            // operations survive; the next start finishes this job.
             logger.error("job not settled; left for recovery", metadata: ["job": "\(id)", "error": "\(error)"])
         }
     }
