@@ -24,6 +24,27 @@ extension Worker {
         for record in jobs { await recover(record) }
     }
 
+    /// What a running worker retries on its own (every `retryInterval`):
+    /// results no relay took yet, endings whose change the mint could not
+    /// make, and payments whose swap outcome the mint did not tell. Jobs
+    /// this process is still working on are left alone.
+    func retryUnsettled() async {
+        guard accepting, let jobs = try? journal.unfinished() else { return }
+        let stuck = jobs.filter { record in
+            guard tasks[record.id] == nil, !scheduler.running.contains(record.id), scheduler.position(record.id) == nil else { return false }
+            if record.state.isTerminal { return true }
+            if record.state == .received { return live[record.id] == nil }
+            return record.ending != nil
+        }
+        guard !stuck.isEmpty else { return }
+        for mint in Set(stuck.filter { $0.state == .received }.map(\.mint)) {
+            _ = try? await desk.wallet(mint)?.recover()
+        }
+        for record in stuck { await recover(record) }
+    }
+
+    static let retryInterval: Duration = .seconds(60)
+
     func recover(_ record: JobRecord) async {
         let id = record.id
         seen.insert(id)

@@ -9,6 +9,7 @@ extension Worker {
         accepting = false
         intake?.cancel()
         intake = nil
+        retries?.cancel()
         logger.info("worker stopping", metadata: ["running": "\(scheduler.running.count)", "queued": "\(scheduler.queue.count)"])
         for id in scheduler.queue where scheduler.dequeue(id) {
             tasks[id] = Task { await self.settle(id, end: .stopped(.shutdown), output: "", usage: nil, elapsedMs: 0) }

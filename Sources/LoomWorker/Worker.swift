@@ -38,6 +38,7 @@ public actor Worker {
     var modelsCheckedAt: ContinuousClock.Instant?
     var accepting = true
     var intake: Task<Void, Never>?
+    var retries: Task<Void, Never>?
     var dropped = 0
     var rejected = 0
     var stopped: [CheckedContinuation<Void, Never>] = []
@@ -81,6 +82,12 @@ public actor Worker {
             for await item in subscription {
                 guard let self else { return }
                 if case .event(let event, _) = item { await self.receive(event) }
+            }
+        }
+        retries = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.retryInterval)
+                await self?.retryUnsettled()
             }
         }
         if !isStopped { await withCheckedContinuation { stopped.append($0) } }
