@@ -14,8 +14,7 @@ extension Worker {
         if let expiresAt = record.expiresAt, Event.now() >= expiresAt {
             // Waited past the client's deadline: not its fault, nothing served.
             return await settle(id, end: .failed(.workerShutdown, detail: "the request expired while queued"), output: "",
-                                usage: nil, elapsedMs: 0, failure: Reason(code: RequestRejection.Code.expired.rawValue,
-                                                                          message: "the request expired in the queue; refunded in full"))
+                                usage: nil, elapsedMs: 0, failure: Self.expiredInQueue)
         }
         do {
             try journal.move(id, to: .running) { $0.startedAt = Event.now() }
@@ -52,6 +51,11 @@ extension Worker {
         }
         if scheduler.running.isEmpty, scheduler.queue.isEmpty { drained() }
     }
+
+    /// A failure code of the worker's own (PROTOCOL.md allows adding codes):
+    /// the client's deadline passed while the job waited for a slot.
+    static let expiredInQueue = Reason(code: "expired-in-queue",
+                                       message: "the request expired while waiting in the queue; refunded in full")
 
     static func inferenceRequest(_ request: JobRequest) -> InferenceRequest {
         switch request.input {

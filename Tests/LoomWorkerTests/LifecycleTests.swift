@@ -44,7 +44,8 @@ struct LifecycleTests {
         let first = try await h.submit(h.prompt(firstToken.token))
         let firstWatch = h.watch(first.id)
         _ = try await firstWatch.status(.running)
-        let second = try await h.submit(h.prompt(secondToken.token))
+        // This client wants plain change (no P2PK lock): anyone holding it can redeem it.
+        let second = try await h.submit(h.prompt(secondToken.token, lockChange: false))
         let secondWatch = h.watch(second.id)
         let queued = try await secondWatch.status(.queued)
         #expect(queued.status.queuePosition == 1)
@@ -72,10 +73,39 @@ struct LifecycleTests {
         #expect(waiting.error?.code == JobFailure.workerShutdown.code)
         #expect(waiting.bill?.chargedSat == .zero)
         #expect(waiting.bill?.changeSat == 30)
-        #expect(try await client.receive(try #require(waiting.change)).amount == 30)
+        let plainChange = try #require(waiting.change)
+        #expect(try Token.decode(plainChange).proofs.allSatisfy { !$0.secret.hasPrefix("[") }, "not locked")
+        #expect(try await client.receive(plainChange).amount == 30)
 
         let wallet = try #require(worker.desk.wallet(h.mint.httpURL))
         #expect(try await wallet.audit().ok)
         #expect(try await wallet.balance() == runningBill.chargedSat)
+    }
+
+    @Test func aQueuedJobCancelledByItsClientNeverRuns() async throws {
+        let h = try await Harness(inputFeePpk: 0, ollamaArguments: ["--tokens-per-second", "5", "--reply", Self.longReply])
+        let (worker, serving) = try await h.startWorker(h.configuration(maxConcurrent: 1))
+        let client = try await h.clientWallet(100)
+        let firstToken = try await client.send(30), secondToken = try await client.send(30)
+        let first = try await h.submit(h.prompt(firstToken.token))
+        _ = try await h.watch(first.id).status(.running)
+        let second = try await h.submit(h.prompt(secondToken.token))
+        let watcher = h.watch(second.id)
+        _ = try await watcher.status(.queued)
+        _ = try await h.clientPool.publish(try JobCancel.sign(requestID: second.id, worker: h.workerKey.xOnlyPublicKey.hex,
+                                                              with: h.clientKey))
+        let result = try await watcher.result().result
+        #expect(result.status == .cancelled)
+        let bill = try #require(result.bill)
+        #expect(bill.elapsedMs == 0)
+        // The client chose to stop: a normal end, so the 1-s minimum applies.
+        #expect(bill.billedMs == 1000)
+        #expect(bill.chargedSat == 1)
+        #expect(bill.changeSat == 29)
+        #expect(!watcher.states.contains(.running))
+        let stats = try await h.ollama.stats()
+        #expect(stats.paths["/api/generate", default: 0] == 1, "only the first job reached the backend")
+        await worker.shutdown(grace: .milliseconds(100))
+        try await serving.value
     }
 }
