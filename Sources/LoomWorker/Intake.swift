@@ -48,8 +48,15 @@ extension Worker {
             return await refuse(opened.id, client: opened.client, error)
         }
         guard scheduler.reserve() else { return await refuse(opened.id, client: opened.client, .workerBusy) }
-        await pay(admission, event: event)
+        // The swap is a mint round trip: the next request (or a cancel) must not wait for it.
+        paying += 1
+        Task {
+            await self.pay(admission, event: event)
+            await self.paymentDone()
+        }
     }
+
+    func paymentDone() { paying -= 1 }
 
     /// Journals the job with its token, checks the token offline, then swaps
     /// it. Until the swap succeeds nothing is taken and a refusal is `rejected`.

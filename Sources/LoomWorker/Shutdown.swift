@@ -26,7 +26,7 @@ extension Worker {
 
     /// Returns once no job is running or being settled.
     func waitForDrain() async {
-        while !tasks.isEmpty || !scheduler.running.isEmpty {
+        while !tasks.isEmpty || !scheduler.running.isEmpty || paying > 0 {
             try? await Task.sleep(for: .milliseconds(50))
         }
     }

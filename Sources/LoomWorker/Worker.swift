@@ -39,6 +39,8 @@ public actor Worker {
     var accepting = true
     var intake: Task<Void, Never>?
     var retries: Task<Void, Never>?
+    /// Payments being swapped right now; shutdown waits for them.
+    var paying = 0
     var dropped = 0
     var rejected = 0
     var stopped: [CheckedContinuation<Void, Never>] = []

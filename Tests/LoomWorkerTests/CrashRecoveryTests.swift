@@ -96,6 +96,19 @@ struct CrashRecoveryTests {
         let record = try #require(try journal.job(event.id))
         #expect(record.state == .failed)
         #expect(record.published)
+
+        // `loom worker status` reads the same journal.
+        let status = Process()
+        let pipe = Pipe()
+        status.executableURL = Self.binary
+        status.arguments = ["worker", "status", "--data-dir", dataDir.path, "--json"]
+        status.standardOutput = pipe
+        try status.run()
+        let out = pipe.fileHandleForReading.readDataToEndOfFile()
+        status.waitUntilExit()
+        let summary = try #require(try JSONSerialization.jsonObject(with: out) as? [String: Any])
+        #expect(summary["jobs_done"] as? Int == 1)
+        #expect((summary["earnings_sat"] as? NSNumber)?.uint64Value == bill.chargedSat.value)
         let store = try WalletStore(path: dataDir.appendingPathComponent("wallets").appendingPathComponent(PaymentDesk.folderName(h.mint.httpURL)).appendingPathComponent("wallet.sqlite").path)
         let wallet = try Wallet(store: store, mintURL: h.mint.httpURL)
         let audit = try await wallet.audit()
