@@ -15,6 +15,8 @@ actor StatusPublisher {
     let key: SecretKey
     let logger: Logger
     private var last: [String: Last] = [:]
+    /// Progress held back by the one-a-second rule, newest only.
+    private var held: [String: (JobStatus, String)] = [:]
     /// Statuses signed, for tests and the snapshot.
     private(set) var published = 0
 
@@ -34,8 +36,20 @@ actor StatusPublisher {
         let now = ContinuousClock.now
         if let previous = last[job], previous.state == status.status, !status.status.isTerminal,
            now - previous.at < .seconds(1) {
+            // Coalesce: keep the newest and send it when the second is up,
+            // unless the job has moved on by then.
+            let flushing = held[job] != nil
+            held[job] = (status, client)
+            if !flushing {
+                let wait = .seconds(1) - (now - previous.at)
+                Task {
+                    try? await Task.sleep(for: wait)
+                    await self.flush(job)
+                }
+            }
             return
         }
+        held[job] = nil
         let createdAt = JobStatus.nextCreatedAt(previous: last[job]?.createdAt, now: Event.now())
         last[job] = Last(state: status.status, createdAt: createdAt, at: now)
         let event: Event
@@ -52,5 +66,10 @@ actor StatusPublisher {
             }
         }
         if status.status.isTerminal { await delivery.value }
+    }
+
+    private func flush(_ job: String) async {
+        guard let (status, client) = held.removeValue(forKey: job), last[job]?.state == status.status else { return }
+        await publish(status, job: job, client: client)
     }
 }

@@ -71,15 +71,23 @@ struct RejectionTests {
         let unknownModel = try await h.submit(h.prompt(unknown.token, model: "no-such-model"))
         try await expectRejected(h, unknownModel, .unknownModel)
 
+        // A token in clear text is public now: refused, and never redeemed by the worker.
+        let exposed = try await client.send(10)
+        let plain = try Event.sign(kind: LoomKind.jobRequest.rawValue,
+                                   content: #"{"v":1,"model":"llama3.2:latest","prompt":"hi","payment":""# + exposed.token + #""}"#,
+                                   tags: [["p", h.workerKey.xOnlyPublicKey.hex]], with: h.clientKey)
+        _ = try await h.clientPool.publish(plain)
+        try await expectRejected(h, plain, .clearTextPayment)
+
         // Nothing was taken: the worker's wallet never received anything, and
         // each refused token still belongs to the client.
         #expect(try await wallet.balance() == .zero)
         #expect(try await wallet.history().allSatisfy { $0.kind != "receive" || $0.state == "failed" })
-        for token in [small.token, foreign.token, late.token, unknown.token] {
+        for token in [small.token, foreign.token, late.token, unknown.token, exposed.token] {
             let owner = token == foreign.token ? stranger : client
             #expect(try await owner.receive(token).amount > .zero)
         }
-        for id in [underpaid.id, spent.id, wrongMint.id, expired.id, unknownModel.id] {
+        for id in [underpaid.id, spent.id, wrongMint.id, expired.id, unknownModel.id, plain.id] {
             #expect(try worker.journal.job(id)?.state == .rejected)
             #expect(try worker.journal.job(id)?.requestEvent == nil, "a refused request keeps no token")
         }
