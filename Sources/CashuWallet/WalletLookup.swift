@@ -43,12 +43,4 @@ extension Wallet {
                         fee: Amount(UInt64(row["fee"] as Int64)), operation: row["id"])
         }
     }
-
-    /// The input fee a `send(amount)` would pay now (the same selection,
-    /// without touching anything). A bill needs it before the change exists.
-    public func sendFee(_ amount: Amount) async throws -> Amount {
-        _ = try await activeKeyset()
-        let infos = keysets.values.map(\.info)
-        return try await store.db.read { db in try self.select(db, amount: amount, keysets: infos).1 }
-    }
 }

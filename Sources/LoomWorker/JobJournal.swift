@@ -107,9 +107,12 @@ public final class JobJournal: Sendable {
 
 public enum JournalError: Error, CustomStringConvertible {
     case unknownJob(String)
+    /// The change token is not worth what the bill says: a bug, refused rather than published.
+    case changeMismatch(job: String, bill: UInt64, token: UInt64)
     public var description: String {
         switch self {
         case .unknownJob(let id): "job \(id) is not in the journal"
+        case .changeMismatch(let id, let bill, let token): "job \(id): the bill shows \(bill) sat change, the token holds \(token)"
         }
     }
 }

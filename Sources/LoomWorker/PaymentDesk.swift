@@ -9,6 +9,8 @@ import Secp256k1
 /// payments P2PK-locked to the worker can be received.
 final class PaymentDesk: Sendable {
     let wallets: [String: Wallet]
+    /// One gate per mint: change is made one send at a time.
+    let changeGates: [String: SerialGate]
 
     init(mints: [String], dataDirectory: URL, lockKey: SecretKey) throws {
         var wallets: [String: Wallet] = [:]
@@ -20,6 +22,13 @@ final class PaymentDesk: Sendable {
             wallets[mint] = try Wallet(store: store, mintURL: mint, lockKey: lockKey)
         }
         self.wallets = wallets
+        changeGates = wallets.mapValues { _ in SerialGate() }
+    }
+
+    /// Runs `body` (a send and what it needs) alone among this mint's change sends.
+    func makingChange<T: Sendable>(_ mint: String, _ body: @Sendable () async throws -> T) async throws -> T {
+        guard let gate = changeGates[Token.normalizeMintURL(mint)] else { return try await body() }
+        return try await gate.run(body)
     }
 
     /// A readable, file-safe folder per mint: `mint.example.com_3338`.

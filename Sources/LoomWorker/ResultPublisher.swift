@@ -99,46 +99,58 @@ extension Worker {
         }
     }
 
-    /// The bill, journaled before the change is made; then the change,
-    /// journaled before anything is published. A bill already in the journal
-    /// (a restart) is kept, and a change already made is found by its memo.
+    /// The bill and the change. What is left after the charge (`rest`) is
+    /// fixed by the journaled ending, so it needs no journaling of its own;
+    /// the change swap spends exactly `rest` (token + the mint's fee, which
+    /// only the wallet's choice of proofs decides), labelled with the job so
+    /// a restart finds it instead of paying twice. The bill and the token are
+    /// journaled together before anything is published.
     func settleMoney(_ id: String, record: JobRecord, lockTo client: String?, elapsedMs: UInt64,
                      cause: Pricing.Cause) async throws -> (Bill, String?) {
-        guard let wallet = desk.wallet(record.mint) else { throw JournalError.unknownJob(id) }
-        let bill: Bill
         if let saved = record.bill {
-            bill = try JSONDecoder().decode(Bill.self, from: Data(saved.utf8))
-        } else {
-            let paid = Amount(record.paidSat), fee = Amount(record.inputFeeSat)
-            let draft = try Pricing.settle(paid: paid, inputFee: fee, changeFee: .zero, rate: configuration.rate,
-                                           elapsedMs: elapsedMs, budgetSeconds: record.budgetSeconds, cause: cause)
-            // The change swap's own fee is known only from the proofs it will spend.
-            let changeFee = draft.changeSat > .zero ? ((try? await wallet.sendFee(draft.changeSat)) ?? .zero) : .zero
-            bill = try Pricing.settle(paid: paid, inputFee: fee, changeFee: changeFee, rate: configuration.rate,
-                                      elapsedMs: elapsedMs, budgetSeconds: record.budgetSeconds, cause: cause)
-            let json = String(decoding: try JSONEncoder().encode(bill), as: UTF8.self)
-            try journal.update(id) {
-                $0.bill = json
-                $0.elapsedMs = elapsedMs
-                $0.chargedSat = bill.chargedSat.value
-                $0.changeSat = bill.changeSat.value
-                $0.mintFeeSat = bill.mintFeeSat.value
-            }
-            crash(at: "worker-after-bill")
+            return (try JSONDecoder().decode(Bill.self, from: Data(saved.utf8)), record.changeToken)
         }
-        if let token = record.changeToken { return (bill, token) }
-        guard bill.changeSat > .zero else { return (bill, nil) }
-        let memo = Self.changeMemo(id)
-        let sent: Sent
-        if let earlier = try await wallet.sent(memo: memo) {
-            sent = earlier
-        } else {
+        guard let wallet = desk.wallet(record.mint) else { throw JournalError.unknownJob(id) }
+        let paid = Amount(record.paidSat), inputFee = Amount(record.inputFeeSat)
+        func bill(changeFee: Amount) throws -> Bill {
+            try Pricing.settle(paid: paid, inputFee: inputFee, changeFee: changeFee, rate: configuration.rate,
+                               elapsedMs: elapsedMs, budgetSeconds: record.budgetSeconds, cause: cause)
+        }
+        let rest = try bill(changeFee: .zero).changeSat
+        crash(at: "worker-after-bill")
+        var final = try bill(changeFee: rest)  // all dust, unless a change is made below
+        var token: String?
+        if rest > .zero {
+            let memo = Self.changeMemo(id)
             let lock = try client.map { try PublicKey(compressed: [0x02] + (try XOnlyPublicKey(hex: $0)).bytes) }
-            sent = try await wallet.send(bill.changeSat, lockTo: lock, memo: memo)
-            crash(at: "worker-after-change")
+            let sent: Sent? = try await desk.makingChange(record.mint) { [self] in
+                if let earlier = try await wallet.sent(memo: memo) { return earlier }
+                do {
+                    let made = try await wallet.send(spending: rest, lockTo: lock, memo: memo)
+                    crash(at: "worker-after-change")
+                    return made
+                } catch WalletError.amountTooSmall {
+                    return nil  // the fee would eat it all: it stays as dust
+                }
+            }
+            if let sent {
+                final = try bill(changeFee: sent.fee)
+                guard final.changeSat == sent.amount else {
+                    throw JournalError.changeMismatch(job: id, bill: final.changeSat.value, token: sent.amount.value)
+                }
+                token = sent.token
+            }
         }
-        try journal.update(id) { $0.changeToken = sent.token }
-        return (bill, sent.token)
+        let json = String(decoding: try JSONEncoder().encode(final), as: UTF8.self)
+        try journal.update(id) { [final, token] in
+            $0.bill = json
+            $0.elapsedMs = elapsedMs
+            $0.chargedSat = final.chargedSat.value
+            $0.changeSat = final.changeSat.value
+            $0.mintFeeSat = final.mintFeeSat.value
+            $0.changeToken = token
+        }
+        return (final, token)
     }
 
     /// Test hook (`LOOM_CRASH_AT`, as the wallet has): SIGKILL at a named step of settling.
