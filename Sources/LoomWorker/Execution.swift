@@ -49,7 +49,6 @@ extension Worker {
             await statuses.publish(JobStatus(status: .queued, budgetSeconds: record.budgetSeconds, queuePosition: i + 1),
                                    job: queued, client: job.opened.client)
         }
-        if scheduler.running.isEmpty, scheduler.queue.isEmpty { drained() }
     }
 
     /// A failure code of the worker's own (PROTOCOL.md allows adding codes):

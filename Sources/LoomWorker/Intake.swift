@@ -63,10 +63,9 @@ extension Worker {
     func pay(_ admission: Admission, event: Event) async {
         let opened = admission.request
         let id = opened.id
-        var record = JobRecord(id: id, client: opened.client, model: opened.request.model, mint: admission.token.mint,
+        let record = JobRecord(id: id, client: opened.client, model: opened.request.model, mint: admission.token.mint,
                                requestEvent: event.json, state: .received, paidSat: admission.paid.value,
                                receivedAt: Event.now(), expiresAt: opened.expiresAt)
-        record.budgetSeconds = 0
         do {
             guard try journal.insert(record) else { scheduler.release(); return }
         } catch {

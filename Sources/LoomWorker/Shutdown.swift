@@ -30,6 +30,4 @@ extension Worker {
             try? await Task.sleep(for: .milliseconds(50))
         }
     }
-
-    func drained() {}
 }
