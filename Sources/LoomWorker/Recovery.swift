@@ -24,7 +24,7 @@ extension Worker {
         for record in jobs { await recover(record) }
     }
 
-    /// What a running worker retries on its own (every `retryInterval`):
+    /// What a running worker retries on its own (every `retryInterval`, a minute by default):
     /// results no relay took yet, endings whose change the mint could not
     /// make, and payments whose swap outcome the mint did not tell. Jobs
     /// this process is still working on are left alone.
@@ -42,8 +42,6 @@ extension Worker {
         }
         for record in stuck { await recover(record) }
     }
-
-    static let retryInterval: Duration = .seconds(60)
 
     func recover(_ record: JobRecord) async {
         let id = record.id

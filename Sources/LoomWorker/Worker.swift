@@ -41,6 +41,8 @@ public actor Worker {
     var retries: Task<Void, Never>?
     /// Payments being swapped right now; shutdown waits for them.
     var paying = 0
+    /// How often unsettled jobs are retried while serving (tests shorten it).
+    var retryInterval: Duration = .seconds(60)
     var dropped = 0
     var rejected = 0
     var stopped: [CheckedContinuation<Void, Never>] = []
@@ -87,9 +89,15 @@ public actor Worker {
             }
         }
         retries = Task { [weak self] in
+            // Ticks each second so a changed interval takes effect at once.
+            var last = ContinuousClock.now
             while !Task.isCancelled {
-                try? await Task.sleep(for: Self.retryInterval)
-                await self?.retryUnsettled()
+                try? await Task.sleep(for: .seconds(1))
+                guard let self else { return }
+                if ContinuousClock.now - last >= (await self.retryInterval) {
+                    last = ContinuousClock.now
+                    await self.retryUnsettled()
+                }
             }
         }
         if !isStopped { await withCheckedContinuation { stopped.append($0) } }
