@@ -52,7 +52,7 @@ extension Worker {
         paying += 1
         Task {
             await self.pay(admission, event: event)
-            await self.paymentDone()
+            self.paymentDone()
         }
     }
 
