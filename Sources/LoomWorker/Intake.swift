@@ -45,7 +45,7 @@ extension Worker {
         if !offered.contains(opened.request.model) { await refreshModels() }
         let admission: Admission
         do { admission = try Admission(opened, terms: terms) } catch {
-            return await refuse(opened.id, client: opened.client, error)
+            return await refuse(opened.id, client: opened.client, error, relays: opened.relays)
         }
         guard scheduler.reserve() else { return await refuse(opened.id, client: opened.client, .workerBusy) }
         // The swap is a mint round trip: the next request (or a cancel) must not wait for it.
@@ -85,7 +85,7 @@ extension Worker {
             received = try await desk.take(opened.request.payment, mint: admission.token.mint)
         } catch {
             scheduler.release()
-            return await refuse(id, client: opened.client, error, journaled: true)
+            return await refuse(id, client: opened.client, error, journaled: true, relays: opened.relays)
         }
         guard let received else {
             // The mint's answer is unknown; the wallet journaled the swap and the
@@ -127,7 +127,7 @@ extension Worker {
     }
 
     /// A `rejected` status (journaled, so a later copy is not judged again).
-    func refuse(_ id: String, client: String, _ why: RequestRejection, journaled: Bool = false) async {
+    func refuse(_ id: String, client: String, _ why: RequestRejection, journaled: Bool = false, relays: [String] = []) async {
         rejected += 1
         live[id] = nil
         logger.info("request rejected", metadata: ["job": "\(id)", "code": "\(why.code.rawValue)"])
@@ -142,7 +142,8 @@ extension Worker {
         } catch {
             logger.error("rejection not journaled", metadata: ["job": "\(id)", "error": "\(error)"])
         }
-        await statuses.publish(.rejected(why), job: id, client: client)
+        let status = await statuses.publish(.rejected(why), job: id, client: client)
+        alsoDeliver(status.map { [$0] } ?? [], to: relays)
     }
 
     func cancelBeforePayment(_ id: String, client: String) async {

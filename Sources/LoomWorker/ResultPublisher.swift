@@ -66,11 +66,12 @@ extension Worker {
             }
             crash(at: "worker-after-result-stored")
             let cost = (try? Pricing.costMsat(rate: configuration.rate, elapsedMs: ending.elapsedMs)) ?? 0
-            await statuses.publish(JobStatus(status: ending.state, elapsedMs: ending.elapsedMs, costMsat: cost,
+            let statusEvent = await statuses.publish(JobStatus(status: ending.state, elapsedMs: ending.elapsedMs, costMsat: cost,
                                              tokens: ending.usage?.completionTokens ?? 0, budgetSeconds: record.budgetSeconds,
                                              reason: ending.error),
                                    job: id, client: record.client)
             await publishResult(id, event: event)
+            alsoDeliver([statusEvent, event].compactMap { $0 }, to: job.opened.relays)
             logger.info("job settled", metadata: ["job": "\(id)", "status": "\(ending.state)", "charged_sat": "\(bill.chargedSat)", "change_sat": "\(bill.changeSat)"])
         } catch {
             // The ending, the bill (if written) and the journaled wallet
@@ -151,6 +152,15 @@ extension Worker {
             $0.changeToken = token
         }
         return (final, token)
+    }
+
+    /// The end of a job also goes to the relays the request named (best
+    /// effort, in the background: the worker's own relays already have it).
+    func alsoDeliver(_ events: [Event], to requested: [String]) {
+        let targets = ClientRelays.targets(requested, workerRelays: configuration.relays)
+        guard !targets.isEmpty, !events.isEmpty else { return }
+        let logger = self.logger
+        Task { await ClientRelays.deliver(events, to: targets, logger: logger) }
     }
 
     /// Test hook (`LOOM_CRASH_AT`, as the wallet has): SIGKILL at a named step of settling.

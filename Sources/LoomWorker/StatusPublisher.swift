@@ -32,7 +32,8 @@ actor StatusPublisher {
     /// on its own so a job never waits for it, except a final status, which
     /// returns once a relay took it (or all refused, which is logged: a
     /// status is not money).
-    func publish(_ status: JobStatus, job: String, client: String) async {
+    @discardableResult
+    func publish(_ status: JobStatus, job: String, client: String) async -> Event? {
         let now = ContinuousClock.now
         if let previous = last[job], previous.state == status.status, !status.status.isTerminal,
            now - previous.at < .seconds(1) {
@@ -47,7 +48,7 @@ actor StatusPublisher {
                     await self.flush(job)
                 }
             }
-            return
+            return nil
         }
         held[job] = nil
         let createdAt = JobStatus.nextCreatedAt(previous: last[job]?.createdAt, now: Event.now())
@@ -55,7 +56,7 @@ actor StatusPublisher {
         let event: Event
         do { event = try status.sign(with: key, requestID: job, client: client, createdAt: createdAt) } catch {
             logger.error("status not signed", metadata: ["job": "\(job)", "error": "\(error)"])
-            return
+            return nil
         }
         published += 1
         if status.status.isTerminal { last[job] = nil }
@@ -66,6 +67,7 @@ actor StatusPublisher {
             }
         }
         if status.status.isTerminal { await delivery.value }
+        return event
     }
 
     private func flush(_ job: String) async {

@@ -23,7 +23,7 @@ struct CrashRecoveryTests {
             process.executableURL = CrashRecoveryTests.binary
             process.arguments = ["worker", "run"]
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-            if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+            if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
             let handle = try FileHandle(forWritingTo: log)
             handle.seekToEndOfFile()
             process.standardOutput = handle
