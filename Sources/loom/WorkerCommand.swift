@@ -60,14 +60,9 @@ struct WorkerRun: AsyncParsableCommand {
     @OptionGroup var overrides: WorkerOverrides
 
     func run() async throws {
-        let configuration: WorkerConfiguration
-        do {
-            let (loaded, warnings) = try WorkerConfiguration.load(overrides.values())
-            for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
-            configuration = loaded
-        } catch {
-            throw ValidationError(error.description)
-        }
+        // A ConfigurationError names the key and the fix; no usage text is printed under it.
+        let (configuration, warnings) = try WorkerConfiguration.load(overrides.values())
+        for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         var logger = Logger(label: "loom.worker")
         // The worker is a daemon: info by default, unless LOOM_LOG_LEVEL says otherwise.
         logger.logLevel = ProcessInfo.processInfo.environment["LOOM_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
