@@ -100,7 +100,12 @@ public actor Worker {
                 }
             }
         }
-        if !isStopped { await withCheckedContinuation { stopped.append($0) } }
+        // Cancelling the task that runs the worker (a service group does) is a graceful shutdown.
+        await withTaskCancellationHandler {
+            if !isStopped { await withCheckedContinuation { stopped.append($0) } }
+        } onCancel: {
+            Task { await self.shutdown() }
+        }
     }
 
     /// Requests this old are still read at start: ones sent while the worker

@@ -31,8 +31,10 @@ struct LifecycleTests {
         let stats = try await h.ollama.stats(waitingUpTo: .seconds(30)) { $0.activeStreams == 0 }
         #expect(stats.activeStreams == 0)
         #expect(stats.completed == 0, "the generation was cut, not finished")
-        await worker.shutdown()
+        // Cancelling the serving task is a graceful shutdown too.
+        serving.cancel()
         try await serving.value
+        #expect(await !worker.snapshot().accepting)
     }
 
     @Test func shutdownBillsRunningForWhatRanAndRefundsTheQueue() async throws {
