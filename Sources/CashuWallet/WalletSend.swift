@@ -18,13 +18,36 @@ extension Wallet {
     /// before it is returned, so it can be shown again (`history`).
     public func send(_ amount: Amount, lockTo: PublicKey? = nil, memo: String? = nil) async throws -> Sent {
         guard amount > .zero else { throw WalletError.insufficientFunds(needed: amount, available: try balance()) }
+        return try await send(lockTo: lockTo, memo: memo) { db, infos in
+            let (inputs, fee) = try self.select(db, amount: amount, keysets: infos)
+            return (inputs, fee, amount)
+        }
+    }
+
+    /// Makes a token worth `total` less the fee of the swap that makes it, so
+    /// that exactly `total` leaves this wallet (token + fee). The fee is known
+    /// only once the inputs are chosen, and this is the one place they are:
+    /// a caller that must account for every sat (the worker's change) gets
+    /// no estimate, only the real fee. Fails with `amountTooSmall` when the
+    /// fee would take it all.
+    public func send(spending total: Amount, lockTo: PublicKey? = nil, memo: String? = nil) async throws -> Sent {
+        guard total > .zero else { throw WalletError.amountTooSmall(amount: total, fee: .zero) }
+        return try await send(lockTo: lockTo, memo: memo) { db, infos in
+            let (inputs, fee) = try self.select(db, amount: total, keysets: infos, feeIncluded: true)
+            guard total > fee else { throw WalletError.amountTooSmall(amount: total, fee: fee) }
+            return (inputs, fee, Amount(total.value - fee.value))
+        }
+    }
+
+    /// Journals a send whose inputs `choose` picks (in the same transaction,
+    /// so two sends never pick the same proofs), then swaps.
+    private func send(lockTo: PublicKey?, memo: String?,
+                      choose: @Sendable @escaping (Database, [KeysetInfo]) throws -> ([Proof], Amount, Amount)) async throws -> Sent {
         let keyset = try await activeKeyset()
         let opID = Self.newOperationID()
-        // Selection and journaling happen in one transaction so two sends
-        // can never pick the same proofs.
         let infos = keysets.values.map(\.info)
-        let (inputs, outputs, fee) = try await store.db.write { db -> ([Proof], [JournaledOutput], Amount) in
-            let (inputs, fee) = try self.select(db, amount: amount, keysets: infos)
+        let (inputs, outputs, fee, amount) = try await store.db.write { db -> ([Proof], [JournaledOutput], Amount, Amount) in
+            let (inputs, fee, amount) = try choose(db, infos)
             let total = try Amount.sum(inputs.map(\.amount))
             let change = Amount(total.value - amount.value - fee.value)
             try self.insertOperation(db, id: opID, kind: .send, amount: amount, fee: fee, memo: memo)
@@ -44,7 +67,7 @@ extension Wallet {
             }
             outs += try self.deterministicOutputs(db, amounts: change.split(), keyset: keyset, role: "keep", startPosition: outs.count)
             try self.insertOutputs(db, operation: opID, outs)
-            return (inputs, outs, fee)
+            return (inputs, outs, fee, amount)
         }
         try await swap(operation: opID, inputs: inputs, outputs: outputs)
         return try await finishSend(operation: opID, amount: amount, fee: fee, memo: memo)
@@ -64,7 +87,8 @@ extension Wallet {
 
     /// Largest-first selection until the proofs cover `amount` plus their own
     /// input fee. Returns the proofs and that fee.
-    nonisolated func select(_ db: Database, amount: Amount, keysets: [KeysetInfo]) throws -> ([Proof], Amount) {
+    /// With `feeIncluded`, the proofs need only cover `amount`: the fee comes out of it.
+    nonisolated func select(_ db: Database, amount: Amount, keysets: [KeysetInfo], feeIncluded: Bool = false) throws -> ([Proof], Amount) {
         func inputFee(_ proofs: [Proof]) throws -> Amount {
             do { return try Fees.inputFee(for: proofs, keysets: keysets) } catch { throw WalletError.unknownKeyset("\(error)") }
         }
@@ -75,7 +99,7 @@ extension Wallet {
             chosen.append(p)
             total = try total.adding(p.amount)
             let fee = try inputFee(chosen)
-            if total >= (try amount.adding(fee)) { return (chosen, fee) }
+            if total >= (feeIncluded ? amount : try amount.adding(fee)) { return (chosen, fee) }
         }
         let fee = (try? inputFee(chosen)) ?? .zero
         throw WalletError.insufficientFunds(needed: try amount.adding(fee), available: total)

@@ -26,7 +26,8 @@ struct Loom: AsyncParsableCommand {
             `loom nostr` is a toolbox for scripts and debugging.
             """,
         version: LoomVersion.string,
-        subcommands: [Keygen.self, NostrCommand.self, WalletCommand.self, BlossomCommand.self, WhitelistCommand.self, DoctorCommand.self, Bench.self]
+        subcommands: [Keygen.self, NostrCommand.self, WalletCommand.self, BlossomCommand.self, WorkerCommand.self,
+                      WhitelistCommand.self, DoctorCommand.self, Bench.self]
     )
 }
 

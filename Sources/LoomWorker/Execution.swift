@@ -1,0 +1,69 @@
+import Foundation
+import Inference
+import LoomProtocol
+import Nostr
+
+/// Running placed jobs: one task per job, the next queued job when one ends.
+extension Worker {
+    func start(_ id: String) {
+        tasks[id] = Task { await self.execute(id) }
+    }
+
+    func execute(_ id: String) async {
+        guard let job = live[id], let record = try? journal.job(id) else { return }
+        if let expiresAt = record.expiresAt, Event.now() >= expiresAt {
+            // Waited past the client's deadline: not its fault, nothing served.
+            return await settle(id, end: .failed(.workerShutdown, detail: "the request expired while queued"), output: "",
+                                usage: nil, elapsedMs: 0, failure: Self.expiredInQueue)
+        }
+        do {
+            try journal.move(id, to: .running) { $0.startedAt = Event.now() }
+        } catch {
+            logger.error("job not moved to running", metadata: ["job": "\(id)", "error": "\(error)"])
+        }
+        let client = job.opened.client, budget = record.budgetSeconds, rate = configuration.rate
+        await statuses.publish(JobStatus(status: .running, budgetSeconds: budget), job: id, client: client)
+        logger.info("job running", metadata: ["job": "\(id)", "budget_s": "\(budget)"])
+        let journal = self.journal, statuses = self.statuses
+        let outcome = await JobRunner(backend: backend).run(
+            Self.inferenceRequest(job.opened.request), budgetSeconds: budget, control: job.control
+        ) { elapsedMs, tokens in
+            // Journaled first: after a crash, these are the seconds billed.
+            _ = try? journal.update(id) { $0.elapsedMs = elapsedMs }
+            let cost = (try? Pricing.costMsat(rate: rate, elapsedMs: elapsedMs)) ?? 0
+            let tps = elapsedMs > 0 ? Double(tokens) * 1000 / Double(elapsedMs) : nil
+            await statuses.publish(JobStatus(status: .running, elapsedMs: elapsedMs, costMsat: cost, tokens: tokens,
+                                             budgetSeconds: budget, tokensPerSecond: tps), job: id, client: client)
+        }
+        logger.info("job generated", metadata: ["job": "\(id)", "end": "\(outcome.end)", "elapsed_ms": "\(outcome.elapsedMs)", "tokens": "\(outcome.tokens)"])
+        await settle(id, end: outcome.end, output: outcome.output, usage: outcome.usage, elapsedMs: outcome.elapsedMs)
+    }
+
+    /// A slot is free: start the next queued job and tell the others their new place.
+    func slotFreed(_ id: String) async {
+        tasks[id] = nil
+        live[id] = nil
+        if let next = scheduler.finish(id) { start(next) }
+        for (i, queued) in scheduler.queue.enumerated() {
+            guard let job = live[queued], let record = try? journal.job(queued) else { continue }
+            await statuses.publish(JobStatus(status: .queued, budgetSeconds: record.budgetSeconds, queuePosition: i + 1),
+                                   job: queued, client: job.opened.client)
+        }
+    }
+
+    /// A failure code of the worker's own (PROTOCOL.md allows adding codes):
+    /// the client's deadline passed while the job waited for a slot.
+    static let expiredInQueue = Reason(code: "expired-in-queue",
+                                       message: "the request expired while waiting in the queue; refunded in full")
+
+    static func inferenceRequest(_ request: JobRequest) -> InferenceRequest {
+        switch request.input {
+        case .prompt(let p):
+            return InferenceRequest(model: request.model, prompt: p, options: request.options)
+        case .messages(let m):
+            return InferenceRequest(model: request.model, messages: m.map {
+                Inference.ChatMessage(role: .init(rawValue: $0.role), content: $0.content)
+            }, options: request.options)
+        }
+    }
+}

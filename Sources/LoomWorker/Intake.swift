@@ -1,0 +1,168 @@
+import Cashu
+import CashuWallet
+import Foundation
+import LoomProtocol
+import Nostr
+
+/// From a relay event to a paid, placed job — or a specific refusal.
+extension Worker {
+    func receive(_ event: Event) async {
+        switch event.kind {
+        case LoomKind.jobRequest.rawValue: await intake(event)
+        case LoomKind.jobCancel.rawValue: cancel(event)
+        default: break
+        }
+    }
+
+    /// Cheapest checks first (`RequestOpener`), then the worker's terms,
+    /// then the mint. Each request id is handled once per process (`seen`)
+    /// and once ever (the journal).
+    func intake(_ event: Event) async {
+        guard seen.insert(event.id).inserted else { return }
+        if seen.count > 100_000 { seen = [event.id] }  // the journal still dedupes; this only bounds memory
+        let access = self.access
+        let opened: OpenedRequest
+        do {
+            opened = try opener.open(event, isAllowed: { access.allows($0) })
+        } catch {
+            switch error.code {
+            // Decided before the event is known to be authentic: answering would
+            // let anyone make the worker publish.
+            case .wrongKind, .wrongWorker, .tooLarge, .notWhitelisted, .badSignature:
+                dropped += 1
+                logger.debug("request dropped", metadata: ["id": "\(event.id)", "code": "\(error.code.rawValue)"])
+            default:
+                guard (try? journal.contains(event.id)) == false else { return }
+                await refuse(event.id, client: event.pubkey, error)
+            }
+            return
+        }
+        do { if try journal.contains(opened.id) { return } } catch {
+            logger.error("journal unreadable", metadata: ["error": "\(error)"])
+            return
+        }
+        guard accepting else { return await refuse(opened.id, client: opened.client, .notAccepting) }
+        if !offered.contains(opened.request.model) { await refreshModels() }
+        let admission: Admission
+        do { admission = try Admission(opened, terms: terms) } catch {
+            return await refuse(opened.id, client: opened.client, error, relays: opened.relays)
+        }
+        guard scheduler.reserve() else { return await refuse(opened.id, client: opened.client, .workerBusy) }
+        // The swap is a mint round trip: the next request (or a cancel) must not wait for it.
+        paying += 1
+        Task {
+            await self.pay(admission, event: event)
+            self.paymentDone()
+        }
+    }
+
+    func paymentDone() { paying -= 1 }
+
+    /// Journals the job with its token, checks the token offline, then swaps
+    /// it. Until the swap succeeds nothing is taken and a refusal is `rejected`.
+    func pay(_ admission: Admission, event: Event) async {
+        let opened = admission.request
+        let id = opened.id
+        let record = JobRecord(id: id, client: opened.client, model: opened.request.model, mint: admission.token.mint,
+                               requestEvent: event.json, state: .received, paidSat: admission.paid.value,
+                               receivedAt: Event.now(), expiresAt: opened.expiresAt)
+        do {
+            guard try journal.insert(record) else { scheduler.release(); return }
+        } catch {
+            scheduler.release()
+            logger.error("job not journaled; request ignored", metadata: ["job": "\(id)", "error": "\(error)"])
+            return
+        }
+        live[id] = LiveJob(opened: opened)
+        logger.info("job received", metadata: ["job": "\(id)", "model": "\(opened.request.model)", "paid_sat": "\(admission.paid)"])
+        await statuses.publish(JobStatus(status: .received), job: id, client: opened.client)
+        let budget: UInt64
+        let received: Received?
+        do throws(RequestRejection) {
+            let fee = try await desk.inspect(opened.request.payment, mint: admission.token.mint)
+            budget = try admission.budgetSeconds(inputFee: fee, rate: configuration.rate)
+            if live[id]?.control.stopReason == .cancelled { return await cancelBeforePayment(id, client: opened.client) }
+            received = try await desk.take(opened.request.payment, mint: admission.token.mint)
+        } catch {
+            scheduler.release()
+            return await refuse(id, client: opened.client, error, journaled: true, relays: opened.relays)
+        }
+        guard let received else {
+            // The mint's answer is unknown; the wallet journaled the swap and the
+            // next start settles it (then this job is paid or refused).
+            scheduler.release()
+            live[id] = nil
+            logger.warning("swap outcome unknown; job left for recovery", metadata: ["job": "\(id)"])
+            return
+        }
+        await paid(id, received: received, budget: budget, reserved: true)
+    }
+
+    /// The money is the worker's now: journal it, then place the job.
+    func paid(_ id: String, received: Received, budget: UInt64, reserved: Bool) async {
+        guard let job = live[id] else { return }
+        do {
+            try journal.move(id, to: .paymentVerified) {
+                $0.inputFeeSat = received.fee.value
+                $0.budgetSeconds = budget
+            }
+        } catch {
+            logger.critical("paid job not journaled", metadata: ["job": "\(id)", "error": "\(error)"])
+        }
+        await statuses.publish(JobStatus(status: .paymentVerified, budgetSeconds: budget), job: id, client: job.opened.client)
+        if reserved { scheduler.release() }
+        guard accepting else {
+            // Shutdown began while the payment was being swapped: refund it all.
+            tasks[id] = Task { await self.settle(id, end: .stopped(.shutdown), output: "", usage: nil, elapsedMs: 0) }
+            return
+        }
+        switch scheduler.place(id, reserved: false) {
+        case .start:
+            start(id)
+        case .queued(let position):
+            _ = try? journal.move(id, to: .queued)
+            await statuses.publish(JobStatus(status: .queued, budgetSeconds: budget, queuePosition: position),
+                                   job: id, client: job.opened.client)
+        }
+    }
+
+    /// A `rejected` status (journaled, so a later copy is not judged again).
+    func refuse(_ id: String, client: String, _ why: RequestRejection, journaled: Bool = false, relays: [String] = []) async {
+        rejected += 1
+        live[id] = nil
+        logger.info("request rejected", metadata: ["job": "\(id)", "code": "\(why.code.rawValue)"])
+        do {
+            if journaled {
+                try journal.move(id, to: .rejected) { $0.reasonCode = why.code.rawValue; $0.requestEvent = nil }
+            } else {
+                var record = JobRecord(id: id, client: client, state: .rejected, receivedAt: Event.now())
+                record.reasonCode = why.code.rawValue
+                try journal.insert(record)
+            }
+        } catch {
+            logger.error("rejection not journaled", metadata: ["job": "\(id)", "error": "\(error)"])
+        }
+        let status = await statuses.publish(.rejected(why), job: id, client: client)
+        alsoDeliver(status.map { [$0] } ?? [], to: relays)
+    }
+
+    func cancelBeforePayment(_ id: String, client: String) async {
+        scheduler.release()
+        live[id] = nil
+        _ = try? journal.move(id, to: .cancelled) { $0.requestEvent = nil; $0.finishedAt = Event.now() }
+        await statuses.publish(JobStatus(status: .cancelled), job: id, client: client)
+    }
+
+    /// A kind-5102 from the request's author stops its job; others are ignored.
+    func cancel(_ event: Event) {
+        guard let cancel = try? JobCancel.parse(event), let job = live[cancel.requestID],
+              cancel.cancels(job.opened, worker: workerHex) else { return }
+        logger.info("job cancelled by client", metadata: ["job": "\(cancel.requestID)"])
+        job.control.stop(.cancelled)
+        if scheduler.dequeue(cancel.requestID) {
+            // Never started: settle now, billed as a normal end (the client chose to stop).
+            let id = cancel.requestID
+            tasks[id] = Task { await self.settle(id, end: .stopped(.cancelled), output: "", usage: nil, elapsedMs: 0) }
+        }
+    }
+}

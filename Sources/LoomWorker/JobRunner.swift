@@ -1,0 +1,132 @@
+import Foundation
+import Inference
+import LoomProtocol
+
+/// Why a generation stopped before its natural end.
+enum StopReason: Sendable, Equatable {
+    /// The prepaid budget ran out: a normal end.
+    case budget
+    /// The requester's kind-5102: a normal end.
+    case cancelled
+    /// The worker is shutting down: the worker's fault.
+    case shutdown
+}
+
+/// Lets the intake (a cancel), the budget timer and shutdown stop one
+/// generation. The first reason wins; a stop that comes before the stream
+/// exists is applied when it is attached.
+final class RunControl: @unchecked Sendable {
+    private let lock = NSLock()
+    private var reason: StopReason?
+    private var stream: InferenceStream?
+
+    var stopReason: StopReason? { lock.withLock { reason } }
+
+    func stop(_ why: StopReason) {
+        let stream: InferenceStream? = lock.withLock {
+            if reason == nil { reason = why }
+            return self.stream
+        }
+        stream?.cancel()
+    }
+
+    func attach(_ stream: InferenceStream) {
+        let stopNow = lock.withLock {
+            self.stream = stream
+            return reason != nil
+        }
+        if stopNow { stream.cancel() }
+    }
+}
+
+/// How a generation ended.
+struct RunOutcome: Sendable {
+    enum End: Sendable, Equatable {
+        case completed
+        case stopped(StopReason)
+        case failed(JobFailure, detail: String)
+    }
+    var end: End
+    var output: String
+    var usage: Inference.Usage?
+    var tokens: UInt64
+    var elapsedMs: UInt64
+}
+
+/// Runs one job on the backend: streams tokens, stops at the budget or on
+/// request, and reports progress about once a second.
+struct JobRunner: Sendable {
+    let backend: any InferenceBackend
+
+    func run(
+        _ request: InferenceRequest, budgetSeconds: UInt64, control: RunControl,
+        progress: @Sendable (_ elapsedMs: UInt64, _ tokens: UInt64) async -> Void
+    ) async -> RunOutcome {
+        let clock = ContinuousClock()
+        let start = clock.now
+        func elapsedMs() -> UInt64 {
+            let d = clock.now - start
+            return UInt64(max(0, d.components.seconds)) * 1000 + UInt64(max(0, d.components.attoseconds) / 1_000_000_000_000_000)
+        }
+        let stream = backend.run(request)
+        control.attach(stream)
+        // The budget is a hard stop: the stream is cancelled, which closes the backend connection.
+        let timer = Task {
+            try? await Task.sleep(for: .seconds(budgetSeconds))
+            if !Task.isCancelled { control.stop(.budget) }
+        }
+        defer { timer.cancel() }
+        var output = ""
+        var tokens: UInt64 = 0
+        var usage: Inference.Usage?
+        var failure: (JobFailure, String)?
+        var lastProgress = clock.now
+        do {
+            for try await event in stream {
+                switch event {
+                case .token(let piece):
+                    output += piece
+                    tokens += 1
+                    if clock.now - lastProgress >= .seconds(1) {
+                        lastProgress = clock.now
+                        await progress(elapsedMs(), tokens)
+                    }
+                case .done(let u):
+                    usage = u
+                }
+            }
+        } catch let error as InferenceError {
+            failure = (Self.failure(error), error.description)
+        } catch {
+            failure = (.backendError, "\(error)")
+        }
+        let elapsed = elapsedMs()
+        let end: RunOutcome.End
+        if usage != nil {
+            end = .completed
+        } else if let reason = control.stopReason {
+            end = .stopped(reason)
+        } else if let failure {
+            end = .failed(failure.0, detail: failure.1)
+        } else {
+            end = .failed(.backendError, detail: "the backend ended the stream without a final message")
+        }
+        // The worker's fault with nothing generated served the client nothing:
+        // the time spent failing (a refused connection, a missing model) is not billed.
+        let served: UInt64
+        switch end {
+        case .failed, .stopped(.shutdown): served = tokens == 0 ? 0 : elapsed
+        default: served = elapsed
+        }
+        return RunOutcome(end: end, output: output, usage: usage, tokens: tokens, elapsedMs: served)
+    }
+
+    static func failure(_ error: InferenceError) -> JobFailure {
+        switch error {
+        case .backendUnreachable: .backendUnavailable
+        case .modelNotFound: .modelMissing
+        case .outOfMemory: .outOfMemory
+        case .backendError, .malformedStream: .backendError
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Cashu
+import CashuWallet
+import Foundation
+import LoomProtocol
+import Secp256k1
+
+/// The worker's money: one `Wallet` per accepted mint, each in its own
+/// folder under the data directory, all locked to the worker's key so
+/// payments P2PK-locked to the worker can be received.
+final class PaymentDesk: Sendable {
+    let wallets: [String: Wallet]
+    /// One gate per mint: change is made one send at a time.
+    let changeGates: [String: SerialGate]
+
+    init(mints: [String], dataDirectory: URL, lockKey: SecretKey) throws {
+        var wallets: [String: Wallet] = [:]
+        for mint in mints.map(Token.normalizeMintURL) {
+            let dir = dataDirectory.appendingPathComponent("wallets").appendingPathComponent(Self.folderName(mint))
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+            let store = try WalletStore(path: dir.appendingPathComponent("wallet.sqlite").path)
+            wallets[mint] = try Wallet(store: store, mintURL: mint, lockKey: lockKey)
+        }
+        self.wallets = wallets
+        changeGates = wallets.mapValues { _ in SerialGate() }
+    }
+
+    /// Runs `body` (a send and what it needs) alone among this mint's change sends.
+    func makingChange<T: Sendable>(_ mint: String, _ body: @Sendable () async throws -> T) async throws -> T {
+        guard let gate = changeGates[Token.normalizeMintURL(mint)] else { return try await body() }
+        return try await gate.run(body)
+    }
+
+    /// A readable, file-safe folder per mint: `mint.example.com_3338`.
+    static func folderName(_ mint: String) -> String {
+        let bare = mint.replacingOccurrences(of: "https://", with: "").replacingOccurrences(of: "http://", with: "")
+        return String(bare.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" })
+    }
+
+    func wallet(_ mint: String) -> Wallet? { wallets[Token.normalizeMintURL(mint)] }
+
+    /// Checks the token offline (DLEQ, locks, keysets) and returns the mint's
+    /// input fee for it. No proof changes hands.
+    func inspect(_ token: String, mint: String) async throws(RequestRejection) -> Amount {
+        guard let wallet = wallet(mint) else { throw .wrongMint(mint) }
+        do { return try await wallet.inspect(token).fee } catch { throw Self.rejection(error) }
+    }
+
+    /// Swaps the client's proofs for the worker's own. The caller journals
+    /// the job (with the token) first. `nil` means the mint's answer is
+    /// unknown: the wallet journaled the swap and `recover()` will settle it.
+    func take(_ token: String, mint: String) async throws(RequestRejection) -> Received? {
+        guard let wallet = wallet(mint) else { throw .wrongMint(mint) }
+        do { return try await wallet.receive(token) } catch {
+            if case WalletError.pendingOutcome = error { return nil }
+            throw Self.rejection(error)
+        }
+    }
+
+    /// The client-facing code for a wallet refusal. Anything the client
+    /// cannot fix and the mint did not decide is `mint-unavailable`.
+    static func rejection(_ error: any Error) -> RequestRejection {
+        guard let error = error as? WalletError else { return .mintUnavailable }
+        switch error {
+        case .token(let e): return .paymentInvalid(e.description)
+        case .wrongMint(let token, _): return .wrongMint(token)
+        case .wrongUnit(let token, _): return .wrongUnit(token)
+        case .unknownKeyset: return .paymentInvalid("the token names a keyset the mint does not have")
+        case .dleqInvalid: return .invalidDLEQ
+        case .lockedToAnotherKey: return .wrongLock
+        case .amountTooSmall(let amount, let fee): return .underpaid(paid: amount, needed: fee)
+        case .mint(let m):
+            switch m {
+            case .alreadySpent: return .spent
+            case .proofVerificationFailed: return .paymentInvalid("the mint could not verify the proofs")
+            case .keysetUnknown, .keysetInactive: return .paymentInvalid("the mint does not accept the token's keyset")
+            default: return .mintUnavailable
+            }
+        default: return .mintUnavailable
+        }
+    }
+}
