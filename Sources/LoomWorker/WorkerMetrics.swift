@@ -1,47 +1,31 @@
-import Synchronization
-
-/// Counters and gauges an operator scrapes from `/metrics`. One lock around
-/// plain integers: updates happen a few times per job (and once per dropped
-/// spam request), far too rarely for contention to matter, and a snapshot is
-/// consistent across all values.
-public final class WorkerMetrics: Sendable {
-    public struct Values: Sendable, Hashable {
-        /// Kind-5100 events seen, before any check.
-        public var requestsSeen = 0
-        /// Dropped without an answer: not addressed to us, too large, not on the whitelist.
-        public var requestsDropped = 0
-        /// Answered with a `rejected` status, by reason code.
-        public var rejections: [String: Int] = [:]
-        /// Finished jobs, by terminal state (completed, failed, cancelled).
-        public var jobsFinished: [String: Int] = [:]
-        public var running = 0
-        public var queued = 0
-        /// Sats kept as charges (after fees), and sats handed back as change.
-        public var earnedSat: UInt64 = 0
-        public var changeSat: UInt64 = 0
-        public var mintFeesSat: UInt64 = 0
-        public var tokensGenerated: UInt64 = 0
-        public var uploadFailures = 0
-        public var publishFailures = 0
-    }
-
-    private let state = Mutex(Values())
+/// What an operator scrapes from `/metrics`, read from the running worker and
+/// its journal at scrape time. Sampling instead of counting in the hot path
+/// keeps the numbers consistent with `loom worker status` (same journal) and
+/// costs the job pipeline nothing.
+public struct WorkerMetrics: Sendable, Hashable {
+    public var running = 0
+    public var queued = 0
+    public var accepting = true
+    /// Jobs in the journal by their current state (completed, failed, rejected, …).
+    public var jobsByState: [String: Int] = [:]
+    /// Sats charged over all settled jobs.
+    public var earnedSat: UInt64 = 0
+    /// Requests refused with a status / dropped unanswered (since start).
+    public var rejected = 0
+    public var dropped = 0
 
     public init() {}
 
-    public var values: Values { state.withLock { $0 } }
-
-    public func update(_ change: (inout Values) -> Void) {
-        state.withLock { change(&$0) }
+    public init(snapshot: WorkerSnapshot, jobsByState: [String: Int]) {
+        running = snapshot.running
+        queued = snapshot.queued
+        accepting = snapshot.accepting
+        self.jobsByState = jobsByState
+        earnedSat = snapshot.earningsSat
+        rejected = snapshot.rejected
+        dropped = snapshot.dropped
     }
 
-    public func requestSeen() { update { $0.requestsSeen += 1 } }
-    public func requestDropped() { update { $0.requestsDropped += 1 } }
-    public func rejected(_ code: String) { update { $0.rejections[code, default: 0] += 1 } }
-    public func finished(_ state: String) { update { $0.jobsFinished[state, default: 0] += 1 } }
-}
-
-extension WorkerMetrics.Values {
     /// The Prometheus text exposition format (version 0.0.4).
     public func prometheusText() -> String {
         var out = ""
@@ -49,21 +33,15 @@ extension WorkerMetrics.Values {
             out += "# HELP loom_\(name) \(help)\n# TYPE loom_\(name) \(type)\n"
             for sample in samples { out += "loom_\(name)\(sample.labels) \(sample.value)\n" }
         }
-        func labelled(_ key: String, _ counts: [String: Int]) -> [(labels: String, value: String)] {
-            counts.sorted { $0.key < $1.key }.map { ("{\(key)=\"\(Self.escape($0.key))\"}", String($0.value)) }
-        }
-        metric("requests_seen_total", "counter", "Job requests (kind 5100) received, before any check.", [("", "\(requestsSeen)")])
-        metric("requests_dropped_total", "counter", "Requests dropped unanswered (wrong p, size, whitelist).", [("", "\(requestsDropped)")])
-        metric("requests_rejected_total", "counter", "Requests answered with a rejected status, by reason.", labelled("reason", rejections))
-        metric("jobs_finished_total", "counter", "Jobs that reached a terminal state, by state.", labelled("state", jobsFinished))
         metric("jobs_running", "gauge", "Jobs running now.", [("", "\(running)")])
         metric("jobs_queued", "gauge", "Paid jobs waiting for a slot.", [("", "\(queued)")])
-        metric("earned_sat_total", "counter", "Sats charged for work, after mint fees.", [("", "\(earnedSat)")])
-        metric("change_sat_total", "counter", "Sats returned to clients as change.", [("", "\(changeSat)")])
-        metric("mint_fees_sat_total", "counter", "Sats paid to mints as input fees.", [("", "\(mintFeesSat)")])
-        metric("tokens_generated_total", "counter", "Completion tokens streamed by the backend.", [("", "\(tokensGenerated)")])
-        metric("upload_failures_total", "counter", "Outputs no Blossom server would take.", [("", "\(uploadFailures)")])
-        metric("publish_failures_total", "counter", "Events no relay accepted.", [("", "\(publishFailures)")])
+        metric("accepting", "gauge", "1 while the worker takes new jobs.", [("", accepting ? "1" : "0")])
+        metric("jobs", "gauge", "Jobs in the journal by current state.",
+               jobsByState.sorted { $0.key < $1.key }.map { ("{state=\"\(Self.escape($0.key))\"}", "\($0.value)") })
+        metric("earned_sat_total", "counter", "Sats charged over all settled jobs.", [("", "\(earnedSat)")])
+        metric("requests_rejected_total", "counter", "Requests refused with a status since start.", [("", "\(rejected)")])
+        metric("requests_dropped_total", "counter", "Requests dropped unanswered since start (wrong p, size, whitelist, signature).",
+               [("", "\(dropped)")])
         return out
     }
 
@@ -71,5 +49,12 @@ extension WorkerMetrics.Values {
     static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             .replacingOccurrences(of: "\n", with: "\\n")
+    }
+}
+
+extension Worker {
+    /// The metrics as of now.
+    public func metrics() -> WorkerMetrics {
+        WorkerMetrics(snapshot: snapshot(), jobsByState: (try? journal.countsByState()) ?? [:])
     }
 }
