@@ -1,0 +1,24 @@
+import LoomProtocol
+import Nostr
+import NostrRelay
+
+extension JobClient {
+    /// Publishes a kind-5102 cancel for one of our jobs. Only the request's
+    /// author may cancel (the worker ignores anyone else), so a job requested
+    /// by another key is refused here rather than sent in vain.
+    @discardableResult
+    public func cancel(jobID: String, reason: String = "") async throws -> Event {
+        let (worker, request, _) = try await locate(jobID)
+        guard request.pubkey == pubkey else { throw ClientError.notOurJob(jobID) }
+        let event = try JobCancel.sign(requestID: jobID, worker: worker, reason: reason, with: key)
+        do {
+            _ = try await pool.publish(event)
+        } catch {
+            let unreachable = if case .allRefused(let errors) = error {
+                errors.allSatisfy { if case .rejected = $0 { false } else { true } }
+            } else { true }
+            throw unreachable ? ClientError.relaysUnreachable(pool.urls) : ClientError.publishRefused(error.description)
+        }
+        return event
+    }
+}
