@@ -19,6 +19,8 @@ public struct JournaledJob: Sendable, Codable, Hashable {
     /// The signed kind-5100 event (its content is NIP-44 ciphertext, so it holds no secret in clear).
     public var request: Event
     public var paidSat: UInt64
+    /// The mint the payment came from: change arrives from the same mint.
+    public var mint: String?
     /// The payment, kept while it may still be ours: reclaimed into the wallet
     /// when the worker rejects the job or never answers. Nil when the token
     /// was passed in by the user or locked to the worker (we cannot redeem it).

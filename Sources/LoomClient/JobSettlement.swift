@@ -48,6 +48,8 @@ extension JobClient {
     func settle(jobID: String, worker: String, result: ReceivedResult?, last: JobProgress?) async throws -> JobOutcome {
         var outcome = JobOutcome(jobID: jobID, worker: worker, status: .timeout)
         outcome.lastProgress = last
+        // A job settled by an earlier run (watching it again) has no money left to move.
+        let alreadySettled = journal.load(jobID)?.stage == .settled
         if let received = result {
             let r = received.result
             outcome.status = JobOutcome.Status(rawValue: r.status.rawValue) ?? .failed
@@ -57,12 +59,14 @@ extension JobClient {
             outcome.resultEventID = received.eventID
             if let uploadError = r.uploadError { outcome.warnings.append("the worker could not upload the outputs: \(uploadError)") }
             await download(r.outputs, into: &outcome)
-            if let change = r.change { await redeemChange(change, jobID: jobID, into: &outcome) }
+            if let change = r.change, !alreadySettled { await redeemChange(change, jobID: jobID, into: &outcome) }
         } else if let last, last.state == .rejected {
             outcome.status = .rejected
             outcome.error = last.reason
         }
         switch outcome.status {
+        case _ where alreadySettled:
+            break
         case .rejected:
             // Rejected means nothing was taken: the payment is still ours.
             await reclaimPayment(jobID, into: &outcome)

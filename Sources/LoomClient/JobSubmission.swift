@@ -49,6 +49,8 @@ public struct SubmittedJob: Sendable, Hashable {
     public let worker: String
     public let request: Event
     public let paidSat: Amount
+    /// What making the payment token cost our wallet (its swap's input fee); 0 for a given token.
+    public let paymentFee: Amount
     public let relays: [String]
 }
 
@@ -69,13 +71,14 @@ extension JobClient {
             throw ClientError.workerMismatch("worker \(ad.name) does not serve model \"\(order.model)\" (it serves \(ad.models.joined(separator: ", ")))")
         }
         let workerKey = try XOnlyPublicKey(hex: offer.worker)
-        let (payment, paid, reclaimable, seconds) = try await pay(order, offer: offer, workerKey: workerKey, source: source)
+        let (payment, paid, fee, reclaimable, seconds) = try await pay(order, offer: offer, workerKey: workerKey, source: source)
+        let mint = try? Token.decode(payment).mint
         let request = JobRequest(model: order.model, input: order.input, options: order.options, payment: payment,
                                  maxSeconds: seconds, lockChange: order.lockChange)
         let now = Event.now()
         let event = try request.seal(from: key, to: workerKey, relays: pool.urls, expiresAt: now + order.expiresIn, createdAt: now)
         try journal.save(JournaledJob(jobID: event.id, worker: offer.worker, relays: pool.urls, request: event, paidSat: paid.value,
-                                      reclaimableToken: reclaimable, pendingChange: nil, stage: .submitted, createdAt: now))
+                                      mint: mint, reclaimableToken: reclaimable, pendingChange: nil, stage: .submitted, createdAt: now))
         logger.debug("submitting", metadata: ["job": "\(event.id)", "request": "\(request)"])
         await pool.connect()
         do {
@@ -90,12 +93,12 @@ extension JobClient {
             logger.debug("publish failed", metadata: ["job": "\(event.id)", "reclaimed": "\(reclaimed?.value ?? 0)"])
             throw unreachable ? ClientError.relaysUnreachable(pool.urls) : ClientError.publishRefused(refused)
         }
-        return SubmittedJob(jobID: event.id, worker: offer.worker, request: event, paidSat: paid, relays: pool.urls)
+        return SubmittedJob(jobID: event.id, worker: offer.worker, request: event, paidSat: paid, paymentFee: fee, relays: pool.urls)
     }
 
     /// The token to send, its value, whether we may reclaim it, and `max_seconds`.
     func pay(_ order: JobOrder, offer: WorkerOffer, workerKey: XOnlyPublicKey, source: PaymentSource) async throws
-        -> (token: String, paid: Amount, reclaimable: String?, seconds: UInt64?) {
+        -> (token: String, paid: Amount, fee: Amount, reclaimable: String?, seconds: UInt64?) {
         let rate = offer.advertisement.pricing
         switch source {
         case .token(let text):
@@ -104,7 +107,7 @@ extension JobClient {
             guard offer.advertisement.mints.contains(token.mint) else {
                 throw ClientError.workerMismatch("the token is from \(token.mint); worker \(offer.advertisement.name) takes \(offer.advertisement.mints.joined(separator: ", "))")
             }
-            return (text, try token.amount(), nil, order.seconds)
+            return (text, try token.amount(), .zero, nil, order.seconds)
         case .wallet(let lockToWorker):
             guard let wallet else { throw ClientError.invalidInput("no wallet to pay from: pass a token or configure a mint") }
             guard offer.advertisement.mints.contains(wallet.mint.url) else {
@@ -121,7 +124,7 @@ extension JobClient {
             } catch let e as WalletError {
                 throw ClientError.wallet(e)
             }
-            return (sent.token, sent.amount, lockToWorker ? nil : sent.token, seconds)
+            return (sent.token, sent.amount, sent.fee, lockToWorker ? nil : sent.token, seconds)
         }
     }
 

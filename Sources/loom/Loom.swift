@@ -26,7 +26,7 @@ struct Loom: AsyncParsableCommand {
             `loom nostr` is a toolbox for scripts and debugging.
             """,
         version: LoomVersion.string,
-        subcommands: [Keygen.self, NostrCommand.self, WalletCommand.self, BlossomCommand.self, Bench.self]
+        subcommands: [Keygen.self, NostrCommand.self, WalletCommand.self, BlossomCommand.self, Bench.self, JobCommand.self, WorkersCommand.self]
     )
 }
 
