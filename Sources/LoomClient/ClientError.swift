@@ -1,6 +1,7 @@
 import Cashu
 import CashuWallet
 import LoomProtocol
+import NostrRelay
 
 /// Why a client operation could not be done. Each message says what to do next.
 public enum ClientError: Error, Sendable, CustomStringConvertible {
@@ -40,5 +41,17 @@ public enum ClientError: Error, Sendable, CustomStringConvertible {
         case .invalidInput(let why): why
         case .wallet(let e): e.description
         }
+    }
+}
+
+extension ClientError {
+    /// A failed publish as the user should hear it: no relay reachable, or refused by those that were.
+    static func publishFailed(_ error: RelayPoolError, relays: [String]) -> ClientError {
+        guard case .allRefused(let errors) = error else { return .relaysUnreachable(relays) }
+        let refused = errors.contains { error in
+            if case .rejected = error { return true }
+            return false
+        }
+        return refused ? .publishRefused(error.description) : .relaysUnreachable(relays)
     }
 }

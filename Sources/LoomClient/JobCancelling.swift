@@ -14,10 +14,7 @@ extension JobClient {
         do {
             _ = try await pool.publish(event)
         } catch {
-            let unreachable = if case .allRefused(let errors) = error {
-                errors.allSatisfy { if case .rejected = $0 { false } else { true } }
-            } else { true }
-            throw unreachable ? ClientError.relaysUnreachable(pool.urls) : ClientError.publishRefused(error.description)
+            throw ClientError.publishFailed(error, relays: pool.urls)
         }
         return event
     }

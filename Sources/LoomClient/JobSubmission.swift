@@ -86,12 +86,8 @@ extension JobClient {
         } catch {
             // Nobody stored the request, so no worker will take the money: take it back.
             let reclaimed = try? await reclaim(event.id)
-            let refused = error.description
-            let unreachable = if case .allRefused(let errors) = error {
-                errors.allSatisfy { if case .rejected = $0 { false } else { true } }
-            } else { true }
             logger.debug("publish failed", metadata: ["job": "\(event.id)", "reclaimed": "\(reclaimed?.value ?? 0)"])
-            throw unreachable ? ClientError.relaysUnreachable(pool.urls) : ClientError.publishRefused(refused)
+            throw ClientError.publishFailed(error, relays: pool.urls)
         }
         return SubmittedJob(jobID: event.id, worker: offer.worker, request: event, paidSat: paid, paymentFee: fee, relays: pool.urls)
     }

@@ -76,7 +76,8 @@ struct ClientOptions: ParsableArguments {
     func client(mint: String?) async throws -> JobClient {
         let key = try secretKey()
         try ensureDirectory()
-        let wallet = try await mint.map { try await self.wallet(mint: $0, key: key) }
+        var wallet: Wallet?
+        if let mint { wallet = try await self.wallet(mint: mint, key: key) }
         return JobClient(key: key, pool: try pool(), journal: try ClientJournal(dataDirectory: directory), wallet: wallet)
     }
 }

@@ -64,7 +64,7 @@ struct JobSubmit: AsyncParsableCommand {
                 throw CommandFailure("pass --model: worker \(offer.advertisement.name) serves \(offer.advertisement.models.joined(separator: ", "))")
             }
             let order = JobOrder(model: chosenModel, input: input, options: parsedOptions, seconds: seconds,
-                                 budgetSat: budget.map(Amount.init), lockChange: true)
+                                 budgetSat: budget.map { Amount($0) }, lockChange: true)
             let source: PaymentSource = tokenText.map { .token($0) } ?? .wallet(lockToWorker: lockToWorker)
             let job = try await loom.submit(order, to: offer, paying: source)
             let nevent = loom.nevent(job.jobID)

@@ -16,21 +16,20 @@ struct JobWatch: AsyncParsableCommand {
 
     @OptionGroup var client: ClientOptions
     @Argument(help: "The job id (hex), note1… or nevent1….") var job: String
-    @Option(help: "Mint of the wallet that takes the change. Default: the mint of the job's payment, else $CASHU_MINT_URL.") var mint: String?
+    @Option(help: "Mint of the wallet that takes the change. Used when the job is not in the journal (the journal knows the payment's mint). Default: $CASHU_MINT_URL.") var mint: String?
     @Option(help: "Seconds to wait for the result.") var timeout: Int = 600
     @Flag(help: "JSON lines.") var json = false
 
     func run() async throws {
         let code: Int32 = try await reportingFailures {
             let id = try JobClient.jobID(from: job)
-            let loom = try await client.client(mint: defaultMint(mint) ?? journaledMint(id))
+            let loom = try await client.client(mint: journaledMint(id) ?? defaultMint(mint))
             let (worker, _, _) = try await loom.locate(id)
             _ = await loom.redeemPendingChange(id)
             let live = !json && Terminal.stderrIsTTY
             let outcome = try await loom.follow(jobID: id, worker: worker, timeout: .seconds(timeout)) { p in
                 if json {
-                    print((try? JSONOutput.string(p)) ?? "{}")
-                    fflush(stdout)
+                    FileHandle.standardOutput.write(Data((((try? JSONOutput.string(p)) ?? "{}") + "\n").utf8))
                 } else if live {
                     ProgressLine.show(p)
                 } else {

@@ -21,7 +21,6 @@ struct WorkersCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let pool = try client.pool()
-            defer { Task { await pool.close() } }
             let offers = try await WorkerDirectory(pool: pool).offers(WorkerFilter(model: model, maxMsatPerSecond: maxPrice, mint: mint))
             let now = Event.now()
             if json {
@@ -31,6 +30,7 @@ struct WorkersCommand: AsyncParsableCommand {
             } else {
                 for offer in offers { print(WorkerRow(offer, now: now).line) }
             }
+            await pool.close()
         }
     }
 }

@@ -33,7 +33,7 @@ actor FakeWorker {
     private var lastStatusAt: [String: Int64] = [:]
     private var listener: Task<Void, Never>?
 
-    var hex: String { key.xOnlyPublicKey.hex }
+    nonisolated var hex: String { key.xOnlyPublicKey.hex }
 
     init(relay: String, mint: String, walletDirectory: URL, rate: Rate, models: [String] = ["llama3.2:3b"],
          blossom: URL? = nil, script: Script) throws {
@@ -149,7 +149,7 @@ actor FakeWorker {
     /// proofs largest first until they cover the amount plus their own fee.
     /// The change depends on that fee, so try each fee until they agree.
     private func changeSwapFee(paid: Amount, inputFee: Amount, budget: UInt64, elapsedMs: UInt64) async throws -> Amount {
-        let ppk = try await wallet.refreshKeysets().filter(\.active).map(\.inputFeePpk).min() ?? 0
+        let ppk = (try await wallet.refreshKeysets()).filter(\.active).map(\.inputFeePpk).min() ?? 0
         let proofs = Amount(paid.value - inputFee.value).split().map(\.value).sorted(by: >)
         for guess in UInt64(0)...8 {
             let bill = try Pricing.settle(paid: paid, inputFee: inputFee, changeFee: Amount(guess), rate: rate,
