@@ -1,7 +1,9 @@
 import Cashu
 import CashuWallet
 import LoomProtocol
+import Nostr
 import NostrRelay
+import Secp256k1
 
 /// Why a client operation could not be done. Each message says what to do next.
 public enum ClientError: Error, Sendable, CustomStringConvertible {
@@ -32,7 +34,7 @@ public enum ClientError: Error, Sendable, CustomStringConvertible {
         case .noWorkerForModel(let model, let mint):
             "no live worker serves model \"\(model)\"" + (mint.map { " and takes ecash from \($0)" } ?? "")
                 + "; see `loom workers` for what is offered"
-        case .unknownWorker(let who): "worker \(who) has no live advertisement on these relays; see `loom workers`"
+        case .unknownWorker(let who): "worker \((try? XOnlyPublicKey(hex: who).npub) ?? who) has no live advertisement on these relays; see `loom workers`"
         case .workerMismatch(let why): why
         case .insufficientFunds(let needed, let available):
             "the wallet holds \(available) sat but this job needs \(needed) sat including mint fees; fund it with `loom wallet mint` or pass --token"

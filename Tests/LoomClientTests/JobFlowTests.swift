@@ -93,7 +93,7 @@ struct JobFlowTests {
 
         let following = Task { try await client.follow(jobID: job.jobID, worker: job.worker, timeout: .seconds(60)) }
         // Cancel once the job runs, as a user watching the progress would.
-        try await eventually { await worker.requests.count == 1 }
+        await eventually { await worker.requests.count == 1 }
         let cancelEvent = try await client.cancel(jobID: job.jobID, reason: "changed my mind")
         let parsed = try JobCancel.parse(cancelEvent)
         #expect(parsed.requestID == job.jobID && parsed.worker == worker.hex && parsed.author == client.pubkey)
