@@ -11,6 +11,7 @@ extension JobClient {
         let (worker, request, _) = try await locate(jobID)
         guard request.pubkey == pubkey else { throw ClientError.notOurJob(jobID) }
         let event = try JobCancel.sign(requestID: jobID, worker: worker, reason: reason, with: key)
+        await pool.connect()
         do {
             _ = try await pool.publish(event)
         } catch {

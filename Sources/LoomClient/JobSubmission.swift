@@ -109,9 +109,17 @@ extension JobClient {
             guard offer.advertisement.mints.contains(wallet.mint.url) else {
                 throw ClientError.workerMismatch("worker \(offer.advertisement.name) does not take ecash from \(wallet.mint.url) (it takes \(offer.advertisement.mints.joined(separator: ", ")))")
             }
+            if let asked = order.seconds, asked > rate.maxSeconds {
+                // Paying for more would buy nothing: the worker caps the budget and the rest comes back minus fees.
+                throw ClientError.workerMismatch("worker \(offer.advertisement.name) sells at most \(rate.maxSeconds) s per job; ask for --seconds \(rate.maxSeconds) or less")
+            }
             let ppk = try await inputFeePpk(wallet)
             let seconds = order.seconds ?? (order.budgetSat == nil ? min(JobOrder.defaultSeconds, rate.maxSeconds) : nil)
             let amount = try seconds.map { try PaymentPlan.amount(forSeconds: $0, rate: rate, inputFeePpk: ppk) } ?? order.budgetSat!
+            guard PaymentPlan.seconds(for: amount, rate: rate, inputFeePpk: ppk) > 0 else {
+                let least = try PaymentPlan.amount(forSeconds: max(rate.minSeconds, 1), rate: rate, inputFeePpk: ppk)
+                throw ClientError.workerMismatch("\(amount) sat does not buy worker \(offer.advertisement.name)'s minimum of \(max(rate.minSeconds, 1)) s after mint fees; pay at least \(least) sat")
+            }
             let sent: Sent
             do {
                 sent = try await wallet.send(amount, lockTo: lockToWorker ? workerKey.evenPublicKey : nil)

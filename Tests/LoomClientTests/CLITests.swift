@@ -14,7 +14,7 @@ struct CLITests {
 
     static var binary: String { TestServer.packageRoot.appendingPathComponent(".build/debug/loom").path }
 
-    static func loom(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+    static func loom(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> Run {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw TestServer.Failure(description: "\(binary) is missing: run `swift build` first")
         }
@@ -27,8 +27,13 @@ struct CLITests {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        let input = Pipe()
+        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
         try process.run()
+        if let stdin {
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try input.fileHandleForWriting.close()
+        }
         // Read both pipes to the end before waiting, so a full pipe cannot block the child.
         let errData = Box(Data())
         let readerDone = DispatchSemaphore(value: 0)
@@ -120,6 +125,15 @@ struct CLITests {
         #expect((rejected?["error"] as? [String: Any])?["code"] as? String == "worker-busy")
         #expect((rejected?["reclaimed_sat"] as? Int ?? 0) > 0)
         await busy.stop()
+    }
+}
+
+extension CLITests.Run {
+    /// stdout as one JSON object, or nil.
+    var object: [String: Any]? { try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any] }
+    /// Each stdout line as a JSON object.
+    var lines: [[String: Any]] {
+        stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     }
 }
 

@@ -18,6 +18,8 @@ actor FakeWorker {
         case reject(RequestRejection)
         /// Takes the payment, runs until a valid cancel arrives, then bills a normal end.
         case runUntilCancelled
+        /// Reads the request and never answers (a worker that died after advertising).
+        case silent
     }
 
     let key: SecretKey
@@ -86,6 +88,7 @@ actor FakeWorker {
     private func handle(_ event: Event) async {
         guard let opened = try? JobRequest.open(event, workerKey: key) else { return }
         requests.append(opened)
+        if case .silent = script { return }
         do {
             try await status(.init(status: .received), for: opened)
             if case .reject(let why) = script {
@@ -110,7 +113,7 @@ actor FakeWorker {
                 while !cancels.contains(where: { $0.cancels(opened, worker: hex) }) { try await Task.sleep(for: .milliseconds(100)) }
                 final = .cancelled
                 elapsed = 1200
-            case .reject: return
+            case .reject, .silent: return
             }
             try await finish(opened, state: final, paid: admission.paid, inputFee: received.fee, budget: budget, elapsedMs: elapsed, outputs: outputs)
         } catch {

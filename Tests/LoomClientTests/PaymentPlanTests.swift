@@ -39,3 +39,14 @@ struct PaymentPlanTests {
         #expect(PaymentPlan.inputFee(of: 100, ppk: 0) == 0)
     }
 }
+
+extension PaymentPlanTests {
+    @Test func secondsBoughtInvertsTheAmount() throws {
+        for ppk: UInt64 in [0, 100, 1000] {
+            let amount = try PaymentPlan.amount(forSeconds: 40, rate: testRate, inputFeePpk: ppk)
+            #expect(PaymentPlan.seconds(for: amount, rate: testRate, inputFeePpk: ppk) >= 40)
+        }
+        // 12 sat buys 4.8 s, below the 5-s minimum: nothing.
+        #expect(PaymentPlan.seconds(for: 12, rate: testRate, inputFeePpk: 0) == 0)
+    }
+}
