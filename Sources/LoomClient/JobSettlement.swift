@@ -57,6 +57,7 @@ extension JobClient {
             outcome.bill = r.bill
             outcome.error = r.error
             outcome.resultEventID = received.eventID
+            if let bill = r.bill { outcome.warnings += checkBill(bill, jobID: jobID) }
             if let uploadError = r.uploadError { outcome.warnings.append("the worker could not upload the outputs: \(uploadError)") }
             await download(r.outputs, into: &outcome)
             if let change = r.change, !alreadySettled { await redeemChange(change, jobID: jobID, into: &outcome) }
@@ -90,6 +91,23 @@ extension JobClient {
             }
         }
         return outcome
+    }
+
+    /// What a client can recompute (PROTOCOL.md, Money on the wire, 6): the
+    /// bill is for what we paid, and the charge less dust is the price of
+    /// the billed time, rounded up once, or less. A mismatch is reported, not hidden.
+    func checkBill(_ bill: Bill, jobID: String) -> [String] {
+        var problems: [String] = []
+        if let paid = journal.load(jobID)?.paidSat, paid != bill.paidSat.value {
+            problems.append("the bill says \(bill.paidSat) sat were paid; this client paid \(paid)")
+        }
+        let (product, overflow) = bill.msatPerSecond.multipliedReportingOverflow(by: bill.billedMs)
+        let priced = product / 1_000_000 + (product % 1_000_000 == 0 ? 0 : 1)
+        // Less than the price is possible (the charge is capped at what was paid); more never is.
+        if overflow || bill.dustSat > bill.chargedSat || bill.chargedSat.value - bill.dustSat.value > priced {
+            problems.append("the bill charges \(bill.chargedSat) sat (dust \(bill.dustSat)); \(bill.billedMs) ms at \(bill.msatPerSecond) msat/s comes to \(priced)")
+        }
+        return problems
     }
 
     func download(_ outputs: [JobResult.Output], into outcome: inout JobOutcome) async {

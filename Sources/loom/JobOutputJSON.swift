@@ -36,6 +36,27 @@ struct JobOutcomeJSON: Encodable {
         warnings = outcome.warnings
     }
 
+    enum CodingKeys: String, CodingKey {
+        case job_id, nevent, worker, status, output, outputs, usage, bill, change_redeemed_sat, reclaimed_sat, error, warnings
+    }
+
+    /// Absent values are written as null, so every key is always there for `jq`.
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(job_id, forKey: .job_id)
+        try c.encode(nevent, forKey: .nevent)
+        try c.encode(worker, forKey: .worker)
+        try c.encode(status, forKey: .status)
+        try c.encode(output, forKey: .output)
+        try c.encode(outputs, forKey: .outputs)
+        try c.encode(usage, forKey: .usage)
+        try c.encode(bill, forKey: .bill)
+        try c.encode(change_redeemed_sat, forKey: .change_redeemed_sat)
+        try c.encode(reclaimed_sat, forKey: .reclaimed_sat)
+        try c.encode(error, forKey: .error)
+        try c.encode(warnings, forKey: .warnings)
+    }
+
     static func npub(_ hex: String) -> String { (try? XOnlyPublicKey(hex: hex).npub) ?? hex }
 
     /// The object for a job sent without waiting (`--no-wait`).

@@ -70,7 +70,7 @@ struct CLIJobTests {
         // Watching again settles nothing twice.
         let again = try CLITests.loom(["job", "watch", jobID, "--json", "--timeout", "60"] + s.common)
         #expect(again.code == 0)
-        #expect(again.lines.last?["change_redeemed_sat"] == nil)
+        #expect(again.lines.last?["change_redeemed_sat"] is NSNull)
         #expect(try s.balance() == 85)
         await worker.stop()
     }
@@ -104,6 +104,10 @@ struct CLIJobTests {
         #expect(r.code == 5, "\(r.stderr)")
         #expect(r.object?["status"] as? String == "timeout")
         #expect(r.object?["reclaimed_sat"] as? Int == 25)
+        // Every documented key is present, null when there is nothing to say.
+        for key in ["job_id", "nevent", "worker", "status", "output", "outputs", "usage", "bill", "change_redeemed_sat", "error"] {
+            #expect(r.object?.keys.contains(key) == true, "missing \(key): \(r.stdout)")
+        }
         #expect(try s.balance() == 100)
         await worker.stop()
     }

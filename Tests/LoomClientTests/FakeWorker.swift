@@ -20,6 +20,8 @@ actor FakeWorker {
         case runUntilCancelled
         /// Reads the request and never answers (a worker that died after advertising).
         case silent
+        /// Takes the payment, then the backend fails after `elapsedMs`: only that time is billed.
+        case fail(JobFailure, elapsedMs: UInt64)
     }
 
     let key: SecretKey
@@ -104,6 +106,7 @@ actor FakeWorker {
                                    tokens: 3, budgetSeconds: budget), for: opened)
             var final = JobState.completed
             var elapsed: UInt64 = 0
+            var failure: JobFailure?
             var outputs: [JobResult.Output] = []
             switch script {
             case .complete(let text, let ms):
@@ -113,9 +116,14 @@ actor FakeWorker {
                 while !cancels.contains(where: { $0.cancels(opened, worker: hex) }) { try await Task.sleep(for: .milliseconds(100)) }
                 final = .cancelled
                 elapsed = 1200
+            case .fail(let why, let ms):
+                final = .failed
+                elapsed = ms
+                failure = why
             case .reject, .silent: return
             }
-            try await finish(opened, state: final, paid: admission.paid, inputFee: received.fee, budget: budget, elapsedMs: elapsed, outputs: outputs)
+            try await finish(opened, state: final, paid: admission.paid, inputFee: received.fee, budget: budget, elapsedMs: elapsed,
+                             outputs: outputs, failure: failure)
         } catch {
             let why = (error as? RequestRejection) ?? .mintUnavailable
             try? await status(.rejected(why), for: opened)
@@ -131,10 +139,11 @@ actor FakeWorker {
 
     /// Bills as `Pricing.settle` says and sends the change from this wallet.
     private func finish(_ opened: OpenedRequest, state: JobState, paid: Amount, inputFee: Amount, budget: UInt64,
-                        elapsedMs: UInt64, outputs: [JobResult.Output]) async throws {
-        let changeFee = try await changeSwapFee(paid: paid, inputFee: inputFee, budget: budget, elapsedMs: elapsedMs)
+                        elapsedMs: UInt64, outputs: [JobResult.Output], failure: JobFailure?) async throws {
+        let cause: Pricing.Cause = failure == nil ? .normal : .workerFault
+        let changeFee = try await changeSwapFee(paid: paid, inputFee: inputFee, budget: budget, elapsedMs: elapsedMs, cause: cause)
         let bill = try Pricing.settle(paid: paid, inputFee: inputFee, changeFee: changeFee, rate: rate,
-                                      elapsedMs: elapsedMs, budgetSeconds: budget, cause: .normal)
+                                      elapsedMs: elapsedMs, budgetSeconds: budget, cause: cause)
         var change: String?
         if bill.changeSat > .zero {
             let client = try XOnlyPublicKey(hex: opened.client)
@@ -142,21 +151,22 @@ actor FakeWorker {
             precondition(sent.fee == changeFee, "fake worker predicted a change fee of \(changeFee), the swap cost \(sent.fee)")
             change = sent.token
         }
-        let result = JobResult(status: state, outputs: outputs, usage: .init(promptTokens: 5, completionTokens: 3), bill: bill, change: change)
+        let result = JobResult(status: state, outputs: outputs, usage: .init(promptTokens: 5, completionTokens: 3), bill: bill,
+                               change: change, error: failure?.reason)
         try await status(.init(status: state, elapsedMs: elapsedMs, costMsat: try Pricing.costMsat(rate: rate, elapsedMs: elapsedMs),
-                               tokens: 3, budgetSeconds: budget), for: opened)
+                               tokens: 3, budgetSeconds: budget, reason: failure?.reason), for: opened)
         _ = try await pool.publish(try result.seal(requestID: opened.id, to: try XOnlyPublicKey(hex: opened.client), from: key))
     }
 
     /// The input fee `wallet.send(change)` will pay: the wallet picks its
     /// proofs largest first until they cover the amount plus their own fee.
     /// The change depends on that fee, so try each fee until they agree.
-    private func changeSwapFee(paid: Amount, inputFee: Amount, budget: UInt64, elapsedMs: UInt64) async throws -> Amount {
+    private func changeSwapFee(paid: Amount, inputFee: Amount, budget: UInt64, elapsedMs: UInt64, cause: Pricing.Cause) async throws -> Amount {
         let ppk = (try await wallet.refreshKeysets()).filter(\.active).map(\.inputFeePpk).min() ?? 0
         let proofs = Amount(paid.value - inputFee.value).split().map(\.value).sorted(by: >)
         for guess in UInt64(0)...8 {
             let bill = try Pricing.settle(paid: paid, inputFee: inputFee, changeFee: Amount(guess), rate: rate,
-                                          elapsedMs: elapsedMs, budgetSeconds: budget, cause: .normal)
+                                          elapsedMs: elapsedMs, budgetSeconds: budget, cause: cause)
             guard bill.changeSat > .zero else { return Amount(guess) }
             var total: UInt64 = 0, count: UInt64 = 0
             for p in proofs {

@@ -110,6 +110,31 @@ struct JobFlowTests {
         await client.close()
     }
 
+    @Test func failedJobIsBilledForTimeServedAndTheRestComesBack() async throws {
+        let relay = try await TestRelay(maxEventSize: 65536)
+        let mint = try await TestMint.start(inputFeePpk: 100)
+        let worker = try FakeWorker(relay: relay.url, mint: mint.httpURL, walletDirectory: temporaryDirectory("worker"),
+                                    rate: testRate, script: .fail(.backendUnavailable, elapsedMs: 1200))
+        try await worker.advertise()
+        await worker.start()
+        let client = try await makeClient(relay: relay, mint: mint, sats: 200)
+        let before = try await client.wallet!.balance()
+        let offer = try await client.directory.offer(of: worker.hex)
+        let job = try await client.submit(JobOrder(model: "llama3.2:3b", input: .prompt("x"), seconds: 40), to: offer, paying: .wallet())
+        let outcome = try await client.follow(jobID: job.jobID, worker: job.worker, timeout: .seconds(60))
+        #expect(outcome.status == .failed)
+        #expect(outcome.error?.code == "backend-unavailable")
+        let bill = try #require(outcome.bill)
+        // The worker's fault: 1.2 s served, no minimum: 3 sat.
+        #expect(bill.billedMs == 1200 && bill.chargedSat == 3)
+        #expect(outcome.warnings.isEmpty, "\(outcome.warnings)")
+        let redeemed = try #require(outcome.changeRedeemedSat)
+        let after = try await client.wallet!.balance()
+        #expect(before.value - after.value == job.paymentFee.value + bill.chargedSat.value + bill.mintFeeSat.value + bill.changeSat.value - redeemed.value)
+        await worker.stop()
+        await client.close()
+    }
+
     @Test func onlyTheAuthorMayCancel() async throws {
         let relay = try await TestRelay(maxEventSize: 65536)
         let mint = try await TestMint.start(inputFeePpk: 0)
