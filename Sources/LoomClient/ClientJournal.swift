@@ -25,6 +25,8 @@ public struct JournaledJob: Sendable, Codable, Hashable {
     /// when the worker rejects the job or never answers. Nil when the token
     /// was passed in by the user or locked to the worker (we cannot redeem it).
     public var reclaimableToken: String?
+    /// How the job was paid: `wallet`, `wallet-locked` (P2PK to the worker) or `token` (given by the user).
+    public var paymentSource: String?
     /// A change token that arrived but could not yet be redeemed (mint down).
     public var pendingChange: String?
     public var stage: Stage

@@ -158,6 +158,15 @@ extension JobClient {
     }
 
     func reclaimPayment(_ jobID: String, into outcome: inout JobOutcome) async {
+        switch journal.load(jobID)?.paymentSource {
+        case "token"?:
+            outcome.warnings.append("the token you passed was not taken; it is still yours to use")
+            return
+        case "wallet-locked"?:
+            outcome.warnings.append("the payment was locked to the worker's key, so it cannot be reclaimed; only that worker can redeem it")
+            return
+        default: break
+        }
         do {
             outcome.reclaimedSat = try await reclaim(jobID)
         } catch {

@@ -43,6 +43,15 @@ public enum PaymentSource: Sendable, Hashable {
     case token(String)
 }
 
+extension PaymentSource {
+    var journalName: String {
+        switch self {
+        case .wallet(let locked): locked ? "wallet-locked" : "wallet"
+        case .token: "token"
+        }
+    }
+}
+
 /// A published request.
 public struct SubmittedJob: Sendable, Hashable {
     public let jobID: String
@@ -78,7 +87,8 @@ extension JobClient {
         let now = Event.now()
         let event = try request.seal(from: key, to: workerKey, relays: pool.urls, expiresAt: now + order.expiresIn, createdAt: now)
         try journal.save(JournaledJob(jobID: event.id, worker: offer.worker, relays: pool.urls, request: event, paidSat: paid.value,
-                                      mint: mint, reclaimableToken: reclaimable, pendingChange: nil, stage: .submitted, createdAt: now))
+                                      mint: mint, reclaimableToken: reclaimable, paymentSource: source.journalName,
+                                      pendingChange: nil, stage: .submitted, createdAt: now))
         logger.debug("submitting", metadata: ["job": "\(event.id)", "request": "\(request)"])
         await pool.connect()
         do {

@@ -80,6 +80,8 @@ actor FakeWorker {
         }
     }
 
+    func setScript(_ script: Script) { self.script = script }
+
     func stop() async {
         listener?.cancel()
         await pool.close()

@@ -135,6 +135,55 @@ struct JobFlowTests {
         await client.close()
     }
 
+    @Test func aTokenPassedInPaysAndTheChangeLandsInTheWallet() async throws {
+        let relay = try await TestRelay(maxEventSize: 65536)
+        let mint = try await TestMint.start(inputFeePpk: 0)
+        let worker = try FakeWorker(relay: relay.url, mint: mint.httpURL, walletDirectory: temporaryDirectory("worker"),
+                                    rate: testRate, script: .complete(text: "ok", elapsedMs: 8000))
+        try await worker.advertise()
+        await worker.start()
+        let payer = try await fundedWallet(mint, 64, directory: temporaryDirectory("payer"))
+        let token = try await payer.send(50).token
+        let client = try await makeClient(relay: relay, mint: mint, sats: 0)
+        let offer = try await client.directory.offer(of: worker.hex)
+        let job = try await client.submit(JobOrder(model: "llama3.2:3b", input: .prompt("x")), to: offer, paying: .token(token))
+        #expect(job.paidSat == 50 && job.paymentFee == .zero)
+        let outcome = try await client.follow(jobID: job.jobID, worker: job.worker, timeout: .seconds(60))
+        #expect(outcome.status == .completed)
+        // 8 s = 20 sat; 30 back.
+        #expect(outcome.changeRedeemedSat == 30)
+        #expect(try await client.wallet!.balance() == 30)
+        await worker.stop()
+        await client.close()
+    }
+
+    @Test func aPaymentLockedToTheWorkerIsTakenByItAndNotReclaimable() async throws {
+        let relay = try await TestRelay(maxEventSize: 65536)
+        let mint = try await TestMint.start(inputFeePpk: 0)
+        let worker = try FakeWorker(relay: relay.url, mint: mint.httpURL, walletDirectory: temporaryDirectory("worker"),
+                                    rate: testRate, script: .complete(text: "ok", elapsedMs: 5000))
+        try await worker.advertise()
+        await worker.start()
+        let client = try await makeClient(relay: relay, mint: mint, sats: 100)
+        let offer = try await client.directory.offer(of: worker.hex)
+        let job = try await client.submit(JobOrder(model: "llama3.2:3b", input: .prompt("x"), seconds: 10), to: offer,
+                                          paying: .wallet(lockToWorker: true))
+        #expect(client.journal.load(job.jobID)?.reclaimableToken == nil, "a locked token is not ours to take back")
+        // The worker (whose wallet holds its Nostr key) redeems the locked token.
+        let outcome = try await client.follow(jobID: job.jobID, worker: job.worker, timeout: .seconds(60))
+        #expect(outcome.status == .completed)
+        #expect(try await client.wallet!.balance() == Amount(100 - 13))
+
+        await worker.setScript(.reject(.workerBusy))
+        let refused = try await client.submit(JobOrder(model: "llama3.2:3b", input: .prompt("x"), seconds: 10), to: offer,
+                                              paying: .wallet(lockToWorker: true))
+        let rejected = try await client.follow(jobID: refused.jobID, worker: refused.worker, timeout: .seconds(60))
+        #expect(rejected.status == .rejected && rejected.reclaimedSat == nil)
+        #expect(rejected.warnings.contains { $0.contains("locked to the worker") })
+        await worker.stop()
+        await client.close()
+    }
+
     @Test func onlyTheAuthorMayCancel() async throws {
         let relay = try await TestRelay(maxEventSize: 65536)
         let mint = try await TestMint.start(inputFeePpk: 0)
