@@ -67,11 +67,12 @@ extension JobClient {
     /// Status (30100, `#d` = job) and result (5101, `#e` = job) events of
     /// one job from `worker`. Ends after the result, or at `rejected` (a
     /// rejected job may have no result), or when the caller stops iterating.
-    public func updates(jobID: String, worker: String) -> AsyncStream<JobUpdate> {
-        let filters = [
-            Filter(authors: [worker], kinds: [LoomKind.jobStatus.rawValue], tags: ["d": [jobID]]),
-            Filter(authors: [worker], kinds: [LoomKind.jobResult.rawValue], tags: ["e": [jobID]]),
-        ]
+    /// With `readsResult` false (someone else's job: its result is encrypted
+    /// to its author), only statuses are read and any final state ends it.
+    public func updates(jobID: String, worker: String, readsResult: Bool = true) -> AsyncStream<JobUpdate> {
+        let status = Filter(authors: [worker], kinds: [LoomKind.jobStatus.rawValue], tags: ["d": [jobID]])
+        let result = Filter(authors: [worker], kinds: [LoomKind.jobResult.rawValue], tags: ["e": [jobID]])
+        let filters = readsResult ? [status, result] : [status]
         let pool = self.pool, key = self.key, logger = self.logger
         return AsyncStream { continuation in
             let task = Task {
@@ -86,7 +87,7 @@ extension JobClient {
                         let progress = JobProgress(status)
                         guard tracker.accept(progress) else { continue }
                         continuation.yield(.progress(progress))
-                        if progress.state == .rejected { continuation.finish(); return }
+                        if progress.state == .rejected || (!readsResult && progress.state.isTerminal) { continuation.finish(); return }
                     case LoomKind.jobResult.rawValue:
                         do {
                             let result = try JobResult.open(event, clientKey: key, worker: worker, requestID: jobID)

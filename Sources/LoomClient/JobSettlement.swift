@@ -9,11 +9,14 @@ extension JobClient {
     /// then downloads the outputs (sha256-checked), redeems the change, or
     /// reclaims the payment of a rejected job. `timeout` bounds the wait for
     /// a final state; a timeout is an outcome, not an error.
+    ///
+    /// `readsResult` false follows someone else's job from its public
+    /// statuses alone: the outcome has the final state, and no money moves.
     public func follow(
-        jobID: String, worker: String, timeout: Duration = .seconds(600),
+        jobID: String, worker: String, readsResult: Bool = true, timeout: Duration = .seconds(600),
         onProgress: @Sendable (JobProgress) -> Void = { _ in }
     ) async throws -> JobOutcome {
-        let stream = updates(jobID: jobID, worker: worker)
+        let stream = updates(jobID: jobID, worker: worker, readsResult: readsResult)
         var last: JobProgress?
         var result: ReceivedResult?
         let deadline = ContinuousClock.now + timeout
@@ -40,6 +43,15 @@ extension JobClient {
                 }
             }
             group.cancelAll()
+        }
+        guard readsResult else {
+            var outcome = JobOutcome(jobID: jobID, worker: worker, status: .timeout)
+            outcome.lastProgress = last
+            if let last, last.state.isTerminal {
+                outcome.status = JobOutcome.Status(rawValue: last.state.rawValue) ?? .failed
+                outcome.error = last.reason
+            }
+            return outcome
         }
         return try await settle(jobID: jobID, worker: worker, result: result, last: last)
     }

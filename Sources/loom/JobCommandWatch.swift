@@ -24,10 +24,12 @@ struct JobWatch: AsyncParsableCommand {
         let code: Int32 = try await reportingFailures {
             let id = try JobClient.jobID(from: job)
             let loom = try await client.client(mint: journaledMint(id) ?? defaultMint(mint))
-            let (worker, _, _) = try await loom.locate(id)
-            _ = await loom.redeemPendingChange(id)
+            let (worker, request, _) = try await loom.locate(id)
+            // Anyone may watch a job's public statuses; only its author can open the result and take the change.
+            let ours = request.pubkey == loom.pubkey
+            if ours { _ = await loom.redeemPendingChange(id) }
             let live = !json && Terminal.stderrIsTTY
-            let outcome = try await loom.follow(jobID: id, worker: worker, timeout: .seconds(timeout)) { p in
+            let outcome = try await loom.follow(jobID: id, worker: worker, readsResult: ours, timeout: .seconds(timeout)) { p in
                 if json {
                     FileHandle.standardOutput.write(Data((((try? JSONOutput.string(p)) ?? "{}") + "\n").utf8))
                 } else if live {

@@ -72,6 +72,13 @@ struct CLIJobTests {
         #expect(again.code == 0)
         #expect(again.lines.last?["change_redeemed_sat"] is NSNull)
         #expect(try s.balance() == 85)
+
+        // A stranger (another key) follows the public statuses only, and ends at the final one.
+        let stranger = try CLITests.loom(["job", "watch", jobID, "--json", "--timeout", "60", "--relay", s.relay.url,
+                                          "--data-dir", temporaryDirectory("stranger").path])
+        #expect(stranger.code == 0, "\(stranger.stderr)")
+        #expect(stranger.lines.last?["status"] as? String == "completed")
+        #expect(stranger.lines.last?["bill"] is NSNull)
         await worker.stop()
     }
 
