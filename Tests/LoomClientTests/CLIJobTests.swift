@@ -119,6 +119,22 @@ struct CLIJobTests {
         await worker.stop()
     }
 
+    /// On a terminal the progress is one line on stderr, redrawn in place.
+    /// `script` gives the command a pseudo-terminal.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    func aTerminalSeesALiveProgressLine() async throws {
+        let s = try await Self.setup(sats: 100)
+        let worker = try await Self.worker(s, .complete(text: "tty", elapsedMs: 5000))
+        let arguments = [CLITests.binary, "job", "submit", "hi", "--seconds", "10", "--model", "llama3.2:3b", "--timeout", "60"] + s.paying
+        let command = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        let r = try CLITests.run("/usr/bin/script", ["-qec", command, "/dev/null"])
+        #expect(r.code == 0, "\(r.stdout)")
+        #expect(r.stdout.contains("\r\u{1B}[K"), "\(r.stdout.debugDescription)")
+        #expect(r.stdout.contains(" tokens · "), "\(r.stdout.debugDescription)")
+        #expect(r.stdout.contains("completed; paid 25 sat"), "\(r.stdout.debugDescription)")
+        await worker.stop()
+    }
+
     @Test func budgetBelowTheMinimumAndTooManySecondsAreRefusedBeforePaying() async throws {
         let s = try await Self.setup(sats: 100)
         let worker = try await Self.worker(s, .complete(text: "x", elapsedMs: 1000))

@@ -18,8 +18,12 @@ struct CLITests {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw TestServer.Failure(description: "\(binary) is missing: run `swift build` first")
         }
+        return try run(binary, arguments, environment: environment, stdin: stdin)
+    }
+
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> Run {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for name in ["NOSTR_RELAYS", "NOSTR_PRIVATE_KEY", "CASHU_MINT_URL", "DATA_DIR", "LOOM_TOKEN"] { env[name] = nil }
