@@ -16,6 +16,8 @@ public struct JournaledJob: Sendable, Codable, Hashable {
     /// Worker key, hex.
     public var worker: String
     public var relays: [String]
+    /// The relays the worker advertised: the request (and a cancel) must reach them.
+    public var workerRelays: [String]?
     /// The signed kind-5100 event (its content is NIP-44 ciphertext, so it holds no secret in clear).
     public var request: Event
     public var paidSat: UInt64

@@ -8,12 +8,12 @@ extension JobClient {
     /// by another key is refused here rather than sent in vain.
     @discardableResult
     public func cancel(jobID: String, reason: String = "") async throws -> Event {
-        let (worker, request, _) = try await locate(jobID)
+        let (worker, request, journaled) = try await locate(jobID)
         guard request.pubkey == pubkey else { throw ClientError.notOurJob(jobID) }
         let event = try JobCancel.sign(requestID: jobID, worker: worker, reason: reason, with: key)
-        await pool.connect()
         do {
-            _ = try await pool.publish(event)
+            // Where the request went, the cancel goes: the worker may read other relays than ours.
+            try await publishRequest(event, workerRelays: journaled?.workerRelays ?? [])
         } catch {
             throw ClientError.publishFailed(error, relays: pool.urls)
         }

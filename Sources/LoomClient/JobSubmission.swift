@@ -86,13 +86,12 @@ extension JobClient {
                                  maxSeconds: seconds, lockChange: order.lockChange)
         let now = Event.now()
         let event = try request.seal(from: key, to: workerKey, relays: pool.urls, expiresAt: now + order.expiresIn, createdAt: now)
-        try journal.save(JournaledJob(jobID: event.id, worker: offer.worker, relays: pool.urls, request: event, paidSat: paid.value,
+        try journal.save(JournaledJob(jobID: event.id, worker: offer.worker, relays: pool.urls, workerRelays: ad.relays, request: event, paidSat: paid.value,
                                       mint: mint, reclaimableToken: reclaimable, paymentSource: source.journalName,
                                       pendingChange: nil, stage: .submitted, createdAt: now))
         logger.debug("submitting", metadata: ["job": "\(event.id)", "request": "\(request)"])
-        await pool.connect()
         do {
-            _ = try await pool.publish(event)
+            try await publishRequest(event, workerRelays: ad.relays)
         } catch {
             // Nobody stored the request, so no worker will take the money: take it back.
             let reclaimed = try? await reclaim(event.id)
@@ -100,6 +99,29 @@ extension JobClient {
             throw ClientError.publishFailed(error, relays: pool.urls)
         }
         return SubmittedJob(jobID: event.id, worker: offer.worker, request: event, paidSat: paid, paymentFee: fee, relays: pool.urls)
+    }
+
+    /// Publishes the request to our relays and to the relays the worker
+    /// says it reads, which may be others: a request the worker never sees
+    /// would only come back at the timeout. Status and result come back on
+    /// our relays, named in the request's `relays` tag. One OK anywhere is enough.
+    func publishRequest(_ event: Event, workerRelays: [String]) async throws(RelayPoolError) {
+        await pool.connect()
+        let extraURLs = workerRelays.filter { !pool.urls.contains($0) }
+        guard !extraURLs.isEmpty, let extra = try? RelayPool(urls: extraURLs, logger: logger) else {
+            _ = try await pool.publish(event)
+            return
+        }
+        await extra.connect()
+        async let ours = Self.failure(publishing: event, to: pool)
+        async let theirs = Self.failure(publishing: event, to: extra)
+        let (a, b) = await (ours, theirs)
+        await extra.close()
+        if let a, b != nil { throw a }
+    }
+
+    static func failure(publishing event: Event, to pool: RelayPool) async -> RelayPoolError? {
+        do { _ = try await pool.publish(event); return nil } catch { return error }
     }
 
     /// The token to send, its value, whether we may reclaim it, and `max_seconds`.

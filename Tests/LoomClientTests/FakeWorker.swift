@@ -35,6 +35,7 @@ actor FakeWorker {
     private(set) var cancels: [JobCancel] = []
     private(set) var requests: [OpenedRequest] = []
     private var lastStatusAt: [String: Int64] = [:]
+    private var clientPools: [String: RelayPool] = [:]
     private var listener: Task<Void, Never>?
 
     nonisolated var hex: String { key.xOnlyPublicKey.hex }
@@ -85,6 +86,7 @@ actor FakeWorker {
     func stop() async {
         listener?.cancel()
         await pool.close()
+        for other in clientPools.values { await other.close() }
     }
 
     private func record(_ cancel: JobCancel) { cancels.append(cancel) }
@@ -157,7 +159,7 @@ actor FakeWorker {
                                change: change, error: failure?.reason)
         try await status(.init(status: state, elapsedMs: elapsedMs, costMsat: try Pricing.costMsat(rate: rate, elapsedMs: elapsedMs),
                                tokens: 3, budgetSeconds: budget, reason: failure?.reason), for: opened)
-        _ = try await pool.publish(try result.seal(requestID: opened.id, to: try XOnlyPublicKey(hex: opened.client), from: key))
+        try await answer(try result.seal(requestID: opened.id, to: try XOnlyPublicKey(hex: opened.client), from: key), to: opened)
     }
 
     /// The input fee `wallet.send(change)` will pay: the wallet picks its
@@ -183,6 +185,18 @@ actor FakeWorker {
     private func status(_ s: JobStatus, for opened: OpenedRequest) async throws {
         let at = JobStatus.nextCreatedAt(previous: lastStatusAt[opened.id], now: Event.now())
         lastStatusAt[opened.id] = at
-        _ = try await pool.publish(try s.sign(with: key, requestID: opened.id, client: opened.client, createdAt: at))
+        try await answer(try s.sign(with: key, requestID: opened.id, client: opened.client, createdAt: at), to: opened)
+    }
+
+    /// Publishes on our relays and on those the request names (its `relays` tag), as PROTOCOL.md asks.
+    private func answer(_ event: Event, to opened: OpenedRequest) async throws {
+        _ = try await pool.publish(event)
+        let extra = opened.relays.filter { !pool.urls.contains($0) }
+        guard !extra.isEmpty else { return }
+        let key = extra.sorted().joined(separator: " ")
+        let other = try clientPools[key] ?? RelayPool(urls: extra)
+        clientPools[key] = other
+        await other.connect()
+        _ = try await other.publish(event)
     }
 }

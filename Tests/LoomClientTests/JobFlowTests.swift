@@ -111,6 +111,32 @@ extension ClientSuites {
             await client.close()
         }
 
+        /// The worker reads requests on its own relay only; the client uses
+        /// another. The request must reach the worker's relay, and the
+        /// answers come back on the client's (named in the `relays` tag).
+        @Test func aWorkerOnAnotherRelayIsReached() async throws {
+            let workerRelay = try await TestRelay(maxEventSize: 65536)
+            let clientRelay = try await TestRelay(maxEventSize: 65536)
+            let mint = try await TestMint.start(inputFeePpk: 0)
+            let worker = try FakeWorker(relay: workerRelay.url, mint: mint.httpURL, walletDirectory: temporaryDirectory("worker"),
+                                        rate: testRate, script: .complete(text: "far", elapsedMs: 5000))
+            await worker.start()
+            // The offer is seen on the client's relay too (workers advertise widely).
+            let board = try RelayPool(urls: [clientRelay.url])
+            await board.connect()
+            _ = try await board.publish(try await worker.advertisement().sign(with: worker.key))
+            let client = try await makeClient(relay: clientRelay, mint: mint, sats: 100)
+            let offer = try await client.directory.offer(of: worker.hex)
+            #expect(offer.advertisement.relays == [workerRelay.url])
+            let job = try await client.submit(JobOrder(model: "llama3.2:3b", input: .prompt("x"), seconds: 10), to: offer, paying: .wallet())
+            let outcome = try await client.follow(jobID: job.jobID, worker: job.worker, timeout: .seconds(180))
+            #expect(outcome.status == .completed)
+            #expect(outcome.changeRedeemedSat == 12)
+            await board.close()
+            await worker.stop()
+            await client.close()
+        }
+
         @Test func onlyTheAuthorMayCancel() async throws {
             let relay = try await TestRelay(maxEventSize: 65536)
             let mint = try await TestMint.start(inputFeePpk: 0)
