@@ -69,13 +69,18 @@ extension JobClient {
     /// rejected job may have no result), or when the caller stops iterating.
     /// With `readsResult` false (someone else's job: its result is encrypted
     /// to its author), only statuses are read and any final state ends it.
+    /// The worker's own relays (from the journal) are read too, in case it
+    /// answers only there.
     public func updates(jobID: String, worker: String, readsResult: Bool = true) -> AsyncStream<JobUpdate> {
         let status = Filter(authors: [worker], kinds: [LoomKind.jobStatus.rawValue], tags: ["d": [jobID]])
         let result = Filter(authors: [worker], kinds: [LoomKind.jobResult.rawValue], tags: ["e": [jobID]])
         let filters = readsResult ? [status, result] : [status]
-        let pool = self.pool, key = self.key, logger = self.logger
+        let extra = (journal.load(jobID)?.workerRelays ?? []).filter { !self.pool.urls.contains($0) }
+        let widened = extra.isEmpty ? nil : try? RelayPool(urls: self.pool.urls + extra, logger: logger)
+        let pool = widened ?? self.pool, key = self.key, logger = self.logger
         return AsyncStream { continuation in
             let task = Task {
+                defer { if let widened { Task { await widened.close() } } }
                 await pool.connect()
                 let subscription = pool.subscribe(filters)
                 var tracker = StatusTracker()

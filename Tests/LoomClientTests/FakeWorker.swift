@@ -36,6 +36,8 @@ actor FakeWorker {
     private(set) var requests: [OpenedRequest] = []
     private var lastStatusAt: [String: Int64] = [:]
     private var clientPools: [String: RelayPool] = [:]
+    /// False: answer on our own relays only, ignoring the request's `relays` tag.
+    var honoursRelaysTag = true
     private var listener: Task<Void, Never>?
 
     nonisolated var hex: String { key.xOnlyPublicKey.hex }
@@ -82,6 +84,7 @@ actor FakeWorker {
     }
 
     func setScript(_ script: Script) { self.script = script }
+    func setHonoursRelaysTag(_ value: Bool) { honoursRelaysTag = value }
 
     func stop() async {
         listener?.cancel()
@@ -192,7 +195,7 @@ actor FakeWorker {
     private func answer(_ event: Event, to opened: OpenedRequest) async throws {
         _ = try await pool.publish(event)
         let extra = opened.relays.filter { !pool.urls.contains($0) }
-        guard !extra.isEmpty else { return }
+        guard honoursRelaysTag, !extra.isEmpty else { return }
         let key = extra.sorted().joined(separator: " ")
         let other = try clientPools[key] ?? RelayPool(urls: extra)
         clientPools[key] = other

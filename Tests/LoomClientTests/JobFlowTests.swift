@@ -113,13 +113,16 @@ extension ClientSuites {
 
         /// The worker reads requests on its own relay only; the client uses
         /// another. The request must reach the worker's relay, and the
-        /// answers come back on the client's (named in the `relays` tag).
-        @Test func aWorkerOnAnotherRelayIsReached() async throws {
+        /// answers come back on the client's (named in the `relays` tag), or,
+        /// from a worker that ignores the tag, are read on the worker's relay.
+        @Test(arguments: [true, false])
+        func aWorkerOnAnotherRelayIsReached(honoursRelaysTag: Bool) async throws {
             let workerRelay = try await TestRelay(maxEventSize: 65536)
             let clientRelay = try await TestRelay(maxEventSize: 65536)
             let mint = try await TestMint.start(inputFeePpk: 0)
             let worker = try FakeWorker(relay: workerRelay.url, mint: mint.httpURL, walletDirectory: temporaryDirectory("worker"),
                                         rate: testRate, script: .complete(text: "far", elapsedMs: 5000))
+            await worker.setHonoursRelaysTag(honoursRelaysTag)
             await worker.start()
             // The offer is seen on the client's relay too (workers advertise widely).
             let board = try RelayPool(urls: [clientRelay.url])
