@@ -186,7 +186,8 @@ let package = Package(
             name: "LoomClientTests",
             dependencies: [
                 "LoomClient", "LoomProtocol", "LoomJSON", "Nostr", "NostrRelay", "Secp256k1", "Cashu",
-                "CashuWallet", "LoomTestSupport",
+                "CashuWallet", "LoomTestSupport", "Blossom", "BlossomServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,0 +1,97 @@
+import Foundation
+import Nostr
+
+/// What the client must remember about a job across a crash: which worker,
+/// the signed request, and the money still in flight (the payment token
+/// until the worker has taken it, the change token until it is redeemed).
+public struct JournaledJob: Sendable, Codable, Hashable {
+    public enum Stage: String, Sendable, Codable {
+        /// Written before the request is published.
+        case submitted
+        /// A final state arrived and every token it concerned is settled.
+        case settled
+    }
+
+    public var jobID: String
+    /// Worker key, hex.
+    public var worker: String
+    public var relays: [String]
+    /// The relays the worker advertised: the request (and a cancel) must reach them.
+    public var workerRelays: [String]?
+    /// The signed kind-5100 event (its content is NIP-44 ciphertext, so it holds no secret in clear).
+    public var request: Event
+    public var paidSat: UInt64
+    /// The mint the payment came from: change arrives from the same mint.
+    public var mint: String?
+    /// The payment, kept while it may still be ours: reclaimed into the wallet
+    /// when the worker rejects the job or never answers. Nil when the token
+    /// was passed in by the user or locked to the worker (we cannot redeem it).
+    public var reclaimableToken: String?
+    /// How the job was paid: `wallet`, `wallet-locked` (P2PK to the worker) or `token` (given by the user).
+    public var paymentSource: String?
+    /// A change token that arrived but could not yet be redeemed (mint down).
+    public var pendingChange: String?
+    public var stage: Stage
+    public var createdAt: Int64
+    public var lastState: String?
+    public var note: String?
+}
+
+/// The client's small journal: one JSON file per job under
+/// `<data dir>/jobs/`, written by atomic rename and readable only by the
+/// owner (it may hold tokens). Files, not SQLite: jobs are few, each is
+/// written a handful of times, and a file per job cannot corrupt the others.
+public struct ClientJournal: Sendable {
+    public let directory: URL
+
+    public init(dataDirectory: URL) throws {
+        directory = dataDirectory.appendingPathComponent("jobs", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+    }
+
+    func url(_ jobID: String) -> URL { directory.appendingPathComponent("\(jobID).json") }
+
+    public func save(_ job: JournaledJob) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(job)
+        let final = url(job.jobID)
+        let temporary = directory.appendingPathComponent(".\(job.jobID).\(UUID().uuidString).tmp")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+            throw ClientError.invalidInput("cannot write the client journal in \(directory.path)")
+        }
+        // fsync before rename: the journal entry must exist before the request leaves.
+        if let handle = try? FileHandle(forUpdating: temporary) {
+            try? handle.synchronize()
+            try? handle.close()
+        }
+        if rename(temporary.path, final.path) != 0 {
+            try? FileManager.default.removeItem(at: temporary)
+            throw ClientError.invalidInput("cannot write the client journal entry \(final.path)")
+        }
+    }
+
+    public func load(_ jobID: String) -> JournaledJob? {
+        guard let data = try? Data(contentsOf: url(jobID)) else { return nil }
+        return try? JSONDecoder().decode(JournaledJob.self, from: data)
+    }
+
+    /// Applies `change` to a stored job and saves it; nil when the job is unknown.
+    @discardableResult
+    public func update(_ jobID: String, _ change: (inout JournaledJob) -> Void) throws -> JournaledJob? {
+        guard var job = load(jobID) else { return nil }
+        change(&job)
+        try save(job)
+        return job
+    }
+
+    /// Jobs that still hold money in flight, oldest first.
+    public func unsettled() -> [JournaledJob] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return files.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
+            .compactMap { load(String($0.dropLast(5))) }
+            .filter { $0.stage != .settled }
+            .sorted { $0.createdAt < $1.createdAt }
+    }
+}

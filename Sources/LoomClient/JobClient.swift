@@ -1,0 +1,70 @@
+import CashuWallet
+import Foundation
+import Logging
+import LoomProtocol
+import Nostr
+import NostrRelay
+import Secp256k1
+
+/// Client side of the Loom protocol: find workers, submit paid jobs, follow
+/// and cancel them, redeem change. See docs/PROTOCOL.md.
+///
+/// One client key signs requests and cancels and opens results; one wallet
+/// pays and takes the change back; the journal remembers every job that has
+/// money in flight.
+public final class JobClient: Sendable {
+    public static let protocolVersion = WireVersion.current
+
+    public let key: SecretKey
+    public let pool: RelayPool
+    public let journal: ClientJournal
+    /// Pays from here and redeems change and reclaimed payments into it. Open
+    /// it with `lockKey: key` so change locked to the client (`lock_change`) can be redeemed.
+    public let wallet: Wallet?
+    let logger: Logger
+
+    public init(key: SecretKey, pool: RelayPool, journal: ClientJournal, wallet: Wallet?,
+                logger: Logger = Logger(label: "loom.client")) {
+        self.key = key
+        self.pool = pool
+        self.journal = journal
+        self.wallet = wallet
+        self.logger = logger
+    }
+
+    public var directory: WorkerDirectory { WorkerDirectory(pool: pool) }
+
+    /// The client's public key, hex.
+    public var pubkey: String { key.xOnlyPublicKey.hex }
+
+    /// The job as an `nevent` with the relays it went to and the client as author.
+    public func nevent(_ jobID: String, relays: [String]? = nil) -> String {
+        guard let id = try? Hex.decode(jobID) else { return jobID }
+        return (try? NIP19Entity.nevent(id: id, relays: Array((relays ?? pool.urls).prefix(3)), author: key.xOnlyPublicKey,
+                                        kind: LoomKind.jobRequest.rawValue).encode()) ?? jobID
+    }
+
+    /// A job id from 64 hex characters, a `note` or an `nevent`.
+    public static func jobID(from text: String) throws(ClientError) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.count == 64, (try? Hex.decode(trimmed)) != nil { return trimmed.lowercased() }
+        switch try? NIP19Entity.decode(trimmed) {
+        case .nevent(let id, _, _, _)?, .note(let id)?: return Hex.encode(id)
+        default: throw .invalidInput("\"\(trimmed.prefix(80))\" is not a job id: give 64 hex characters, a note1… or an nevent1…")
+        }
+    }
+
+    /// The worker and journal entry of a job: from the journal, else from the
+    /// request event found on the relays (its `p` tag).
+    public func locate(_ jobID: String, timeout: Duration = .seconds(10)) async throws(ClientError) -> (worker: String, request: Event, journaled: JournaledJob?) {
+        if let job = journal.load(jobID) { return (job.worker, job.request, job) }
+        let events = try await StoredEvents.fetch([Filter(ids: [jobID], kinds: [LoomKind.jobRequest.rawValue])],
+                                                  from: pool, timeout: timeout)
+        guard let request = events.first(where: { $0.id == jobID && $0.isValid }),
+              let worker = request.tagValues(LoomTag.pubkey).first else { throw .unknownJob(jobID) }
+        return (worker, request, nil)
+    }
+
+    /// Closes the relay connections.
+    public func close() async { await pool.close() }
+}

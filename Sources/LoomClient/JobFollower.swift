@@ -1,0 +1,113 @@
+import LoomProtocol
+import Nostr
+import NostrRelay
+
+/// A job's public progress, as its latest status says.
+public struct JobProgress: Sendable, Hashable, Codable {
+    public var jobID: String
+    public var state: JobState
+    public var elapsedMs: UInt64
+    public var budgetSeconds: UInt64?
+    public var tokens: UInt64
+    public var costMsat: UInt64
+    public var queuePosition: Int?
+    public var tokensPerSecond: Double?
+    public var reason: Reason?
+    /// The status event's `created_at`.
+    public var at: Int64
+
+    init(_ published: PublishedStatus) {
+        let s = published.status
+        jobID = published.requestID
+        state = s.status
+        elapsedMs = s.elapsedMs
+        budgetSeconds = s.budgetSeconds
+        tokens = s.tokens
+        costMsat = s.costMsat
+        queuePosition = s.queuePosition
+        tokensPerSecond = s.tokensPerSecond
+        reason = s.reason
+        at = published.createdAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case jobID = "job_id", state = "status", elapsedMs = "elapsed_ms", budgetSeconds = "budget_seconds", tokens
+        case costMsat = "cost_msat", queuePosition = "queue_position", tokensPerSecond = "tokens_per_second", reason, at
+    }
+}
+
+/// One step of a followed job: new progress, or the end.
+public enum JobUpdate: Sendable, Hashable {
+    case progress(JobProgress)
+    /// The encrypted result, opened. Always the last update when it comes.
+    case result(ReceivedResult)
+}
+
+/// Keeps the newest status of a job and refuses to go back: relays may
+/// deliver an older status late, and a final state stays final (PROTOCOL.md,
+/// "Publishing rules").
+struct StatusTracker {
+    private(set) var latest: JobProgress?
+
+    mutating func accept(_ progress: JobProgress) -> Bool {
+        if let latest {
+            if latest.state.isTerminal { return false }
+            if progress.at < latest.at { return false }
+            if progress == latest { return false }
+            if progress.state != latest.state, !latest.state.canMove(to: progress.state), progress.at == latest.at {
+                return false
+            }
+        }
+        latest = progress
+        return true
+    }
+}
+
+extension JobClient {
+    /// Status (30100, `#d` = job) and result (5101, `#e` = job) events of
+    /// one job from `worker`. Ends after the result, or at `rejected` (a
+    /// rejected job may have no result), or when the caller stops iterating.
+    /// With `readsResult` false (someone else's job: its result is encrypted
+    /// to its author), only statuses are read and any final state ends it.
+    /// The worker's own relays (from the journal) are read too, in case it
+    /// answers only there.
+    public func updates(jobID: String, worker: String, readsResult: Bool = true) -> AsyncStream<JobUpdate> {
+        let status = Filter(authors: [worker], kinds: [LoomKind.jobStatus.rawValue], tags: ["d": [jobID]])
+        let result = Filter(authors: [worker], kinds: [LoomKind.jobResult.rawValue], tags: ["e": [jobID]])
+        let filters = readsResult ? [status, result] : [status]
+        let extra = (journal.load(jobID)?.workerRelays ?? []).filter { !self.pool.urls.contains($0) }
+        let widened = extra.isEmpty ? nil : try? RelayPool(urls: self.pool.urls + extra, logger: logger)
+        let pool = widened ?? self.pool, key = self.key, logger = self.logger
+        return AsyncStream { continuation in
+            let task = Task {
+                defer { if let widened { Task { await widened.close() } } }
+                await pool.connect()
+                let subscription = pool.subscribe(filters)
+                var tracker = StatusTracker()
+                for await item in subscription {
+                    guard case .event(let event, _) = item, event.pubkey == worker else { continue }
+                    switch event.kind {
+                    case LoomKind.jobStatus.rawValue:
+                        guard let status = try? JobStatus.parse(event), status.requestID == jobID else { continue }
+                        let progress = JobProgress(status)
+                        guard tracker.accept(progress) else { continue }
+                        continuation.yield(.progress(progress))
+                        if progress.state == .rejected || (!readsResult && progress.state.isTerminal) { continuation.finish(); return }
+                    case LoomKind.jobResult.rawValue:
+                        do {
+                            let result = try JobResult.open(event, clientKey: key, worker: worker, requestID: jobID)
+                            continuation.yield(.result(result))
+                            continuation.finish()
+                            return
+                        } catch {
+                            logger.warning("ignoring a result that does not open", metadata: ["job": "\(jobID)", "error": "\(error)"])
+                        }
+                    default: continue
+                    }
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+}

@@ -1,0 +1,191 @@
+import Cashu
+import CashuWallet
+import LoomJSON
+import LoomProtocol
+import Nostr
+import NostrRelay
+import Secp256k1
+
+/// What the client asks for, before it is paid for and sealed.
+public struct JobOrder: Sendable, Hashable {
+    public var model: String
+    public var input: JobRequest.Input
+    public var options: [String: JSONValue]
+    /// The budget in seconds (also sent as `max_seconds`). Nil: `budgetSat`
+    /// decides, or `defaultSeconds` capped by the worker's maximum.
+    public var seconds: UInt64?
+    /// The budget in sat, fees included; used when `seconds` is nil.
+    public var budgetSat: Amount?
+    /// Ask for change locked (P2PK) to the client key.
+    public var lockChange: Bool
+    /// The request's NIP-40 lifetime: a worker must not start it later than this.
+    public var expiresIn: Int64
+
+    public static let defaultSeconds: UInt64 = 60
+
+    public init(model: String, input: JobRequest.Input, options: [String: JSONValue] = [:], seconds: UInt64? = nil,
+                budgetSat: Amount? = nil, lockChange: Bool = true, expiresIn: Int64 = 600) {
+        self.model = model
+        self.input = input
+        self.options = options
+        self.seconds = seconds
+        self.budgetSat = budgetSat
+        self.lockChange = lockChange
+        self.expiresIn = expiresIn
+    }
+}
+
+/// Where the payment comes from.
+public enum PaymentSource: Sendable, Hashable {
+    /// A token made now from the client's wallet. Unlocked by default: see `JobClient.submit`.
+    case wallet(lockToWorker: Bool = false)
+    /// A token the user passes in; it is sent as is and never reclaimed by us.
+    case token(String)
+}
+
+extension PaymentSource {
+    var journalName: String {
+        switch self {
+        case .wallet(let locked): locked ? "wallet-locked" : "wallet"
+        case .token: "token"
+        }
+    }
+}
+
+/// A published request.
+public struct SubmittedJob: Sendable, Hashable {
+    public let jobID: String
+    public let worker: String
+    public let request: Event
+    public let paidSat: Amount
+    /// What making the payment token cost our wallet (its swap's input fee); 0 for a given token.
+    public let paymentFee: Amount
+    public let relays: [String]
+}
+
+extension JobClient {
+    /// Pays, seals, journals and publishes a job for `offer`'s worker.
+    ///
+    /// The payment token, when made from our wallet, is NOT P2PK-locked to
+    /// the worker unless asked. A locked token is useless to a thief, but it
+    /// is useless to us too: if the worker rejects the job (nothing taken)
+    /// or never answers, only the worker could redeem it, so the client
+    /// would lose it. The token travels only inside NIP-44 ciphertext to the
+    /// worker, so the lock adds little in transit, while the unlocked token
+    /// lets us reclaim the money (`wallet.receive`) on `rejected` or silence.
+    /// A worker that rejects and redeems anyway shows up as a failed reclaim.
+    public func submit(_ order: JobOrder, to offer: WorkerOffer, paying source: PaymentSource) async throws -> SubmittedJob {
+        let ad = offer.advertisement
+        guard ad.models.contains(order.model) else {
+            throw ClientError.workerMismatch("worker \(ad.name) does not serve model \"\(order.model)\" (it serves \(ad.models.joined(separator: ", ")))")
+        }
+        let workerKey = try XOnlyPublicKey(hex: offer.worker)
+        let (payment, paid, fee, reclaimable, seconds) = try await pay(order, offer: offer, workerKey: workerKey, source: source)
+        let mint = try? Token.decode(payment).mint
+        let request = JobRequest(model: order.model, input: order.input, options: order.options, payment: payment,
+                                 maxSeconds: seconds, lockChange: order.lockChange)
+        let now = Event.now()
+        let event = try request.seal(from: key, to: workerKey, relays: pool.urls, expiresAt: now + order.expiresIn, createdAt: now)
+        try journal.save(JournaledJob(jobID: event.id, worker: offer.worker, relays: pool.urls, workerRelays: ad.relays, request: event, paidSat: paid.value,
+                                      mint: mint, reclaimableToken: reclaimable, paymentSource: source.journalName,
+                                      pendingChange: nil, stage: .submitted, createdAt: now))
+        logger.debug("submitting", metadata: ["job": "\(event.id)", "request": "\(request)"])
+        do {
+            try await publishRequest(event, workerRelays: ad.relays)
+        } catch {
+            // Nobody stored the request, so no worker will take the money: take it back.
+            let reclaimed = try? await reclaim(event.id)
+            logger.debug("publish failed", metadata: ["job": "\(event.id)", "reclaimed": "\(reclaimed?.value ?? 0)"])
+            throw ClientError.publishFailed(error, relays: pool.urls)
+        }
+        return SubmittedJob(jobID: event.id, worker: offer.worker, request: event, paidSat: paid, paymentFee: fee, relays: pool.urls)
+    }
+
+    /// Publishes the request to our relays and to the relays the worker
+    /// says it reads, which may be others: a request the worker never sees
+    /// would only come back at the timeout. Status and result come back on
+    /// our relays, named in the request's `relays` tag. One OK anywhere is enough.
+    func publishRequest(_ event: Event, workerRelays: [String]) async throws(RelayPoolError) {
+        await pool.connect()
+        let extraURLs = workerRelays.filter { !pool.urls.contains($0) }
+        guard !extraURLs.isEmpty, let extra = try? RelayPool(urls: extraURLs, logger: logger) else {
+            _ = try await pool.publish(event)
+            return
+        }
+        await extra.connect()
+        async let ours = Self.failure(publishing: event, to: pool)
+        async let theirs = Self.failure(publishing: event, to: extra)
+        let (a, b) = await (ours, theirs)
+        await extra.close()
+        if let a, b != nil { throw a }
+    }
+
+    static func failure(publishing event: Event, to pool: RelayPool) async -> RelayPoolError? {
+        do { _ = try await pool.publish(event); return nil } catch { return error }
+    }
+
+    /// The token to send, its value, whether we may reclaim it, and `max_seconds`.
+    func pay(_ order: JobOrder, offer: WorkerOffer, workerKey: XOnlyPublicKey, source: PaymentSource) async throws
+        -> (token: String, paid: Amount, fee: Amount, reclaimable: String?, seconds: UInt64?) {
+        let rate = offer.advertisement.pricing
+        switch source {
+        case .token(let text):
+            let token: Token
+            do { token = try Token.decode(text) } catch { throw ClientError.invalidInput("--token is not a Cashu token: \(error)") }
+            guard offer.advertisement.mints.contains(token.mint) else {
+                throw ClientError.workerMismatch("the token is from \(token.mint); worker \(offer.advertisement.name) takes \(offer.advertisement.mints.joined(separator: ", "))")
+            }
+            return (text, try token.amount(), .zero, nil, order.seconds)
+        case .wallet(let lockToWorker):
+            guard let wallet else { throw ClientError.invalidInput("no wallet to pay from: pass a token or configure a mint") }
+            guard offer.advertisement.mints.contains(wallet.mint.url) else {
+                throw ClientError.workerMismatch("worker \(offer.advertisement.name) does not take ecash from \(wallet.mint.url) (it takes \(offer.advertisement.mints.joined(separator: ", ")))")
+            }
+            if let asked = order.seconds, asked > rate.maxSeconds {
+                // Paying for more would buy nothing: the worker caps the budget and the rest comes back minus fees.
+                throw ClientError.workerMismatch("worker \(offer.advertisement.name) sells at most \(rate.maxSeconds) s per job; ask for --seconds \(rate.maxSeconds) or less")
+            }
+            let ppk = try await inputFeePpk(wallet)
+            let seconds = order.seconds ?? (order.budgetSat == nil ? min(JobOrder.defaultSeconds, rate.maxSeconds) : nil)
+            let amount = try seconds.map { try PaymentPlan.amount(forSeconds: $0, rate: rate, inputFeePpk: ppk) } ?? order.budgetSat!
+            guard PaymentPlan.seconds(for: amount, rate: rate, inputFeePpk: ppk) > 0 else {
+                let least = try PaymentPlan.amount(forSeconds: max(rate.minSeconds, 1), rate: rate, inputFeePpk: ppk)
+                throw ClientError.workerMismatch("\(amount) sat does not buy worker \(offer.advertisement.name)'s minimum of \(max(rate.minSeconds, 1)) s after mint fees; pay at least \(least) sat")
+            }
+            let sent: Sent
+            do {
+                sent = try await wallet.send(amount, lockTo: lockToWorker ? workerKey.evenPublicKey : nil)
+            } catch WalletError.insufficientFunds(let needed, let available) {
+                throw ClientError.insufficientFunds(needed: needed, available: available)
+            } catch let e as WalletError {
+                throw ClientError.wallet(e)
+            }
+            return (sent.token, sent.amount, sent.fee, lockToWorker ? nil : sent.token, seconds)
+        }
+    }
+
+    /// The fee per proof (ppk) of the keyset our wallet's tokens come from:
+    /// the active `sat` keyset with the lowest fee, as the wallet picks it.
+    func inputFeePpk(_ wallet: Wallet) async throws -> UInt64 {
+        let keysets: [Keyset]
+        do { keysets = try await wallet.refreshKeysets() } catch let e as WalletError { throw ClientError.wallet(e) }
+        return keysets.filter { $0.active && $0.unit == wallet.unit }.map(\.inputFeePpk).min() ?? 0
+    }
+
+    /// Redeems the journaled payment of `jobID` back into the wallet (after
+    /// a rejection or silence). Returns what came back, nil when there was
+    /// nothing we could reclaim. The journal forgets the token only once
+    /// the wallet holds the money, or the mint says it is spent.
+    @discardableResult
+    public func reclaim(_ jobID: String) async throws -> Amount? {
+        guard let wallet, let token = journal.load(jobID)?.reclaimableToken else { return nil }
+        do {
+            let received = try await wallet.receive(token)
+            try journal.update(jobID) { $0.reclaimableToken = nil; $0.note = "payment reclaimed: \(received.received) sat" }
+            return received.received
+        } catch WalletError.mint(.alreadySpent) {
+            try journal.update(jobID) { $0.reclaimableToken = nil; $0.note = "payment already spent (taken by the worker)" }
+            throw ClientError.invalidInput("the payment token is already spent: the worker (or someone else) redeemed it")
+        }
+    }
+}

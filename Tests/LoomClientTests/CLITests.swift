@@ -1,0 +1,153 @@
+import Cashu
+import CashuWallet
+import Foundation
+import LoomTestSupport
+import Nostr
+import Secp256k1
+import Testing
+
+extension ClientSuites {
+    /// `loom workers` and `loom job …` driven through the built binary: the
+    /// errors a user meets must be specific, and exit codes must say how a job ended.
+    @Suite(.serialized)
+    struct CLITests {
+        struct Run { let code: Int32; let stdout: String; let stderr: String }
+
+        static var binary: String { TestServer.packageRoot.appendingPathComponent(".build/debug/loom").path }
+
+        static func loom(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> Run {
+            guard FileManager.default.isExecutableFile(atPath: binary) else {
+                throw TestServer.Failure(description: "\(binary) is missing: run `swift build` first")
+            }
+            return try run(binary, arguments, environment: environment, stdin: stdin)
+        }
+
+        static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> Run {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            var env = ProcessInfo.processInfo.environment
+            for name in ["NOSTR_RELAYS", "NOSTR_PRIVATE_KEY", "CASHU_MINT_URL", "DATA_DIR", "LOOM_TOKEN"] { env[name] = nil }
+            process.environment = env.merging(environment) { $1 }
+            let out = Pipe(), err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            let input = Pipe()
+            process.standardInput = stdin == nil ? FileHandle.nullDevice : input
+            try process.run()
+            if let stdin {
+                input.fileHandleForWriting.write(Data(stdin.utf8))
+                try input.fileHandleForWriting.close()
+            }
+            // Read both pipes to the end before waiting, so a full pipe cannot block the child.
+            let errData = Box(Data())
+            let readerDone = DispatchSemaphore(value: 0)
+            Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()); readerDone.signal() }.start()
+            let outData = out.fileHandleForReading.readDataToEndOfFile()
+            readerDone.wait()
+            process.waitUntilExit()
+            return Run(code: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                       stderr: String(decoding: errData.get(), as: UTF8.self))
+        }
+
+        @Test func malformedNpubIsNamed() throws {
+            let dir = temporaryDirectory("cli")
+            let r = try Self.loom(["job", "submit", "hello", "--worker", "npub1notakey", "--relay", "ws://127.0.0.1:1",
+                                   "--mint", "http://127.0.0.1:1", "--data-dir", dir.path])
+            #expect(r.code == 1)
+            #expect(r.stderr.contains("--worker npub1notakey: not an npub"), "\(r.stderr)")
+        }
+
+        @Test func unreachableRelayIsNamed() throws {
+            let port = try TestRelay.unusedPort()
+            let r = try Self.loom(["workers", "--relay", "ws://127.0.0.1:\(port)", "--data-dir", temporaryDirectory("cli").path])
+            #expect(r.code == 1)
+            #expect(r.stderr.contains("no relay could be reached"), "\(r.stderr)")
+        }
+
+        @Test func unknownWorkerNoWorkerForModelAndEmptyWallet() async throws {
+            let relay = try await TestRelay(maxEventSize: 65536)
+            let mint = try await TestMint.start(inputFeePpk: 0)
+            let worker = try FakeWorker(relay: relay.url, mint: mint.httpURL, walletDirectory: temporaryDirectory("worker"),
+                                        rate: testRate, script: .complete(text: "x", elapsedMs: 1000))
+            try await worker.advertise()
+            let dir = temporaryDirectory("cli")
+            let common = ["--relay", relay.url, "--mint", mint.httpURL, "--data-dir", dir.path]
+
+            let stranger = SecretKey.generate().xOnlyPublicKey.npub
+            let unknown = try Self.loom(["job", "submit", "hi", "--worker", stranger] + common)
+            #expect(unknown.code == 1)
+            #expect(unknown.stderr.contains("has no live advertisement"), "\(unknown.stderr)")
+
+            let noModel = try Self.loom(["job", "submit", "hi", "--model", "mistral:7b"] + common)
+            #expect(noModel.code == 1)
+            #expect(noModel.stderr.contains("no live worker serves model \"mistral:7b\""), "\(noModel.stderr)")
+
+            let empty = try Self.loom(["job", "submit", "hi", "--model", "llama3.2:3b"] + common)
+            #expect(empty.code == 1)
+            #expect(empty.stderr.contains("the wallet holds 0 sat"), "\(empty.stderr)")
+
+            let listed = try Self.loom(["workers", "--json", "--model", "llama3.2:3b"] + ["--relay", relay.url, "--data-dir", dir.path])
+            #expect(listed.code == 0)
+            let rows = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]]
+            #expect(rows?.count == 1)
+            #expect(rows?.first?["npub"] as? String == worker.key.xOnlyPublicKey.npub)
+            #expect(rows?.first?["sat_per_minute"] as? Double == 150)
+            await worker.stop()
+        }
+
+        @Test func submitPrintsOneObjectAndExitCodesFollowTheEnding() async throws {
+            let relay = try await TestRelay(maxEventSize: 65536)
+            let mint = try await TestMint.start(inputFeePpk: 100)
+            let dir = temporaryDirectory("cli")
+            _ = try await fundedWallet(mint, 300, directory: dir)
+            let common = ["--relay", relay.url, "--mint", mint.httpURL, "--data-dir", dir.path, "--json", "--timeout", "180"]
+
+            let good = try FakeWorker(relay: relay.url, mint: mint.httpURL, walletDirectory: temporaryDirectory("worker"),
+                                      rate: testRate, script: .complete(text: "done", elapsedMs: 2000))
+            try await good.advertise()
+            await good.start()
+            let done = try Self.loom(["job", "submit", "say done", "--worker", good.key.xOnlyPublicKey.npub, "--seconds", "10"] + common)
+            #expect(done.code == 0, "\(done.stderr)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(done.stdout.utf8)) as? [String: Any], "\(done.stdout)")
+            #expect(object["status"] as? String == "completed")
+            #expect((object["change_redeemed_sat"] as? Int ?? 0) > 0)
+            #expect((object["bill"] as? [String: Any])?["charged_sat"] as? Int == 13)
+            #expect((object["job_id"] as? String)?.count == 64)
+            #expect((object["nevent"] as? String)?.hasPrefix("nevent1") == true)
+            #expect(done.stdout.split(separator: "\n").count == 1, "exactly one object")
+            #expect(!done.stdout.contains("cashu") && !done.stderr.contains("cashu"), "no token is printed")
+            await good.stop()
+
+            let busy = try FakeWorker(relay: relay.url, mint: mint.httpURL, walletDirectory: temporaryDirectory("worker"),
+                                      rate: testRate, script: .reject(.workerBusy))
+            try await busy.advertise()
+            await busy.start()
+            let refused = try Self.loom(["job", "submit", "again", "--worker", busy.key.xOnlyPublicKey.npub, "--seconds", "10"] + common)
+            #expect(refused.code == 2, "\(refused.stderr)")
+            let rejected = try JSONSerialization.jsonObject(with: Data(refused.stdout.utf8)) as? [String: Any]
+            #expect(rejected?["status"] as? String == "rejected")
+            #expect((rejected?["error"] as? [String: Any])?["code"] as? String == "worker-busy")
+            #expect((rejected?["reclaimed_sat"] as? Int ?? 0) > 0)
+            await busy.stop()
+        }
+    }
+}
+
+extension ClientSuites.CLITests.Run {
+    /// stdout as one JSON object, or nil.
+    var object: [String: Any]? { try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any] }
+    /// Each stdout line as a JSON object.
+    var lines: [[String: Any]] {
+        stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+}
+
+/// A value handed from a reader thread back to the test.
+final class Box<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: T
+    init(_ value: T) { self.value = value }
+    func set(_ v: T) { lock.lock(); value = v; lock.unlock() }
+    func get() -> T { lock.lock(); defer { lock.unlock() }; return value }
+}

@@ -1,0 +1,205 @@
+import Blossom
+import Cashu
+import CashuWallet
+import Foundation
+import LoomProtocol
+import Nostr
+import NostrRelay
+import Secp256k1
+
+/// A scripted worker for client tests, built from LoomProtocol and a real
+/// wallet: it opens requests, takes the payment at the mint, publishes
+/// statuses and a sealed result with change. No inference, no scheduler.
+actor FakeWorker {
+    enum Script: Sendable {
+        /// Runs for `elapsedMs`, produces `text`.
+        case complete(text: String, elapsedMs: UInt64)
+        /// Refuses before touching the payment.
+        case reject(RequestRejection)
+        /// Takes the payment, runs until a valid cancel arrives, then bills a normal end.
+        case runUntilCancelled
+        /// Reads the request and never answers (a worker that died after advertising).
+        case silent
+        /// Takes the payment, then the backend fails after `elapsedMs`: only that time is billed.
+        case fail(JobFailure, elapsedMs: UInt64)
+    }
+
+    let key: SecretKey
+    let pool: RelayPool
+    let wallet: Wallet
+    let rate: Rate
+    let models: [String]
+    let mintURL: String
+    let blossom: URL?
+    var script: Script
+    private(set) var cancels: [JobCancel] = []
+    private(set) var requests: [OpenedRequest] = []
+    private var lastStatusAt: [String: Int64] = [:]
+    private var clientPools: [String: RelayPool] = [:]
+    /// False: answer on our own relays only, ignoring the request's `relays` tag.
+    var honoursRelaysTag = true
+    private var listener: Task<Void, Never>?
+
+    nonisolated var hex: String { key.xOnlyPublicKey.hex }
+
+    init(relay: String, mint: String, walletDirectory: URL, rate: Rate, models: [String] = ["llama3.2:3b"],
+         blossom: URL? = nil, script: Script) throws {
+        key = SecretKey.generate()
+        pool = try RelayPool(urls: [relay])
+        let store = try WalletStore(path: walletDirectory.appendingPathComponent("worker-\(UUID().uuidString).sqlite").path)
+        wallet = try Wallet(store: store, mintURL: mint, lockKey: key)
+        self.rate = rate
+        self.models = models
+        mintURL = Token.normalizeMintURL(mint)
+        self.blossom = blossom
+        self.script = script
+    }
+
+    func advertisement(name: String = "fake", accepting: Bool = true, capacity: Advertisement.Capacity = .init(maxConcurrent: 1)) -> Advertisement {
+        Advertisement(name: name, backends: [.init(name: "ollama", models: models)], pricing: rate, mints: [mintURL],
+                      blossom: blossom.map { [$0.absoluteString] } ?? [], relays: pool.urls, capacity: capacity,
+                      hardware: .init(chipFamily: "x86_64", memoryTier: .gb16), software: .init(version: "0.1.0"), accepting: accepting)
+    }
+
+    func advertise(_ ad: Advertisement? = nil, ttl: Int64 = 300) async throws {
+        let resolved = ad ?? advertisement()
+        await pool.connect()
+        _ = try await pool.publish(try resolved.sign(with: key, ttl: ttl))
+    }
+
+    /// Starts answering requests and collecting cancels addressed to this worker.
+    func start() async {
+        await pool.connect()
+        let subscription = pool.subscribe([Filter(kinds: [LoomKind.jobRequest.rawValue, LoomKind.jobCancel.rawValue], tags: ["p": [hex]])])
+        listener = Task {
+            for await item in subscription {
+                guard case .event(let event, _) = item else { continue }
+                if event.kind == LoomKind.jobCancel.rawValue {
+                    if let cancel = try? JobCancel.parse(event) { self.record(cancel) }
+                } else {
+                    Task { await self.handle(event) }
+                }
+            }
+        }
+    }
+
+    func setScript(_ script: Script) { self.script = script }
+    func setHonoursRelaysTag(_ value: Bool) { honoursRelaysTag = value }
+
+    func stop() async {
+        listener?.cancel()
+        await pool.close()
+        for other in clientPools.values { await other.close() }
+    }
+
+    private func record(_ cancel: JobCancel) { cancels.append(cancel) }
+
+    private func handle(_ event: Event) async {
+        guard let opened = try? JobRequest.open(event, workerKey: key) else { return }
+        requests.append(opened)
+        if case .silent = script { return }
+        do {
+            try await status(.init(status: .received), for: opened)
+            if case .reject(let why) = script {
+                try await status(.rejected(why), for: opened)
+                return
+            }
+            let terms = WorkerTerms(models: Set(models), mints: [mintURL], rate: rate, worker: key.xOnlyPublicKey)
+            let admission = try Admission(opened, terms: terms)
+            let received = try await wallet.receive(opened.request.payment)
+            let budget = try admission.budgetSeconds(inputFee: received.fee, rate: rate)
+            try await status(.init(status: .paymentVerified, budgetSeconds: budget), for: opened)
+            try await status(.init(status: .running, elapsedMs: 500, costMsat: try Pricing.costMsat(rate: rate, elapsedMs: 500),
+                                   tokens: 3, budgetSeconds: budget), for: opened)
+            var final = JobState.completed
+            var elapsed: UInt64 = 0
+            var failure: JobFailure?
+            var outputs: [JobResult.Output] = []
+            switch script {
+            case .complete(let text, let ms):
+                elapsed = ms
+                outputs = try await upload(text)
+            case .runUntilCancelled:
+                while !cancels.contains(where: { $0.cancels(opened, worker: hex) }) { try await Task.sleep(for: .milliseconds(100)) }
+                final = .cancelled
+                elapsed = 1200
+            case .fail(let why, let ms):
+                final = .failed
+                elapsed = ms
+                failure = why
+            case .reject, .silent: return
+            }
+            try await finish(opened, state: final, paid: admission.paid, inputFee: received.fee, budget: budget, elapsedMs: elapsed,
+                             outputs: outputs, failure: failure)
+        } catch {
+            let why = (error as? RequestRejection) ?? .mintUnavailable
+            try? await status(.rejected(why), for: opened)
+        }
+    }
+
+    private func upload(_ text: String) async throws -> [JobResult.Output] {
+        guard let blossom else { return [] }
+        let client = BlossomClient(servers: [blossom], key: key)
+        let d = try await client.upload(Data(text.utf8), type: "text/plain")
+        return [JobResult.Output(url: d.url, sha256: d.sha256, size: UInt64(d.size), type: "text/plain")]
+    }
+
+    /// Bills as `Pricing.settle` says and sends the change from this wallet.
+    private func finish(_ opened: OpenedRequest, state: JobState, paid: Amount, inputFee: Amount, budget: UInt64,
+                        elapsedMs: UInt64, outputs: [JobResult.Output], failure: JobFailure?) async throws {
+        let cause: Pricing.Cause = failure == nil ? .normal : .workerFault
+        let changeFee = try await changeSwapFee(paid: paid, inputFee: inputFee, budget: budget, elapsedMs: elapsedMs, cause: cause)
+        let bill = try Pricing.settle(paid: paid, inputFee: inputFee, changeFee: changeFee, rate: rate,
+                                      elapsedMs: elapsedMs, budgetSeconds: budget, cause: cause)
+        var change: String?
+        if bill.changeSat > .zero {
+            let client = try XOnlyPublicKey(hex: opened.client)
+            let sent = try await wallet.send(bill.changeSat, lockTo: opened.request.lockChange ? client.evenPublicKey : nil)
+            precondition(sent.fee == changeFee, "fake worker predicted a change fee of \(changeFee), the swap cost \(sent.fee)")
+            change = sent.token
+        }
+        let result = JobResult(status: state, outputs: outputs, usage: .init(promptTokens: 5, completionTokens: 3), bill: bill,
+                               change: change, error: failure?.reason)
+        try await status(.init(status: state, elapsedMs: elapsedMs, costMsat: try Pricing.costMsat(rate: rate, elapsedMs: elapsedMs),
+                               tokens: 3, budgetSeconds: budget, reason: failure?.reason), for: opened)
+        try await answer(try result.seal(requestID: opened.id, to: try XOnlyPublicKey(hex: opened.client), from: key), to: opened)
+    }
+
+    /// The input fee `wallet.send(change)` will pay: the wallet picks its
+    /// proofs largest first until they cover the amount plus their own fee.
+    /// The change depends on that fee, so try each fee until they agree.
+    private func changeSwapFee(paid: Amount, inputFee: Amount, budget: UInt64, elapsedMs: UInt64, cause: Pricing.Cause) async throws -> Amount {
+        let ppk = (try await wallet.refreshKeysets()).filter(\.active).map(\.inputFeePpk).min() ?? 0
+        let proofs = Amount(paid.value - inputFee.value).split().map(\.value).sorted(by: >)
+        for guess in UInt64(0)...8 {
+            let bill = try Pricing.settle(paid: paid, inputFee: inputFee, changeFee: Amount(guess), rate: rate,
+                                          elapsedMs: elapsedMs, budgetSeconds: budget, cause: cause)
+            guard bill.changeSat > .zero else { return Amount(guess) }
+            var total: UInt64 = 0, count: UInt64 = 0
+            for p in proofs {
+                total += p; count += 1
+                let fee = (count * ppk + 999) / 1000
+                if total >= bill.changeSat.value + fee { if fee == guess { return Amount(guess) }; break }
+            }
+        }
+        throw RequestRejection.notAccepting
+    }
+
+    private func status(_ s: JobStatus, for opened: OpenedRequest) async throws {
+        let at = JobStatus.nextCreatedAt(previous: lastStatusAt[opened.id], now: Event.now())
+        lastStatusAt[opened.id] = at
+        try await answer(try s.sign(with: key, requestID: opened.id, client: opened.client, createdAt: at), to: opened)
+    }
+
+    /// Publishes on our relays and on those the request names (its `relays` tag), as PROTOCOL.md asks.
+    private func answer(_ event: Event, to opened: OpenedRequest) async throws {
+        _ = try await pool.publish(event)
+        let extra = opened.relays.filter { !pool.urls.contains($0) }
+        guard honoursRelaysTag, !extra.isEmpty else { return }
+        let key = extra.sorted().joined(separator: " ")
+        let other = try clientPools[key] ?? RelayPool(urls: extra)
+        clientPools[key] = other
+        await other.connect()
+        _ = try await other.publish(event)
+    }
+}
