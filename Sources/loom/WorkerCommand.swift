@@ -10,7 +10,7 @@ struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
         abstract: "Run the worker beside Ollama, or show its jobs and earnings.",
-        subcommands: [WorkerRun.self, WorkerStatus.self]
+        subcommands: [WorkerRun.self, WorkerStatus.self, WorkerWatch.self]
     )
 }
 
@@ -34,9 +34,9 @@ struct WorkerOverrides: ParsableArguments {
     @Option(name: .customLong("model"), help: "Offer only this model; repeat for several (MODELS).")
     var models: [String] = []
 
-    /// The environment with the flags laid over it, keyed as `.env.example` names them.
-    func values(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> [String: String] {
-        var values = environment
+    /// The flags given, keyed as `.env.example` names them (they override .env and the environment).
+    func flags() -> [String: String] {
+        var values: [String: String] = [:]
         if let dataDir { values["DATA_DIR"] = dataDir }
         if !relays.isEmpty { values["NOSTR_RELAYS"] = relays.joined(separator: ",") }
         if !mints.isEmpty { values["CASHU_MINT_URL"] = mints.joined(separator: ",") }
@@ -59,24 +59,26 @@ struct WorkerRun: AsyncParsableCommand {
     )
     @OptionGroup var overrides: WorkerOverrides
 
+    @Option(name: .customLong("env-file"), help: "The .env file to read (default: ./.env when present).")
+    var envFile: String?
+
     func run() async throws {
         // A ConfigurationError names the key and the fix; no usage text is printed under it.
-        let (configuration, warnings) = try WorkerConfiguration.load(overrides.values())
-        for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+        let (values, fileWarnings) = try ConfigValues.merged(envFile: envFile, flags: overrides.flags())
+        let (configuration, warnings) = try WorkerConfiguration.load(values)
+        for warning in fileWarnings + warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         var logger = Logger(label: "loom.worker")
         // The worker is a daemon: info by default, unless LOOM_LOG_LEVEL says otherwise.
         logger.logLevel = ProcessInfo.processInfo.environment["LOOM_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        let access: any AccessPolicy = configuration.whitelistEnabled
-            ? try FileAccess(configuration.whitelistFile, logger: logger)
-            : OpenAccess()
         let backend: any InferenceBackend = switch configuration.backend {
         case .ollama: OllamaBackend(baseURL: configuration.backendURL.absoluteString)
         case .openai: OpenAIBackend(baseURL: configuration.backendURL.absoluteString)
         }
-        let worker = try Worker(configuration: configuration, access: access, backend: backend, logger: logger)
-        let signals = Self.onTermination { Task { await worker.shutdown() } }
+        let service = try WorkerService(configuration: configuration, backend: backend, version: LoomVersion.string, logger: logger)
+        let signals = Self.onTermination { Task { await service.shutdown() } }
         defer { signals.forEach { $0.cancel() } }
-        try await worker.run()
+        let log = logger
+        try await service.run { port in log.info("metrics on loopback", metadata: ["url": "http://127.0.0.1:\(port)/metrics"]) }
         logger.info("worker stopped")
     }
 
