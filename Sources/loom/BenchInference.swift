@@ -14,7 +14,8 @@ enum InferenceBench {
             return []
         }
         let backend = OpenAIBackend(baseURL: url)
-        let model = ProcessInfo.processInfo.environment["LOOM_BENCH_MODEL"] ?? (try await backend.models().first?.name ?? "default")
+        var model = ProcessInfo.processInfo.environment["LOOM_BENCH_MODEL"] ?? ""
+        if model.isEmpty { model = try await backend.models().first?.name ?? "default" }
         // ignore_eos (llama.cpp) makes every request generate the same number
         // of tokens, so runs compare; other servers ignore the field.
         let request = InferenceRequest(

@@ -31,11 +31,12 @@ final class LlamaServer: Sendable {
     init() async throws {
         let executable = try #require(LlamaEnvironment.server)
         let model = try #require(LlamaEnvironment.model)
-        // One slot, so /slots describes the one request a test sends.
+        // One slot, as `scripts/llama.sh serve` has; --metrics for the
+        // token counter the cancellation test reads.
         server = try await TestServer(
             name: "llama-server", executable: executable,
             arguments: ["--host", "127.0.0.1", "--port", "{port}", "-m", model, "--alias", Self.modelID,
-                        "-c", "2048", "-t", "2", "-np", "1", "--no-webui"],
+                        "-c", "2048", "-t", "2", "-np", "1", "--no-webui", "--metrics"],
             startTimeout: .seconds(120))
         try await waitUntilLoaded()
     }
@@ -51,27 +52,32 @@ final class LlamaServer: Sendable {
         throw TestServer.Failure(description: "llama-server did not load the model within \(limit):\n" + server.logTail())
     }
 
-    /// The one slot's state: whether it is generating and how many tokens
-    /// its current (or last) task decoded.
-    func slot() async throws -> (processing: Bool, decoded: Int?) {
-        let (status, data) = try await get("/slots")
-        guard status == 200, case .array(let slots) = try JSONDecoder().decode(JSONValue.self, from: data),
-              let first = slots.first else {
-            throw TestServer.Failure(description: "/slots answered \(status): \(String(decoding: data, as: UTF8.self))")
+    /// Counters from llama-server's Prometheus `/metrics` (`--metrics`):
+    /// `tokens_predicted_total` counts every generated token, those of a
+    /// cancelled request included, and `requests_processing` the requests
+    /// being generated now. (`/slots` is no use here: it zeroes a slot's
+    /// `n_decoded` when the slot is released.)
+    func metrics() async throws -> (predicted: Int, processing: Int) {
+        let (status, data) = try await get("/metrics")
+        let text = String(decoding: data, as: UTF8.self)
+        func value(_ name: String) -> Int? {
+            text.split(separator: "\n").first { $0.hasPrefix("llamacpp:\(name) ") }
+                .flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) }
         }
-        var decoded: Int?
-        if case .array(let next)? = first["next_token"] { decoded = next.first?["n_decoded"]?.intValue }
-        return (first["is_processing"] == true, decoded)
+        guard status == 200, let predicted = value("tokens_predicted_total"), let processing = value("requests_processing") else {
+            throw TestServer.Failure(description: "/metrics answered \(status): \(text.prefix(400))")
+        }
+        return (predicted, processing)
     }
 
-    /// Polls /slots until the slot is idle; returns the last state either
-    /// way, so the caller's expectation reports what was seen.
-    func idleSlot(waitingUpTo limit: Duration = .seconds(60)) async throws -> (processing: Bool, decoded: Int?) {
+    /// Polls /metrics until no request is being generated; returns the last
+    /// counters either way, so the caller's expectation reports what was seen.
+    func idle(waitingUpTo limit: Duration = .seconds(60)) async throws -> (predicted: Int, processing: Int) {
         let deadline = ContinuousClock.now + limit
-        var latest = try await slot()
-        while latest.processing, ContinuousClock.now < deadline {
+        var latest = try await metrics()
+        while latest.processing > 0, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(100))
-            latest = try await slot()
+            latest = try await metrics()
         }
         return latest
     }
@@ -136,6 +142,7 @@ struct LlamaServerTests {
     @Test func cancellingMidStreamStopsTheGeneration() async throws {
         let llama = try await LlamaServer()
         let limit = 1500
+        let before = try await llama.metrics().predicted
         let (tokens, sawDone) = try await readThenCancelConsumer(
             llama.backend.run(InferenceRequest(
                 model: LlamaServer.modelID, messages: question,
@@ -143,12 +150,12 @@ struct LlamaServerTests {
             after: 3)
         #expect(tokens.count == 3 && !sawDone)
         // The server notices the closed connection at its next write and
-        // frees the slot; had it not, the slot would stay busy until all
-        // `limit` tokens were generated.
-        let slot = try await llama.idleSlot()
-        #expect(!slot.processing)
-        let decoded = try #require(slot.decoded, "no n_decoded in /slots")
-        #expect(decoded >= 3 && decoded < limit, "decoded \(decoded) of \(limit)")
+        // stops; had it not, it would go on until all `limit` tokens
+        // (ignore_eos) were generated and counted.
+        let after = try await llama.idle()
+        #expect(after.processing == 0)
+        let generated = after.predicted - before
+        #expect(generated >= 3 && generated < limit, "generated \(generated) of \(limit)")
         // And the server is fine afterwards: the next request is served in full.
         let next = await collect(llama.backend.run(InferenceRequest(
             model: LlamaServer.modelID, messages: question, options: ["num_predict": 4, "ignore_eos": true])))
