@@ -162,6 +162,22 @@ struct LlamaServerTests {
         #expect(next.error == nil && next.usage?.completionTokens == 4)
     }
 
+    @Test func consecutiveRequestsOnOneBackendAllSucceed() async throws {
+        // llama-server closes the connection after each streamed response
+        // although it answers `Keep-Alive`; a pooled connection reused for
+        // the next job then failed as "I/O on closed channel".
+        let llama = try await LlamaServer()
+        let backend = llama.backend
+        _ = try await backend.models()
+        for round in 0..<4 {
+            let outcome = await collect(backend.run(InferenceRequest(
+                model: LlamaServer.modelID, messages: question, options: ["num_predict": 4, "ignore_eos": true])))
+            #expect(outcome.error == nil && outcome.usage?.completionTokens == 4,
+                    "round \(round): \(String(describing: outcome.error))")
+        }
+        _ = try await backend.models()
+    }
+
     @Test func modelNameIsNotChecked() async throws {
         // llama-server with one model (no router mode) answers whatever
         // `model` says; the worker must therefore check a job's model against
