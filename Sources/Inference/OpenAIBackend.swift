@@ -21,6 +21,11 @@ public struct OpenAIBackend: InferenceBackend {
                 logger: Logger = Logger(label: "loom.inference.openai")) {
         var headers = HTTPHeaders()
         if let apiKey { headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
+        // llama-server answers `Keep-Alive` but closes the connection after a
+        // streamed response; a pooled connection reused for the next request
+        // then fails with "I/O on closed channel". A new loopback connection
+        // per request costs far less than one generated token.
+        headers.add(name: "Connection", value: "close")
         transport = HTTPTransport(baseURL: baseURL, client: client, headers: headers,
                                   responseTimeout: responseTimeout.timeAmount, logger: logger)
         self.logger = logger

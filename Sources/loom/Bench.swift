@@ -29,6 +29,9 @@ struct Bench: AsyncParsableCommand {
         if filter.map({ "blossom".contains($0) || $0.contains("blossom") }) ?? true {
             results += try await BlossomBench.run(seconds: seconds)
         }
+        if filter.map({ "inference".contains($0) || $0.contains("inference") }) ?? true {
+            results += try await InferenceBench.run(seconds: seconds)
+        }
         for result in results {
             if json {
                 print(try JSONOutput.string(result))
