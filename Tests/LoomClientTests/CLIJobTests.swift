@@ -20,8 +20,8 @@ extension ClientSuites {
             var common: [String] { ["--relay", relay.url, "--data-dir", dir.path] }
             var paying: [String] { common + ["--mint", mint.httpURL] }
 
-            func balance() throws -> Int? {
-                let r = try CLITests.loom(["wallet", "balance", "--json", "--data-dir", dir.path, "--mint", mint.httpURL])
+            func balance() async throws -> Int? {
+                let r = try await CLITests.loom(["wallet", "balance", "--json", "--data-dir", dir.path, "--mint", mint.httpURL])
                 return r.object?["balance"] as? Int
             }
         }
@@ -44,19 +44,19 @@ extension ClientSuites {
         @Test func watchPicksUpAJobSentWithoutWaiting() async throws {
             let s = try await Self.setup(sats: 100)
             let worker = try await Self.worker(s, .complete(text: "resumed", elapsedMs: 6000))
-            let sent = try CLITests.loom(["job", "submit", "--no-wait", "--json", "--seconds", "10", "--model", "llama3.2:3b"] + s.paying,
+            let sent = try await CLITests.loom(["job", "submit", "--no-wait", "--json", "--seconds", "10", "--model", "llama3.2:3b"] + s.paying,
                                          stdin: "a prompt from stdin")
             #expect(sent.code == 0, "\(sent.stderr)")
             #expect(sent.object?["status"] as? String == "submitted")
             let nevent = try #require(sent.object?["nevent"] as? String)
             let jobID = try #require(sent.object?["job_id"] as? String)
-            #expect(try s.balance() == 75)
+            #expect(try await s.balance() == 75)
 
             // The prompt came from stdin (the argument was absent and stdin is a pipe).
             await eventually { await worker.requests.count == 1 }
             #expect(await worker.requests.first?.request.input == .prompt("a prompt from stdin"))
 
-            let watched = try CLITests.loom(["job", "watch", nevent, "--json", "--timeout", "180"] + s.common)
+            let watched = try await CLITests.loom(["job", "watch", nevent, "--json", "--timeout", "180"] + s.common)
             #expect(watched.code == 0, "\(watched.stderr)")
             let lines = watched.lines
             #expect(lines.count >= 2, "status lines, then the outcome: \(watched.stdout)")
@@ -66,16 +66,16 @@ extension ClientSuites {
             #expect(outcome["output"] as? String == nil, "no Blossom server in this test, so no output")
             // 25 sat paid for 10 s; 6 s = 15 sat charged, 10 sat returned, no fees at this mint.
             #expect(outcome["change_redeemed_sat"] as? Int == 10)
-            #expect(try s.balance() == 85)
+            #expect(try await s.balance() == 85)
 
             // Watching again settles nothing twice.
-            let again = try CLITests.loom(["job", "watch", jobID, "--json", "--timeout", "180"] + s.common)
+            let again = try await CLITests.loom(["job", "watch", jobID, "--json", "--timeout", "180"] + s.common)
             #expect(again.code == 0)
             #expect(again.lines.last?["change_redeemed_sat"] is NSNull)
-            #expect(try s.balance() == 85)
+            #expect(try await s.balance() == 85)
 
             // A stranger (another key) follows the public statuses only, and ends at the final one.
-            let stranger = try CLITests.loom(["job", "watch", jobID, "--json", "--timeout", "180", "--relay", s.relay.url,
+            let stranger = try await CLITests.loom(["job", "watch", jobID, "--json", "--timeout", "180", "--relay", s.relay.url,
                                               "--data-dir", temporaryDirectory("stranger").path])
             #expect(stranger.code == 0, "\(stranger.stderr)")
             #expect(stranger.lines.last?["status"] as? String == "completed")
@@ -86,29 +86,29 @@ extension ClientSuites {
         @Test func cancelThroughTheCommandEndsWithExitCode4() async throws {
             let s = try await Self.setup(sats: 100)
             let worker = try await Self.worker(s, .runUntilCancelled)
-            let sent = try CLITests.loom(["job", "submit", "go", "--no-wait", "--json", "--seconds", "20", "--worker", worker.key.xOnlyPublicKey.npub] + s.paying)
+            let sent = try await CLITests.loom(["job", "submit", "go", "--no-wait", "--json", "--seconds", "20", "--worker", worker.key.xOnlyPublicKey.npub] + s.paying)
             let jobID = try #require(sent.object?["job_id"] as? String, "\(sent.stderr)")
             await eventually { await worker.requests.count == 1 }
 
-            let cancelled = try CLITests.loom(["job", "cancel", jobID, "--json", "--reason", "enough"] + s.common)
+            let cancelled = try await CLITests.loom(["job", "cancel", jobID, "--json", "--reason", "enough"] + s.common)
             #expect(cancelled.code == 0, "\(cancelled.stderr)")
             await eventually { await !worker.cancels.isEmpty }
             let cancel = try #require(await worker.cancels.first)
             #expect(cancel.requestID == jobID && cancel.reason == "enough")
             #expect(cancelled.object?["cancel_event"] as? String == cancel.eventID)
 
-            let watched = try CLITests.loom(["job", "watch", jobID, "--json", "--timeout", "180"] + s.common)
+            let watched = try await CLITests.loom(["job", "watch", jobID, "--json", "--timeout", "180"] + s.common)
             #expect(watched.code == 4, "\(watched.stderr)")
             #expect(watched.lines.last?["status"] as? String == "cancelled")
             // 50 sat paid, 5-s minimum billed (13 sat), 37 back.
-            #expect(try s.balance() == 87)
+            #expect(try await s.balance() == 87)
             await worker.stop()
         }
 
         @Test func aSilentWorkerTimesOutWithExitCode5AndThePaymentComesBack() async throws {
             let s = try await Self.setup(sats: 100)
             let worker = try await Self.worker(s, .silent)
-            let r = try CLITests.loom(["job", "submit", "hello?", "--json", "--seconds", "10", "--timeout", "3", "--model", "llama3.2:3b"] + s.paying)
+            let r = try await CLITests.loom(["job", "submit", "hello?", "--json", "--seconds", "10", "--timeout", "3", "--model", "llama3.2:3b"] + s.paying)
             #expect(r.code == 5, "\(r.stderr)")
             #expect(r.object?["status"] as? String == "timeout")
             #expect(r.object?["reclaimed_sat"] as? Int == 25)
@@ -116,7 +116,7 @@ extension ClientSuites {
             for key in ["job_id", "nevent", "worker", "status", "output", "outputs", "usage", "bill", "change_redeemed_sat", "error"] {
                 #expect(r.object?.keys.contains(key) == true, "missing \(key): \(r.stdout)")
             }
-            #expect(try s.balance() == 100)
+            #expect(try await s.balance() == 100)
             await worker.stop()
         }
 
@@ -128,7 +128,7 @@ extension ClientSuites {
             let worker = try await Self.worker(s, .complete(text: "tty", elapsedMs: 5000))
             let arguments = [CLITests.binary, "job", "submit", "hi", "--seconds", "10", "--model", "llama3.2:3b", "--timeout", "180"] + s.paying
             let command = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-            let r = try CLITests.run("/usr/bin/script", ["-qec", command, "/dev/null"])
+            let r = try await CLITests.run("/usr/bin/script", ["-qec", command, "/dev/null"])
             #expect(r.code == 0, "\(r.stdout)")
             #expect(r.stdout.contains("\r\u{1B}[K"), "\(r.stdout.debugDescription)")
             #expect(r.stdout.contains(" tokens · "), "\(r.stdout.debugDescription)")
@@ -139,13 +139,13 @@ extension ClientSuites {
         @Test func budgetBelowTheMinimumAndTooManySecondsAreRefusedBeforePaying() async throws {
             let s = try await Self.setup(sats: 100)
             let worker = try await Self.worker(s, .complete(text: "x", elapsedMs: 1000))
-            let small = try CLITests.loom(["job", "submit", "x", "--budget", "5", "--model", "llama3.2:3b"] + s.paying)
+            let small = try await CLITests.loom(["job", "submit", "x", "--budget", "5", "--model", "llama3.2:3b"] + s.paying)
             #expect(small.code == 1)
             #expect(small.stderr.contains("does not buy"), "\(small.stderr)")
-            let long = try CLITests.loom(["job", "submit", "x", "--seconds", "601", "--model", "llama3.2:3b"] + s.paying)
+            let long = try await CLITests.loom(["job", "submit", "x", "--seconds", "601", "--model", "llama3.2:3b"] + s.paying)
             #expect(long.code == 1)
             #expect(long.stderr.contains("sells at most 600 s"), "\(long.stderr)")
-            #expect(try s.balance() == 100)
+            #expect(try await s.balance() == 100)
             await worker.stop()
         }
     }

@@ -15,52 +15,37 @@ extension ClientSuites {
 
         static var binary: String { TestServer.packageRoot.appendingPathComponent(".build/debug/loom").path }
 
-        static func loom(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> Run {
+        static func loom(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) async throws -> Run {
             guard FileManager.default.isExecutableFile(atPath: binary) else {
                 throw TestServer.Failure(description: "\(binary) is missing: run `swift build` first")
             }
-            return try run(binary, arguments, environment: environment, stdin: stdin)
+            return try await run(binary, arguments, environment: environment, stdin: stdin)
         }
 
-        static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> Run {
+        static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) async throws -> Run {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments
             var env = ProcessInfo.processInfo.environment
             for name in ["NOSTR_RELAYS", "NOSTR_PRIVATE_KEY", "CASHU_MINT_URL", "DATA_DIR", "LOOM_TOKEN"] { env[name] = nil }
             process.environment = env.merging(environment) { $1 }
-            let out = Pipe(), err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            let input = Pipe()
-            process.standardInput = stdin == nil ? FileHandle.nullDevice : input
-            try process.run()
-            if let stdin {
-                input.fileHandleForWriting.write(Data(stdin.utf8))
-                try input.fileHandleForWriting.close()
-            }
-            // Read both pipes to the end before waiting, so a full pipe cannot block the child.
-            let errData = Box(Data())
-            let readerDone = DispatchSemaphore(value: 0)
-            Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()); readerDone.signal() }.start()
-            let outData = out.fileHandleForReading.readDataToEndOfFile()
-            readerDone.wait()
-            process.waitUntilExit()
-            return Run(code: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                       stderr: String(decoding: errData.get(), as: UTF8.self))
+            // Never blocks a cooperative thread while the command runs (see ChildProcess).
+            let result = try await ChildProcess.run(process, stdin: stdin.map { Data($0.utf8) })
+            return Run(code: result.status, stdout: String(decoding: result.stdout, as: UTF8.self),
+                       stderr: String(decoding: result.stderr, as: UTF8.self))
         }
 
-        @Test func malformedNpubIsNamed() throws {
+        @Test func malformedNpubIsNamed() async throws {
             let dir = temporaryDirectory("cli")
-            let r = try Self.loom(["job", "submit", "hello", "--worker", "npub1notakey", "--relay", "ws://127.0.0.1:1",
+            let r = try await Self.loom(["job", "submit", "hello", "--worker", "npub1notakey", "--relay", "ws://127.0.0.1:1",
                                    "--mint", "http://127.0.0.1:1", "--data-dir", dir.path])
             #expect(r.code == 1)
             #expect(r.stderr.contains("--worker npub1notakey: not an npub"), "\(r.stderr)")
         }
 
-        @Test func unreachableRelayIsNamed() throws {
+        @Test func unreachableRelayIsNamed() async throws {
             let port = try TestRelay.unusedPort()
-            let r = try Self.loom(["workers", "--relay", "ws://127.0.0.1:\(port)", "--data-dir", temporaryDirectory("cli").path])
+            let r = try await Self.loom(["workers", "--relay", "ws://127.0.0.1:\(port)", "--data-dir", temporaryDirectory("cli").path])
             #expect(r.code == 1)
             #expect(r.stderr.contains("no relay could be reached"), "\(r.stderr)")
         }
@@ -75,19 +60,19 @@ extension ClientSuites {
             let common = ["--relay", relay.url, "--mint", mint.httpURL, "--data-dir", dir.path]
 
             let stranger = SecretKey.generate().xOnlyPublicKey.npub
-            let unknown = try Self.loom(["job", "submit", "hi", "--worker", stranger] + common)
+            let unknown = try await Self.loom(["job", "submit", "hi", "--worker", stranger] + common)
             #expect(unknown.code == 1)
             #expect(unknown.stderr.contains("has no live advertisement"), "\(unknown.stderr)")
 
-            let noModel = try Self.loom(["job", "submit", "hi", "--model", "mistral:7b"] + common)
+            let noModel = try await Self.loom(["job", "submit", "hi", "--model", "mistral:7b"] + common)
             #expect(noModel.code == 1)
             #expect(noModel.stderr.contains("no live worker serves model \"mistral:7b\""), "\(noModel.stderr)")
 
-            let empty = try Self.loom(["job", "submit", "hi", "--model", "llama3.2:3b"] + common)
+            let empty = try await Self.loom(["job", "submit", "hi", "--model", "llama3.2:3b"] + common)
             #expect(empty.code == 1)
             #expect(empty.stderr.contains("the wallet holds 0 sat"), "\(empty.stderr)")
 
-            let listed = try Self.loom(["workers", "--json", "--model", "llama3.2:3b"] + ["--relay", relay.url, "--data-dir", dir.path])
+            let listed = try await Self.loom(["workers", "--json", "--model", "llama3.2:3b"] + ["--relay", relay.url, "--data-dir", dir.path])
             #expect(listed.code == 0)
             let rows = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]]
             #expect(rows?.count == 1)
@@ -107,7 +92,7 @@ extension ClientSuites {
                                       rate: testRate, script: .complete(text: "done", elapsedMs: 2000))
             try await good.advertise()
             await good.start()
-            let done = try Self.loom(["job", "submit", "say done", "--worker", good.key.xOnlyPublicKey.npub, "--seconds", "10"] + common)
+            let done = try await Self.loom(["job", "submit", "say done", "--worker", good.key.xOnlyPublicKey.npub, "--seconds", "10"] + common)
             #expect(done.code == 0, "\(done.stderr)")
             let object = try #require(try JSONSerialization.jsonObject(with: Data(done.stdout.utf8)) as? [String: Any], "\(done.stdout)")
             #expect(object["status"] as? String == "completed")
@@ -123,7 +108,7 @@ extension ClientSuites {
                                       rate: testRate, script: .reject(.workerBusy))
             try await busy.advertise()
             await busy.start()
-            let refused = try Self.loom(["job", "submit", "again", "--worker", busy.key.xOnlyPublicKey.npub, "--seconds", "10"] + common)
+            let refused = try await Self.loom(["job", "submit", "again", "--worker", busy.key.xOnlyPublicKey.npub, "--seconds", "10"] + common)
             #expect(refused.code == 2, "\(refused.stderr)")
             let rejected = try JSONSerialization.jsonObject(with: Data(refused.stdout.utf8)) as? [String: Any]
             #expect(rejected?["status"] as? String == "rejected")

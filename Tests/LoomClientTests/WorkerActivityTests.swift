@@ -1,6 +1,9 @@
+import Foundation
 import LoomClient
 import LoomProtocol
 import Nostr
+import NostrRelay
+import LoomTestSupport
 import Secp256k1
 import Testing
 
@@ -45,5 +48,47 @@ import Testing
         // Nothing after a terminal state counts, even a newer event.
         #expect(activity.observe(try published(JobStatus(status: .running), job: other, at: 6_000)) == nil)
         #expect(activity.earnedSat == 3_001)
+    }
+}
+
+/// `loom worker watch` through the command line, against a real relay.
+@Suite struct WorkerWatchCLITests {
+    @Test func printsEachStateChangeOnceAsJSONLines() async throws {
+        let relay = try await TestRelay()
+        let worker = SecretKey.generate()
+        let client = SecretKey.generate().xOnlyPublicKey.hex
+        let job = String(repeating: "c", count: 64)
+        let pool = try RelayPool(urls: [relay.url])
+        await pool.connect()
+        let now = Event.now()
+        for (offset, status) in [
+            JobStatus(status: .queued, queuePosition: 1),
+            JobStatus(status: .running, elapsedMs: 1000, tokens: 4, tokensPerSecond: 4),
+            JobStatus(status: .running, elapsedMs: 2000, tokens: 8, tokensPerSecond: 4),
+            JobStatus(status: .completed, elapsedMs: 2500, costMsat: 3000, tokens: 10),
+        ].enumerated() {
+            _ = try await pool.publish(status.sign(with: worker, requestID: job, client: client, createdAt: now - 10 + Int64(offset)))
+        }
+        await pool.close()
+        let npub = try NIP19Entity.npub(worker.xOnlyPublicKey).encode()
+        let run = try await LoomCLI.run(["worker", "watch", npub, "--relay", relay.url, "--json", "--duration", "5"])
+        #expect(run.status == 0, "\(run.output)")
+        let lines = run.stdout.split(separator: "\n").map { String($0) }
+        let states = try lines.map { try JSONDecoder().decode(Line.self, from: Data($0.utf8)) }
+        #expect(states.map(\.state) == ["queued", "running", "completed"], "progress within a state is not a line: \(run.stdout)")
+        #expect(states.last?.earned_sat == 3)
+        #expect(states.allSatisfy { $0.job == job })
+    }
+
+    @Test func aMalformedWorkerKeyIsRefused() async throws {
+        let run = try await LoomCLI.run(["worker", "watch", "npub1notakey", "--relay", "ws://127.0.0.1:1"])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("worker"), "\(run.output)")
+    }
+
+    struct Line: Decodable {
+        let state: String
+        let job: String
+        let earned_sat: UInt64
     }
 }

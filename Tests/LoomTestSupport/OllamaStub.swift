@@ -33,7 +33,7 @@ public final class TestOllama: Sendable {
 
     /// Polls the stats until `done` holds; returns the last stats either way,
     /// so the caller's assertion reports what was seen.
-    public func stats(waitingUpTo limit: Duration = .seconds(10),
+    public func stats(waitingUpTo limit: Duration = .seconds(60),
                       until done: (OllamaStubStats) -> Bool) async throws -> OllamaStubStats {
         let deadline = ContinuousClock.now + limit
         var latest = try await stats()

@@ -99,13 +99,9 @@ struct CrashRecoveryTests {
 
         // `loom worker status` reads the same journal.
         let status = Process()
-        let pipe = Pipe()
         status.executableURL = Self.binary
         status.arguments = ["worker", "status", "--data-dir", dataDir.path, "--json"]
-        status.standardOutput = pipe
-        try status.run()
-        let out = pipe.fileHandleForReading.readDataToEndOfFile()
-        status.waitUntilExit()
+        let out = try await ChildProcess.run(status).stdout
         let summary = try #require(try JSONSerialization.jsonObject(with: out) as? [String: Any])
         #expect(summary["jobs_done"] as? Int == 1)
         #expect((summary["earnings_sat"] as? NSNumber)?.uint64Value == bill.chargedSat.value)
