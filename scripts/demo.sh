@@ -1,57 +1,164 @@
 #!/usr/bin/env bash
-# `make demo`: what loom does today, on loopback, with nothing configured.
-#  1. Nostr: a real relay; two keys; a signed event published, read back, verified; NIP-44 between the keys.
-#  2. Cashu: a real Nutshell mint (FakeWallet Lightning); alice mints, pays bob a token, bob redeems it.
-#  3. Blossom: `loom blossom serve`; a file uploaded and fetched back by its hash.
-# The whole paid job (worker, status, change) joins this demo when the worker lands.
+# `make demo`: one whole paid job on loopback, with nothing configured.
+#  servers: a Nostr relay, a Nutshell mint (FakeWallet Lightning), `loom blossom serve`,
+#           and a model backend (Ollama if running, else llama.cpp if built, else a stub);
+#  worker:  `loom worker run` with its own .env and a whitelist holding the client;
+#  client:  mints ecash, `loom job submit`, gets the answer and redeems the change;
+#  then:    the worker stops (SIGTERM), its advertisement goes offline, both wallets are
+#           audited, and paid = charged + change + fees is checked.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-LOOM=${LOOM:-.build/debug/loom}
-export LOOM_VENV=${LOOM_VENV:-$PWD/.venv}
+root=$PWD
+LOOM=${LOOM:-$root/.build/debug/loom}
+[[ $LOOM = /* ]] || LOOM=$root/$LOOM
+export LOOM_VENV=${LOOM_VENV:-$root/.venv}
+unset NOSTR_PRIVATE_KEY NOSTR_PRIVATE_KEY_FILE DATA_DIR NOSTR_RELAYS CASHU_MINT_URL BLOSSOM_SERVER_URL
 work=$(mktemp -d)
+worker_pid=
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$work"' EXIT
+started=$(date +%s)
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 300); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.2; done; echo "nothing listens on $1" >&2; return 1; }
-json() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+fail() {
+    echo "DEMO FAILED: $1" >&2
+    for log in "${@:2}"; do echo "--- last lines of $(basename "$log")" >&2; tail -n 30 "$log" >&2 || true; done
+    exit 1
+}
+wait_port() { for _ in $(seq 600); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.2; done; fail "nothing listens on port $1" "$2"; }
 
 relay_port=$(free_port); mint_port=$(free_port); blossom_port=$(free_port)
 relay="ws://127.0.0.1:$relay_port"; mint="http://127.0.0.1:$mint_port"; blossom="http://127.0.0.1:$blossom_port"
 scripts/relay.sh serve "$relay_port" "$work/relay" >"$work/relay.log" 2>&1 &
 scripts/mint.sh "$mint_port" "$work/mint" >"$work/mint.log" 2>&1 &
-$LOOM blossom serve --port "$blossom_port" --data-dir "$work/blossom" >"$work/blossom.log" 2>&1 &
-wait_port "$relay_port"; wait_port "$mint_port"; wait_port "$blossom_port"
+"$LOOM" blossom serve --port "$blossom_port" --data-dir "$work/blossom" >"$work/blossom.log" 2>&1 &
+wait_port "$relay_port" "$work/relay.log"; wait_port "$mint_port" "$work/mint.log"; wait_port "$blossom_port" "$work/blossom.log"
 echo "== servers on loopback"
 echo "relay      $relay (nostr-relay)"
 echo "mint       $mint (Nutshell, FakeWallet, input fee 100 ppk)"
 echo "blossom    $blossom (loom blossom serve)"
 
-echo "== nostr"
-alice=$($LOOM keygen --json --output "$work/alice.nsec" | json npub)
-bob=$($LOOM keygen --json --output "$work/bob.nsec" | json npub)
-echo "alice      $alice"
-echo "bob        $bob"
-event=$($LOOM nostr event --key-file "$work/alice.nsec" --kind 1 --content "hello from loom" --tag t=loom --relay "$relay" 2>/dev/null)
-id=$(echo "$event" | json id)
-echo "published  $id"
-echo "read back  $($LOOM nostr req --relay "$relay" --id "$id" | $LOOM nostr verify)"
-secret=$($LOOM nostr encrypt --key-file "$work/alice.nsec" --to "$bob" "a secret for bob")
-echo "nip-44     ${secret:0:40}…"
-echo "bob reads  $($LOOM nostr decrypt --key-file "$work/bob.nsec" --from "$alice" "$secret")"
+# --- the model backend --------------------------------------------------------------
+backend_env=()
+if models=$(curl -fsS --max-time 3 http://127.0.0.1:11434/api/tags 2>/dev/null) &&
+   model=$(jq -r '.models[0].name // empty' <<<"$models") && [ -n "$model" ]; then
+    backend="Ollama at http://127.0.0.1:11434"
+    backend_env=(INFERENCE_BACKEND=ollama OLLAMA_URL=http://127.0.0.1:11434)
+elif scripts/llama.sh server-path >/dev/null 2>&1; then
+    llama_port=$(free_port)
+    scripts/llama.sh serve "$llama_port" >"$work/llama.log" 2>&1 &
+    for _ in $(seq 900); do curl -fsS "http://127.0.0.1:$llama_port/health" >/dev/null 2>&1 && break; sleep 0.2; done
+    curl -fsS "http://127.0.0.1:$llama_port/health" >/dev/null 2>&1 || fail "llama.cpp server did not come up" "$work/llama.log"
+    model=smollm2-135m
+    backend="llama.cpp server (SmolLM2-135M) at http://127.0.0.1:$llama_port"
+    backend_env=(INFERENCE_BACKEND=openai "OPENAI_URL=http://127.0.0.1:$llama_port")
+else
+    stub_port=$(free_port)
+    python3 scripts/ollama_stub.py --port "$stub_port" >"$work/stub.log" 2>&1 &
+    wait_port "$stub_port" "$work/stub.log"
+    model=$(curl -fsS "http://127.0.0.1:$stub_port/api/tags" | jq -r '.models[0].name')
+    backend="the Ollama-protocol STUB at http://127.0.0.1:$stub_port"
+    backend_env=(INFERENCE_BACKEND=ollama "OLLAMA_URL=http://127.0.0.1:$stub_port")
+    echo
+    echo "!! NO REAL MODEL IS AVAILABLE: Ollama does not answer on 127.0.0.1:11434 and llama.cpp"
+    echo "!! is not built. The answer below comes from scripts/ollama_stub.py, a stand-in."
+    echo "!! For a real model: run 'make e2e-inference' once (builds llama.cpp and fetches"
+    echo "!! SmolLM2-135M); after that 'make demo' uses it. Or start Ollama with a model."
+    echo
+fi
+echo "backend    $backend, model $model"
 
-echo "== cashu"
-$LOOM wallet mint 100 --mint "$mint" --data-dir "$work/alice-wallet" 2>/dev/null
-token=$($LOOM wallet send 21 --mint "$mint" --data-dir "$work/alice-wallet")
-echo "token      ${token:0:40}… (21 sat)"
-$LOOM wallet receive "$token" --mint "$mint" --data-dir "$work/bob-wallet"
-echo "alice      $($LOOM wallet balance --mint "$mint" --data-dir "$work/alice-wallet")"
-echo "bob        $($LOOM wallet balance --mint "$mint" --data-dir "$work/bob-wallet")"
-$LOOM wallet audit --mint "$mint" --data-dir "$work/alice-wallet"
-$LOOM wallet audit --mint "$mint" --data-dir "$work/bob-wallet"
+# --- keys, worker folder ---------------------------------------------------------------
+echo "== worker"
+mkdir -p "$work/worker" "$work/client"
+worker_npub=$("$LOOM" keygen --json --output "$work/worker/worker.nsec" | jq -r .npub)
+client_npub=$("$LOOM" keygen --json --output "$work/client/client.key" | jq -r .npub)
+chmod 600 "$work/worker/worker.nsec" "$work/client/client.key"
+echo "$client_npub" >"$work/worker/whitelist"
+metrics_port=$(free_port)
+{
+    echo "NOSTR_PRIVATE_KEY_FILE=worker.nsec"
+    echo "WORKER_NAME=demo worker"
+    echo "NOSTR_RELAYS=$relay"
+    echo "CASHU_MINT_URL=$mint"
+    echo "BLOSSOM_SERVER_URL=$blossom"
+    echo "PRICE_PER_SECOND=1"
+    echo "PRICE_UNIT=sat"
+    echo "MIN_JOB_DURATION=1"
+    echo "MAX_JOB_DURATION=60"
+    echo "WHITELIST_ENABLED=true"
+    echo "WHITELIST_FILE=whitelist"
+    printf '%s\n' "${backend_env[@]}"
+    echo "MODELS=$model"
+    echo "ADVERTISEMENT_TTL=60"
+    echo "DATA_DIR=$work/worker/data"
+    echo "SHUTDOWN_GRACE=5"
+    echo "METRICS_PORT=$metrics_port"
+} >"$work/worker/.env"
+chmod 600 "$work/worker/.env"
+echo "worker     $worker_npub (1 sat/s, whitelist: the client only)"
+echo "client     $client_npub"
+(cd "$work/worker" && exec "$LOOM" worker run) >"$work/worker.log" 2>&1 &
+worker_pid=$!
+listed=
+for _ in $(seq 120); do
+    kill -0 "$worker_pid" 2>/dev/null || fail "the worker exited" "$work/worker.log"
+    if "$LOOM" workers --relay "$relay" --data-dir "$work/client" --json 2>/dev/null |
+        jq -e --arg w "$worker_npub" 'any(.[]; .npub == $w)' >/dev/null; then listed=1; break; fi
+    sleep 1
+done
+[ -n "$listed" ] || fail "the worker never appeared in 'loom workers'" "$work/worker.log"
+echo "advertised $("$LOOM" workers --relay "$relay" --data-dir "$work/client" | grep -F "${worker_npub:0:16}" || echo "$worker_npub")"
 
-echo "== blossom"
-printf 'a job output from loom\n' > "$work/output.txt"
-url=$($LOOM blossom upload "$work/output.txt" --key-file "$work/alice.nsec" --server "$blossom")
-sha=$(sha256sum "$work/output.txt" | cut -d' ' -f1)
-echo "uploaded   $url"
-echo "fetched    $($LOOM blossom download "$sha" --server "$blossom")"
+# --- the client pays for a job ---------------------------------------------------------
+echo "== job"
+"$LOOM" wallet mint 100 --mint "$mint" --data-dir "$work/client" >/dev/null 2>"$work/client-mint.log" || fail "minting failed" "$work/client-mint.log"
+balance_before=$("$LOOM" wallet balance --mint "$mint" --data-dir "$work/client")
+question="What is the capital of France? Answer in one sentence."
+echo "question   $question"
+set +e
+result=$("$LOOM" job submit "$question" --seconds 20 --model "$model" --worker "$worker_npub" --relay "$relay" \
+    --mint "$mint" --data-dir "$work/client" --timeout 300 --json 2>"$work/submit.log")
+rc=$?
+set -e
+[ $rc -eq 0 ] && [ "$(jq -r .status <<<"$result")" = completed ] ||
+    { echo "$result" >&2; fail "the job did not complete (exit $rc)" "$work/submit.log" "$work/worker.log"; }
+balance_after=$("$LOOM" wallet balance --mint "$mint" --data-dir "$work/client")
+paid=$(jq -r .bill.paid_sat <<<"$result"); charged=$(jq -r .bill.charged_sat <<<"$result")
+fees=$(jq -r .bill.mint_fee_sat <<<"$result"); change=$(jq -r .bill.change_sat <<<"$result")
+echo "answer     $(jq -r '.output // ""' <<<"$result" | tr '\n' ' ' | cut -c1-300)"
+echo "usage      $(jq -c '.usage' <<<"$result")"
+echo "bill       paid $paid sat = charged $charged + change $change + mint fees $fees"
+echo "redeemed   $(jq -r '.change_redeemed_sat // 0' <<<"$result") sat of change back into the client wallet"
+echo "client     balance before $balance_before, after $balance_after"
+jq -r '.warnings[]? | "warning    " + .' <<<"$result"
+
+echo "== worker earnings"
+"$LOOM" worker status --data-dir "$work/worker/data" --limit 3
+for w in "$work/worker/data/wallets"/*/; do
+    echo "wallet     $(basename "$w"): $("$LOOM" wallet balance --mint "$mint" --data-dir "$w")"
+done
+curl -fsS "http://127.0.0.1:$metrics_port/metrics" 2>/dev/null | grep -E '^loom_[a-z_]*(earn|charged|jobs)[a-z_]* ' | head -5 | sed 's/^/metrics    /' || true
+
+# --- shutdown ------------------------------------------------------------------------
+echo "== shutdown"
+kill -TERM "$worker_pid"
+wait "$worker_pid" || fail "the worker did not exit cleanly on SIGTERM" "$work/worker.log"
+echo "worker     stopped (SIGTERM)"
+gone=
+for _ in $(seq 60); do
+    if ! "$LOOM" workers --relay "$relay" --data-dir "$work/client" --json 2>/dev/null |
+        jq -e --arg w "$worker_npub" 'any(.[]; .npub == $w)' >/dev/null; then gone=1; break; fi
+    sleep 1
+done
+[ -n "$gone" ] || fail "the worker is still listed after SIGTERM" "$work/worker.log"
+echo "workers    $worker_npub is no longer listed (advertisement offline)"
+
+echo "== audit"
+echo "client:"; "$LOOM" wallet audit --mint "$mint" --data-dir "$work/client" || fail "client wallet audit failed"
+for w in "$work/worker/data/wallets"/*/; do
+    echo "worker:"; "$LOOM" wallet audit --mint "$mint" --data-dir "$w" || fail "worker wallet audit failed"
+done
+[ $((charged + change + fees)) -eq "$paid" ] ||
+    fail "money does not add up: paid $paid ≠ charged $charged + change $change + fees $fees" "$work/worker.log"
+echo "money      paid $paid = charged $charged + change $change + fees $fees  ✓"
+echo "== demo done in $(( $(date +%s) - started )) s"

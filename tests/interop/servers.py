@@ -39,3 +39,63 @@ def start_mint(directory, input_fee_ppk=100):
     finally:
         proc.kill()
         proc.wait()
+
+
+@contextlib.contextmanager
+def start_process(args, directory, name, port, cwd=None, env=None):
+    """Run a server process until the block ends; its output goes to DIRECTORY/NAME.log."""
+    log = os.path.join(directory, f"{name}.log")
+    with open(log, "w") as out:
+        proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, cwd=cwd, env=env)
+    try:
+        wait_for(port, proc, log, timeout=120)
+        yield proc, log
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@contextlib.contextmanager
+def start_relay(directory):
+    port = free_port()
+    with start_process([os.path.join(ROOT, "scripts", "relay.sh"), "serve", str(port), os.path.join(directory, "relay")],
+                       directory, "relay", port):
+        yield f"ws://127.0.0.1:{port}"
+
+
+@contextlib.contextmanager
+def start_blossom(loom_bin, directory):
+    port = free_port()
+    with start_process([loom_bin, "blossom", "serve", "--port", str(port), "--data-dir", os.path.join(directory, "blossom")],
+                       directory, "blossom", port):
+        yield f"http://127.0.0.1:{port}"
+
+
+@contextlib.contextmanager
+def start_ollama_stub(directory):
+    port = free_port()
+    with start_process(["python3", os.path.join(ROOT, "scripts", "ollama_stub.py"), "--port", str(port)],
+                       directory, "ollama_stub", port):
+        yield f"http://127.0.0.1:{port}"
+
+
+@contextlib.contextmanager
+def start_worker(loom_bin, directory, settings):
+    """`loom worker run` in DIRECTORY, configured by a .env (mode 600) written from SETTINGS.
+    Yields (process, log path); it listens on METRICS_PORT, which is how we know it is up."""
+    port = free_port()
+    env_file = os.path.join(directory, ".env")
+    with open(env_file, "w") as f:
+        for key, value in {**settings, "METRICS_PORT": str(port)}.items():
+            f.write(f"{key}={value}\n")
+    os.chmod(env_file, 0o600)
+    env = dict(os.environ)
+    for key in ("NOSTR_PRIVATE_KEY", "NOSTR_PRIVATE_KEY_FILE", "DATA_DIR", "NOSTR_RELAYS", "CASHU_MINT_URL"):
+        env.pop(key, None)
+    with start_process([loom_bin, "worker", "run"], directory, "worker", port, cwd=directory, env=env) as running:
+        yield running
