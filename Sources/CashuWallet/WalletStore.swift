@@ -12,14 +12,7 @@ public final class WalletStore: Sendable {
     let db: DatabasePool
 
     public init(path: String) throws {
-        var config = Configuration()
-        config.prepareDatabase { db in
-            // FULL: a committed transaction survives power loss, not only a crash.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
-        db = try DatabasePool(path: path, configuration: config)
-        try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
-        try Self.migrator.migrate(db)
+        db = try openMoneyDatabase(path: path, migrator: Self.migrator)
     }
 
     static var migrator: DatabaseMigrator {

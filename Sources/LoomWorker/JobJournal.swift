@@ -1,4 +1,5 @@
 import Foundation
+import CashuWallet
 import GRDB
 import LoomProtocol
 
@@ -12,14 +13,7 @@ public final class JobJournal: Sendable {
     let db: DatabasePool
 
     public init(path: String) throws {
-        var config = Configuration()
-        config.prepareDatabase { db in
-            // FULL: a committed transaction survives power loss; these rows hold money.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
-        db = try DatabasePool(path: path, configuration: config)
-        try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
-        try Self.migrator.migrate(db)
+        db = try openMoneyDatabase(path: path, migrator: Self.migrator)
     }
 
     static var migrator: DatabaseMigrator {
