@@ -42,7 +42,7 @@ e2e-inference: system-deps
 	scripts/llama.sh install
 	$(SWIFT) build --build-tests
 	LOOM_LLAMA_SERVER="$$(scripts/llama.sh server-path)" LOOM_LLAMA_MODEL="$$(scripts/llama.sh model-path)" \
-		$(SWIFT) test --skip-build --filter LlamaServerTests
+		$(SWIFT) test --skip-build --filter 'LlamaServerTests|LlamaWorkerTests'
 
 bench: system-deps
 	$(SWIFT) build -c release --product loom

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make demo`: one whole paid job on loopback, with nothing configured.
 #  servers: a Nostr relay, a Nutshell mint (FakeWallet Lightning), `loom blossom serve`,
-#           and a model backend (Ollama if running, else llama.cpp if built, else a stub);
+#           and a model backend: Ollama if one runs, else llama.cpp's server with SmolLM2-135M
+#           (built by scripts/llama.sh on the first run, about 8 minutes on 2 cores);
+#           LOOM_DEMO_BACKEND=stub uses the Ollama-protocol stub instead (no model at all);
 #  worker:  `loom worker run` with its own .env and a whitelist holding the client;
 #  client:  mints ecash, `loom job submit`, gets the answer and redeems the change;
 #  then:    the worker stops (SIGTERM), its advertisement goes offline, both wallets are
@@ -18,53 +20,33 @@ worker_pid=
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$work"' EXIT
 started=$(date +%s)
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 fail() {
     echo "DEMO FAILED: $1" >&2
     for log in "${@:2}"; do echo "--- last lines of $(basename "$log")" >&2; tail -n 30 "$log" >&2 || true; done
     exit 1
 }
-wait_port() { for _ in $(seq 600); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.2; done; fail "nothing listens on port $1" "$2"; }
+source scripts/stack.sh
 
-relay_port=$(free_port); mint_port=$(free_port); blossom_port=$(free_port)
-relay="ws://127.0.0.1:$relay_port"; mint="http://127.0.0.1:$mint_port"; blossom="http://127.0.0.1:$blossom_port"
-scripts/relay.sh serve "$relay_port" "$work/relay" >"$work/relay.log" 2>&1 &
-scripts/mint.sh "$mint_port" "$work/mint" >"$work/mint.log" 2>&1 &
-"$LOOM" blossom serve --port "$blossom_port" --data-dir "$work/blossom" >"$work/blossom.log" 2>&1 &
-wait_port "$relay_port" "$work/relay.log"; wait_port "$mint_port" "$work/mint.log"; wait_port "$blossom_port" "$work/blossom.log"
+start_servers 100
 echo "== servers on loopback"
 echo "relay      $relay (nostr-relay)"
 echo "mint       $mint (Nutshell, FakeWallet, input fee 100 ppk)"
 echo "blossom    $blossom (loom blossom serve)"
 
-# --- the model backend --------------------------------------------------------------
-backend_env=()
-if models=$(curl -fsS --max-time 3 http://127.0.0.1:11434/api/tags 2>/dev/null) &&
-   model=$(jq -r '.models[0].name // empty' <<<"$models") && [ -n "$model" ]; then
-    backend="Ollama at http://127.0.0.1:11434"
-    backend_env=(INFERENCE_BACKEND=ollama OLLAMA_URL=http://127.0.0.1:11434)
-elif scripts/llama.sh server-path >/dev/null 2>&1; then
-    llama_port=$(free_port)
-    scripts/llama.sh serve "$llama_port" >"$work/llama.log" 2>&1 &
-    for _ in $(seq 900); do curl -fsS "http://127.0.0.1:$llama_port/health" >/dev/null 2>&1 && break; sleep 0.2; done
-    curl -fsS "http://127.0.0.1:$llama_port/health" >/dev/null 2>&1 || fail "llama.cpp server did not come up" "$work/llama.log"
-    model=smollm2-135m
-    backend="llama.cpp server (SmolLM2-135M) at http://127.0.0.1:$llama_port"
-    backend_env=(INFERENCE_BACKEND=openai "OPENAI_URL=http://127.0.0.1:$llama_port")
+# --- the model backend: Ollama if one runs, else llama.cpp (built once) ----------------
+if [ "${LOOM_DEMO_BACKEND:-}" = stub ]; then
+    start_backend stub
+    echo
+    echo "!! LOOM_DEMO_BACKEND=stub: the answer below comes from scripts/ollama_stub.py, a"
+    echo "!! stand-in, not a model. Without that setting the demo uses Ollama or llama.cpp."
+    echo
 else
-    stub_port=$(free_port)
-    python3 scripts/ollama_stub.py --port "$stub_port" >"$work/stub.log" 2>&1 &
-    wait_port "$stub_port" "$work/stub.log"
-    model=$(curl -fsS "http://127.0.0.1:$stub_port/api/tags" | jq -r '.models[0].name')
-    backend="the Ollama-protocol STUB at http://127.0.0.1:$stub_port"
-    backend_env=(INFERENCE_BACKEND=ollama "OLLAMA_URL=http://127.0.0.1:$stub_port")
-    echo
-    echo "!! NO REAL MODEL IS AVAILABLE: Ollama does not answer on 127.0.0.1:11434 and llama.cpp"
-    echo "!! is not built. The answer below comes from scripts/ollama_stub.py, a stand-in."
-    echo "!! For a real model: run 'make e2e-inference' once (builds llama.cpp and fetches"
-    echo "!! SmolLM2-135M); after that 'make demo' uses it. Or start Ollama with a model."
-    echo
+    start_backend
 fi
+case $backend_kind in
+openai) backend_env=(INFERENCE_BACKEND=openai "OPENAI_URL=$backend_url") ;;
+*) backend_env=(INFERENCE_BACKEND=ollama "OLLAMA_URL=$backend_url") ;;
+esac
 echo "backend    $backend, model $model"
 
 # --- keys, worker folder ---------------------------------------------------------------

@@ -1,3 +1,6 @@
+import Foundation
+import Nostr
+
 /// Who may use the worker. Asked for every incoming request before its
 /// signature is checked, so it must be cheap and must not suspend: 2,000
 /// requests a second from strangers should cost a running job almost nothing.
@@ -10,4 +13,25 @@ public protocol AccessPolicy: Sendable {
 public struct OpenAccess: AccessPolicy {
     public init() {}
     public func allows(_ pubkey: String) -> Bool { true }
+}
+
+/// The access policy as the relay subscription's gate (`EventGate`):
+/// requests and cancels from keys it refuses are dropped by the relay
+/// connection before their signature is checked, and counted here, since
+/// they never reach the worker actor. A client taken off the whitelist
+/// cannot cancel a running job either: its cancel is a stranger's event.
+final class AccessGate: @unchecked Sendable {
+    private let policy: any AccessPolicy
+    private let lock = NSLock()
+    private var refused = 0
+
+    init(_ policy: any AccessPolicy) { self.policy = policy }
+
+    var refusedCount: Int { lock.withLock { refused } }
+
+    func admits(_ event: Event) -> Bool {
+        if policy.allows(event.pubkey) { return true }
+        lock.withLock { refused += 1 }
+        return false
+    }
 }

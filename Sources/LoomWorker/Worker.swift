@@ -21,6 +21,7 @@ public actor Worker {
     public nonisolated let pool: RelayPool
     public nonisolated let journal: JobJournal
     nonisolated let access: any AccessPolicy
+    nonisolated let gate: AccessGate
     nonisolated let backend: any InferenceBackend
     nonisolated let logger: Logger
     nonisolated let desk: PaymentDesk
@@ -56,6 +57,7 @@ public actor Worker {
     public init(configuration: WorkerConfiguration, access: any AccessPolicy, backend: any InferenceBackend, logger: Logger) throws {
         self.configuration = configuration
         self.access = access
+        gate = AccessGate(access)
         self.backend = backend
         self.logger = logger
         try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true,
@@ -76,9 +78,10 @@ public actor Worker {
         await pool.connect()
         await refreshModels(force: true)
         await recover()
+        let gate = self.gate
         let subscription = pool.subscribe([Filter(
             kinds: [LoomKind.jobRequest.rawValue, LoomKind.jobCancel.rawValue],
-            tags: ["p": [workerHex]], since: Event.now() - Self.lookBack)])
+            tags: ["p": [workerHex]], since: Event.now() - Self.lookBack)], admit: { gate.admits($0) })
         logger.info("worker serving", metadata: [
             "pubkey": "\(workerHex)", "relays": "\(configuration.relays.count)", "models": "\(offered.sorted())",
         ])
@@ -118,7 +121,7 @@ public actor Worker {
     public func snapshot() -> WorkerSnapshot {
         let earned = (try? journal.earnings()) ?? (jobs: 0, sat: 0)
         return WorkerSnapshot(running: scheduler.running.count, queued: scheduler.queue.count, jobsDone: earned.jobs,
-                              earningsSat: earned.sat, rejected: rejected, dropped: dropped, accepting: accepting)
+                              earningsSat: earned.sat, rejected: rejected, dropped: dropped + gate.refusedCount, accepting: accepting)
     }
 
     public func capacity() -> Advertisement.Capacity {

@@ -1,8 +1,14 @@
 import Nostr
 
+/// A subscriber's test of an event that matched its filters, made before the
+/// (far dearer) signature check. Must be cheap and must not block.
+public typealias EventGate = @Sendable (Event) -> Bool
+
 extension RelayConnection {
     struct LiveSubscription {
         let filters: [Filter]
+        /// The subscriber's own cheap gate, asked before the signature check.
+        let admit: EventGate?
         let continuation: AsyncStream<SubscriptionItem>.Continuation
         /// Newest `created_at` delivered: where a resubscription picks up.
         var newest: Int64?
@@ -12,7 +18,12 @@ extension RelayConnection {
 
     /// Sends REQ now (or on the next socket) and keeps it alive across
     /// reconnections until the iteration ends, `cancel()`, CLOSED, or `close()`.
-    public func subscribe(_ filters: [Filter]) -> Subscription {
+    ///
+    /// `admit`, when given, sees each matching event before its signature is
+    /// checked; events it refuses are dropped unverified. A worker passes its
+    /// whitelist here, so requests from strangers cost a parse, not a Schnorr
+    /// verification (the events that pass are still verified).
+    public func subscribe(_ filters: [Filter], admit: EventGate? = nil) -> Subscription {
         subscriptionCounter += 1
         let id = "\(subscriptionPrefix)-\(subscriptionCounter)"
         let (stream, continuation) = AsyncStream.makeStream(
@@ -23,7 +34,7 @@ extension RelayConnection {
             continuation.finish()
             return subscription
         }
-        subscriptions[id] = LiveSubscription(filters: filters, continuation: continuation,
+        subscriptions[id] = LiveSubscription(filters: filters, admit: admit, continuation: continuation,
                                              seen: RecentIDs(capacity: configuration.dedupeCapacity))
         continuation.onTermination = { [weak self] _ in
             Task { await self?.unsubscribe(id) }
@@ -59,7 +70,7 @@ extension RelayConnection {
         resendPublishes()
     }
 
-    /// Checks run cheapest first: known subscription, filters, then the signature.
+    /// Checks run cheapest first: known subscription, filters, the subscriber's gate, then the signature.
     func deliver(_ event: Event, to id: String) {
         guard var sub = subscriptions[id] else {
             statistics.droppedUnknownSubscription += 1
@@ -68,6 +79,10 @@ extension RelayConnection {
         guard sub.filters.contains(where: { $0.matches(event) }) else {
             statistics.droppedUnmatched += 1
             logger.debug("dropped event outside the filters", metadata: ["id": "\(event.id)"])
+            return
+        }
+        if let admit = sub.admit, !admit(event) {
+            statistics.droppedNotAdmitted += 1
             return
         }
         do { try event.verify() } catch {

@@ -19,6 +19,8 @@ public actor RelayConnection {
         public var droppedTooLarge = 0
         public var droppedMalformed = 0
         public var droppedUnmatched = 0
+        /// Refused by the subscription's `admit` gate (never signature-checked).
+        public var droppedNotAdmitted = 0
         public var droppedInvalid = 0
         public var droppedDuplicate = 0
         public var droppedUnknownSubscription = 0

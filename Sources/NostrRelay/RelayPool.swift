@@ -98,7 +98,8 @@ public final class RelayPool: Sendable {
 
     /// Subscribes on every relay; each event id is passed on once, remembered
     /// in a bounded set so a long-lived subscription uses bounded memory.
-    public func subscribe(_ filters: [Filter]) -> PoolSubscription {
+    /// `admit` is each connection's pre-signature gate (`RelayConnection.subscribe`).
+    public func subscribe(_ filters: [Filter], admit: EventGate? = nil) -> PoolSubscription {
         let (stream, continuation) = AsyncStream.makeStream(
             of: PoolItem.self,
             bufferingPolicy: .bufferingOldest(connections.first?.configuration.subscriptionBuffer ?? 10_000))
@@ -109,7 +110,7 @@ public final class RelayPool: Sendable {
             async let forwarding: Void = withTaskGroup(of: Void.self) { group in
                 for connection in connections {
                     group.addTask {
-                        let subscription = await connection.subscribe(filters)
+                        let subscription = await connection.subscribe(filters, admit: admit)
                         for await item in subscription { mergedSink.yield((connection.url, item)) }
                     }
                 }

@@ -32,6 +32,9 @@ struct Bench: AsyncParsableCommand {
         if filter.map({ "inference".contains($0) || $0.contains("inference") }) ?? true {
             results += try await InferenceBench.run(seconds: seconds)
         }
+        if filter.map({ "worker".contains($0) || $0.contains("worker") }) ?? true {
+            results += try await WorkerBench.run(seconds: seconds)
+        }
         for result in results {
             if json {
                 print(try JSONOutput.string(result))

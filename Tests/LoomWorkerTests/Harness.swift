@@ -67,9 +67,11 @@ final class Harness: @unchecked Sendable {
     }
 
     /// Starts a worker serving in the background; returns once it subscribed.
-    func startWorker(_ config: WorkerConfiguration, access: any AccessPolicy = OpenAccess()) async throws -> (Worker, Task<Void, any Error>) {
+    /// `backend` defaults to the Ollama stub.
+    func startWorker(_ config: WorkerConfiguration, access: any AccessPolicy = OpenAccess(),
+                     backend: (any InferenceBackend)? = nil) async throws -> (Worker, Task<Void, any Error>) {
         let worker = try Worker(configuration: config, access: access,
-                                backend: OllamaBackend(baseURL: ollama.url), logger: Self.logger)
+                                backend: backend ?? OllamaBackend(baseURL: ollama.url), logger: Self.logger)
         let task = Task { try await worker.run() }
         // Give the subscription a moment to reach the relay before requests are sent.
         try await Task.sleep(for: .seconds(1))

@@ -46,6 +46,36 @@ struct IncomingRulesTests {
         await conn.close()
     }
 
+    /// The subscriber's gate runs before the signature check: a refused
+    /// event is dropped and counted as not admitted even when its signature
+    /// is bad (it was never verified), while an admitted forgery is still caught.
+    @Test func gateRefusesBeforeTheSignatureIsChecked() async throws {
+        let conn = try RelayConnection(url: "ws://127.0.0.1:9")
+        let stranger = SecretKey.generate()
+        let anyNote = Filter(kinds: [1])
+        let allowed = key.xOnlyPublicKey.hex
+        let sub = await conn.subscribe([anyNote], admit: { $0.pubkey == allowed })
+        let good = try note("mine", key: key)
+        let forgedMine = Event(id: good.id, pubkey: good.pubkey, createdAt: good.createdAt, kind: 1, tags: [],
+                               content: "changed", sig: good.sig)
+        let theirs = try note("theirs", key: stranger)
+        let forgedTheirs = Event(id: theirs.id, pubkey: theirs.pubkey, createdAt: theirs.createdAt, kind: 1, tags: [],
+                                 content: "changed", sig: theirs.sig)
+        for event in [theirs, forgedTheirs, forgedMine, good] {
+            await feed(conn, #"["EVENT","\#(sub.id)",\#(event.json)]"#)
+        }
+        await feed(conn, #"["CLOSED","\#(sub.id)","done"]"#)
+
+        var items: [SubscriptionItem] = []
+        for await item in sub { items.append(item) }
+        #expect(items == [.event(good), .closed("done")])
+        let stats = await conn.statistics
+        #expect(stats.droppedNotAdmitted == 2, "both of the stranger's events, the forged one unverified")
+        #expect(stats.droppedInvalid == 1, "the admitted forgery")
+        #expect(stats.eventsDelivered == 1)
+        await conn.close()
+    }
+
     @Test func closeEndsSubscriptionsAndRefusesNewWork() async throws {
         let conn = try RelayConnection(url: "ws://127.0.0.1:9")
         let sub = await conn.subscribe([mine])

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The worker benchmarks (`loom bench --filter worker`) against real servers on
+# loopback: a relay, a Nutshell mint without fees, `loom blossom serve`, and a
+# backend: llama.cpp's server with SmolLM2-135M (built once by scripts/llama.sh),
+# or with `--stub` the Ollama-protocol stub streaming as fast as it can.
+#
+#   scripts/bench_worker.sh [--stub] [SECONDS]     (SECONDS: rounds per measure, default 5)
+#
+# Uses the release build (.build/release/loom; `swift build -c release --product loom`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+LOOM=${LOOM:-$root/.build/release/loom}
+export LOOM_VENV=${LOOM_VENV:-$root/.venv}
+kind=llama
+[ "${1:-}" = --stub ] && { kind=stub; shift; }
+seconds=${1:-5}
+[ -x "$LOOM" ] || { echo "no $LOOM; run: swift build -c release --product loom" >&2; exit 1; }
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$work"' EXIT
+fail() {
+    echo "bench_worker: $1" >&2
+    for log in "${@:2}"; do echo "--- last lines of $(basename "$log")" >&2; tail -n 30 "$log" >&2 || true; done
+    exit 1
+}
+source scripts/stack.sh
+
+start_servers 0
+if [ $kind = stub ]; then
+    # 600 words: a long reply, streamed with no pause between tokens.
+    start_backend stub --tokens-per-second 0 --reply "$(python3 -c 'print(" ".join(["lighthouse"] * 600))')"
+else
+    # llama even when an Ollama runs: the same model everywhere keeps numbers comparable.
+    start_backend llama
+fi
+echo "backend: $backend, model $model" >&2
+
+env=(LOOM_BENCH_RELAY="$relay" LOOM_BENCH_MINT="$mint" LOOM_BENCH_BLOSSOM="$blossom" LOOM_BENCH_MODEL="$model")
+case $backend_kind in
+openai) env+=(LOOM_BENCH_OPENAI_URL="$backend_url") ;;
+*) env+=(LOOM_BENCH_OLLAMA_URL="$backend_url") ;;
+esac
+env "${env[@]}" "$LOOM" bench --filter worker --seconds "$seconds"
