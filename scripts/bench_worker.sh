@@ -27,8 +27,9 @@ source scripts/stack.sh
 
 start_servers 0
 if [ $kind = stub ]; then
-    # 600 words: a long reply, streamed with no pause between tokens.
-    start_backend stub --tokens-per-second 0 --reply "$(python3 -c 'print(" ".join(["lighthouse"] * 600))')"
+    # 30,000 one-letter words: a reply of a few seconds, streamed with no pause between tokens
+    # (an argument must stay under 128 KiB).
+    start_backend stub --tokens-per-second 0 --reply "$(python3 -c 'print(" ".join(["a"] * 30000))')"
 else
     # llama even when an Ollama runs: the same model everywhere keeps numbers comparable.
     start_backend llama

@@ -41,7 +41,7 @@ struct Bench: AsyncParsableCommand {
             } else {
                 let rate = String(format: "%12.0f", result.opsPerSecond)
                 let per = String(format: "%8.2f", result.seconds == 0 ? 0 : 1e6 / result.opsPerSecond)
-                let name = result.name.padding(toLength: 48, withPad: " ", startingAt: 0)
+                let name = result.name.padding(toLength: 58, withPad: " ", startingAt: 0)
                 if result.name.hasSuffix(")") {  // a measure with its own unit, named in the parentheses
                     print("\(name) \(String(format: "%12.1f", result.opsPerSecond))")
                 } else {

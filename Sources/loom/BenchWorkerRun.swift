@@ -82,6 +82,22 @@ final class WorkerUnderTest: @unchecked Sendable {
         return times
     }
 
+    /// The bare mint round trip: POST /v1/swap for a 2-sat token's proof,
+    /// outputs blinded beforehand, nothing journaled. The floor under any
+    /// admission: a worker must swap before it works.
+    func bareSwapTimes(rounds: Int) async throws -> [Double] {
+        let mint = MintClient(url: setup.mint)
+        var times: [Double] = []
+        for _ in 0..<rounds {
+            let token = try Token.decode(try await wallet.send(Amount(2)).token)
+            let outputs = token.proofs.map { BlindingData.random(amount: $0.amount, keysetID: $0.id).message }
+            let start = ContinuousClock.now
+            _ = try await mint.swap(inputs: token.proofs, outputs: outputs)
+            times.append(BlossomBench.secondsOf(ContinuousClock.now - start))
+        }
+        return times
+    }
+
     /// Request frame in → the backend's `run` call, for one-token jobs paid with 2 sat.
     func admissionTimes(rounds: Int) async throws -> [Double] {
         var times: [Double] = []
@@ -99,11 +115,12 @@ final class WorkerUnderTest: @unchecked Sendable {
     }
 
     /// The long generation read straight from the backend, timed as the
-    /// worker's runner times it (from the request to the end of the stream).
+    /// worker's runner times it (from the request to the end of the stream),
+    /// through the same `TimedBackend` wrapper the worker's runs go through.
     func directTokensPerSecond() async throws -> Double {
         let start = ContinuousClock.now
         var tokens = 0
-        for try await event in setup.backend.run(inferenceRequest()) {
+        for try await event in backend.run(inferenceRequest()) {
             if case .token = event { tokens += 1 }
         }
         return Double(tokens) / BlossomBench.secondsOf(ContinuousClock.now - start)
@@ -157,14 +174,15 @@ final class WorkerUnderTest: @unchecked Sendable {
 
     // MARK: requests
 
+    static let prompt = "Tell me a long story about a lighthouse keeper."
+
+    /// What the worker asks the backend for a job of `request(token:options:)`: the same endpoint and body.
     func inferenceRequest() -> InferenceRequest {
-        InferenceRequest(model: setup.model, messages: [ChatMessage(role: .user, content: "Tell me a long story about a lighthouse keeper.")],
-                         options: setup.streamOptions)
+        InferenceRequest(model: setup.model, prompt: Self.prompt, options: setup.streamOptions)
     }
 
     func request(token: String, options: [String: JSONValue]) throws -> Event {
-        try JobRequest(model: setup.model, input: .prompt("Tell me a long story about a lighthouse keeper."),
-                       options: options, payment: token)
+        try JobRequest(model: setup.model, input: .prompt(Self.prompt), options: options, payment: token)
             .seal(from: clientKey, to: workerKey.xOnlyPublicKey)
     }
 
