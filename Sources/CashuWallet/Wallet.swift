@@ -18,6 +18,9 @@ public actor Wallet {
     /// Key for P2PK-locked proofs sent to this wallet (the worker's Nostr key).
     let lockKey: SecretKey?
     var keysets: [KeysetID: Keyset] = [:]
+    /// The token `inspect` checked last: a `receive` of the same text (a
+    /// worker inspects a payment, then takes it) does not check it twice.
+    var lastInspected: (text: String, token: Token, fee: Amount, sigAll: Bool)?
     /// Test hook: the named step kills the process (crash-safety tests).
     let crashPoint: String?
 

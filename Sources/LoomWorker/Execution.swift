@@ -16,17 +16,21 @@ extension Worker {
             return await settle(id, end: .failed(.workerShutdown, detail: "the request expired while queued"), output: "",
                                 usage: nil, elapsedMs: 0, failure: Self.expiredInQueue)
         }
-        do {
-            try journal.move(id, to: .running) { $0.startedAt = Event.now() }
-        } catch {
-            logger.error("job not moved to running", metadata: ["job": "\(id)", "error": "\(error)"])
-        }
         let client = job.opened.client, budget = record.budgetSeconds, rate = configuration.rate
-        await statuses.publish(JobStatus(status: .running, budgetSeconds: budget), job: id, client: client)
-        logger.info("job running", metadata: ["job": "\(id)", "budget_s": "\(budget)"])
-        let journal = self.journal, statuses = self.statuses
+        let journal = self.journal, statuses = self.statuses, logger = self.logger
         let outcome = await JobRunner(backend: backend).run(
-            Self.inferenceRequest(job.opened.request), budgetSeconds: budget, control: job.control
+            Self.inferenceRequest(job.opened.request), budgetSeconds: budget, control: job.control,
+            started: {
+                // After the request left: a crash before this write finds the
+                // job paid and not started, and recovery runs it again.
+                do {
+                    try journal.move(id, to: .running) { $0.startedAt = Event.now() }
+                } catch {
+                    logger.error("job not moved to running", metadata: ["job": "\(id)", "error": "\(error)"])
+                }
+                await statuses.publish(JobStatus(status: .running, budgetSeconds: budget), job: id, client: client)
+                logger.info("job running", metadata: ["job": "\(id)", "budget_s": "\(budget)"])
+            }
         ) { elapsedMs, tokens in
             // Journaled first: after a crash, these are the seconds billed.
             _ = try? journal.update(id) { $0.elapsedMs = elapsedMs }

@@ -58,8 +58,12 @@ struct RunOutcome: Sendable {
 struct JobRunner: Sendable {
     let backend: any InferenceBackend
 
+    /// `started` runs once the backend request is on its way: what must be
+    /// written before the first token but need not delay the request
+    /// (the money is journaled already) goes there.
     func run(
         _ request: InferenceRequest, budgetSeconds: UInt64, control: RunControl,
+        started: @Sendable () async -> Void = {},
         progress: @Sendable (_ elapsedMs: UInt64, _ tokens: UInt64) async -> Void
     ) async -> RunOutcome {
         let clock = ContinuousClock()
@@ -70,6 +74,7 @@ struct JobRunner: Sendable {
         }
         let stream = backend.run(request)
         control.attach(stream)
+        await started()
         // The budget is a hard stop: the stream is cancelled, which closes the backend connection.
         let timer = Task {
             try? await Task.sleep(for: .seconds(budgetSeconds))
