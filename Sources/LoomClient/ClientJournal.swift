@@ -20,6 +20,9 @@ public struct JournaledJob: Sendable, Codable, Hashable {
     public var workerRelays: [String]?
     /// The signed kind-5100 event (its content is NIP-44 ciphertext, so it holds no secret in clear).
     public var request: Event
+    /// The model asked for, kept so `loom job list` can show it without
+    /// opening the request. Nil in entries written before it was kept.
+    public var model: String?
     public var paidSat: UInt64
     /// The mint the payment came from: change arrives from the same mint.
     public var mint: String?
@@ -86,12 +89,17 @@ public struct ClientJournal: Sendable {
         return job
     }
 
-    /// Jobs that still hold money in flight, oldest first.
-    public func unsettled() -> [JournaledJob] {
+    /// Every job in the journal, oldest first (ties by id, so the order is
+    /// stable). Entries that cannot be read are left out.
+    public func all() -> [JournaledJob] {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         return files.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
             .compactMap { load(String($0.dropLast(5))) }
-            .filter { $0.stage != .settled }
-            .sorted { $0.createdAt < $1.createdAt }
+            .sorted { ($0.createdAt, $0.jobID) < ($1.createdAt, $1.jobID) }
+    }
+
+    /// Jobs that still hold money in flight, oldest first.
+    public func unsettled() -> [JournaledJob] {
+        all().filter { $0.stage != .settled }
     }
 }

@@ -86,7 +86,8 @@ extension JobClient {
                                  maxSeconds: seconds, lockChange: order.lockChange)
         let now = Event.now()
         let event = try request.seal(from: key, to: workerKey, relays: pool.urls, expiresAt: now + order.expiresIn, createdAt: now)
-        try journal.save(JournaledJob(jobID: event.id, worker: offer.worker, relays: pool.urls, workerRelays: ad.relays, request: event, paidSat: paid.value,
+        try journal.save(JournaledJob(jobID: event.id, worker: offer.worker, relays: pool.urls, workerRelays: ad.relays, request: event,
+                                      model: order.model, paidSat: paid.value,
                                       mint: mint, reclaimableToken: reclaimable, paymentSource: source.journalName,
                                       pendingChange: nil, stage: .submitted, createdAt: now))
         logger.debug("submitting", metadata: ["job": "\(event.id)", "request": "\(request)"])

@@ -31,7 +31,11 @@ public actor RelayConnection {
     public nonisolated let url: String
     public nonisolated let configuration: RelayConfiguration
     let logger: Logger
-    public internal(set) var state: State = .idle
+    public internal(set) var state: State = .idle {
+        // Watchers (`states()`) hear each change, so a one-shot read can stop
+        // waiting for a relay that cannot be reached.
+        didSet { if state != oldValue { for watcher in stateWatchers.values { watcher.yield(state) } } }
+    }
     public internal(set) var statistics = Statistics()
     public var isConnected: Bool { state == .connected }
 
@@ -45,6 +49,8 @@ public actor RelayConnection {
     let subscriptionPrefix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
     var publishes: [Int: PendingPublish] = [:]
     var ticketCounter = 0
+    var stateWatchers: [Int: AsyncStream<State>.Continuation] = [:]
+    var stateWatcherCounter = 0
 
     public init(url: String, configuration: RelayConfiguration = .init(),
                 logger: Logger = Logger(label: "loom.relay")) throws(RelayError) {
@@ -74,6 +80,8 @@ public actor RelayConnection {
         subscriptions.removeAll()
         for sub in live.values { sub.continuation.finish() }
         for ticket in publishes.keys { settle(ticket, .failure(.connectionClosed(relay: url))) }
+        for watcher in stateWatchers.values { watcher.finish() }
+        stateWatchers.removeAll()
         outbox?.finish()
         outbox = nil
         let runner = self.runner

@@ -17,8 +17,11 @@ struct ClientOptions: ParsableArguments {
     @Option(name: .customLong("key-file"), help: "File holding the client's nsec. Default: $NOSTR_PRIVATE_KEY, else client.key in the data directory (created once, mode 0600).")
     var keyFile: String?
 
-    var directory: URL {
-        if let dataDir { return URL(fileURLWithPath: dataDir) }
+    var directory: URL { Self.dataDirectory(dataDir) }
+
+    /// `--data-dir`, else $DATA_DIR, else ~/.loom.
+    static func dataDirectory(_ option: String?) -> URL {
+        if let option { return URL(fileURLWithPath: option) }
         if let env = ProcessInfo.processInfo.environment["DATA_DIR"], !env.isEmpty { return URL(fileURLWithPath: env) }
         return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".loom")
     }
@@ -113,6 +116,7 @@ func reportingFailures<T>(_ body: () async throws -> T) async throws -> T {
 }
 
 enum Terminal {
+    static var stdoutIsTTY: Bool { isatty(1) == 1 }
     static var stderrIsTTY: Bool { isatty(2) == 1 }
     static var stdinIsTTY: Bool { isatty(0) == 1 }
 }

@@ -4,12 +4,12 @@ import LoomClient
 import LoomProtocol
 import Nostr
 
-/// `loom job …`: submit, watch and cancel paid jobs.
+/// `loom job …`: submit, watch, cancel and list paid jobs.
 struct JobCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "job",
-        abstract: "Submit, watch and cancel jobs.",
-        subcommands: [JobSubmit.self, JobWatch.self, JobCancelCommand.self])
+        abstract: "Submit, watch, cancel and list jobs.",
+        subcommands: [JobSubmit.self, JobWatch.self, JobCancelCommand.self, JobList.self])
 }
 
 /// Exit codes of `loom job submit` and `loom job watch`, one per ending.

@@ -21,34 +21,21 @@ struct WhitelistRelays {
     func close() async { await pool.close() }
 
     /// Stored events matching `filter`, verified and each once. Fails when no
-    /// relay finished sending them in time: an empty answer from relays we
-    /// never reached must not read as "the list does not exist".
+    /// relay finished sending them: an empty answer from relays we never
+    /// reached must not read as "the list does not exist". A relay that
+    /// cannot be reached is not waited for (`RelayPool.fetchStored`).
     func fetch(_ filter: Filter) async throws -> [Event] {
-        let subscription = pool.subscribe([filter])
-        var pending = Set(pool.urls), answered = Set<String>(), events: [Event] = []
-        let watchdog = Task {
-            try await Task.sleep(for: timeout)
-            subscription.cancel()
+        let read = await pool.fetchStored([filter], timeout: timeout)
+        for (relay, reason) in read.closed.sorted(by: { $0.key < $1.key }) {
+            Console.warn("warning: \(relay) closed the query: \(reason)")
         }
-        defer { watchdog.cancel() }
-        for await item in subscription {
-            switch item {
-            case .event(let event, _):
-                if event.isValid && filter.matches(event) { events.append(event) }
-            case .endOfStoredEvents(let relay):
-                pending.remove(relay)
-                answered.insert(relay)
-            case .closed(let relay, let reason):
-                Console.warn("warning: \(relay) closed the query: \(reason)")
-                pending.remove(relay)
-            }
-            if pending.isEmpty { subscription.cancel() }
+        guard !read.ended.isEmpty else {
+            throw WhitelistFailure("no relay answered (\(pool.urls.joined(separator: ", "))); check the URL and that the relay is up")
         }
-        guard !answered.isEmpty else {
-            throw WhitelistFailure("no relay answered within \(timeout) (\(pool.urls.joined(separator: ", "))); check the URL and that the relay is up")
+        for relay in read.relays.subtracting(read.ended).subtracting(read.closed.keys).sorted() {
+            Console.warn("warning: \(relay) did not answer; its copy of the list was not read")
         }
-        for relay in pending.sorted() { Console.warn("warning: \(relay) did not answer; its copy of the list was not read") }
-        return events
+        return read.events.filter { $0.isValid && filter.matches($0) }
     }
 
     /// The newest version of the list at `address` (NIP-01: latest

@@ -16,12 +16,19 @@ struct WorkersCommand: AsyncParsableCommand {
     @Option(help: "Only workers serving this model.") var model: String?
     @Option(help: "Only workers charging at most this many msat per second.") var maxPrice: UInt64?
     @Option(help: "Only workers taking ecash from this mint.") var mint: String?
+    @Option(help: "Seconds to wait at most for the relays' stored offers. The list comes as soon as every relay has answered or failed to connect.")
+    var timeout: Int = 10
     @Flag(help: "Print one JSON array.") var json = false
+
+    func validate() throws {
+        guard timeout > 0 else { throw ValidationError("--timeout must be at least 1 (seconds)") }
+    }
 
     func run() async throws {
         try await reportingFailures {
             let pool = try client.pool()
-            let offers = try await WorkerDirectory(pool: pool).offers(WorkerFilter(model: model, maxMsatPerSecond: maxPrice, mint: mint))
+            let offers = try await WorkerDirectory(pool: pool).offers(WorkerFilter(model: model, maxMsatPerSecond: maxPrice, mint: mint),
+                                                                         timeout: .seconds(timeout))
             let now = Event.now()
             if json {
                 print(try JSONOutput.string(offers.map { WorkerRow($0, now: now) }))

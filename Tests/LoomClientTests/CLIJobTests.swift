@@ -52,6 +52,13 @@ extension ClientSuites {
             let jobID = try #require(sent.object?["job_id"] as? String)
             #expect(try await s.balance() == 75)
 
+            // The journal lists it with its model; the payment token is still ours to reclaim, and is not shown.
+            let listed = try await CLITests.loom(["job", "list", "--json", "--data-dir", s.dir.path])
+            let entry = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]]
+            #expect(entry?.first?["job_id"] as? String == jobID && entry?.first?["model"] as? String == "llama3.2:3b", "\(listed.stdout)")
+            #expect(entry?.first?["stage"] as? String == "submitted" && entry?.first?["has_reclaimable_token"] as? Bool == true)
+            #expect(!listed.stdout.contains("cashu"))
+
             // The prompt came from stdin (the argument was absent and stdin is a pipe).
             await eventually { await worker.requests.count == 1 }
             #expect(await worker.requests.first?.request.input == .prompt("a prompt from stdin"))
@@ -67,6 +74,10 @@ extension ClientSuites {
             // 25 sat paid for 10 s; 6 s = 15 sat charged, 10 sat returned, no fees at this mint.
             #expect(outcome["change_redeemed_sat"] as? Int == 10)
             #expect(try await s.balance() == 85)
+            let settled = try await CLITests.loom(["job", "list", "--json", "--data-dir", s.dir.path])
+            let after = try JSONSerialization.jsonObject(with: Data(settled.stdout.utf8)) as? [[String: Any]]
+            #expect(after?.first?["stage"] as? String == "settled" && after?.first?["last_state"] as? String == "completed")
+            #expect(after?.first?["money_in_flight"] as? Bool == false, "\(settled.stdout)")
 
             // Watching again settles nothing twice.
             let again = try await CLITests.loom(["job", "watch", jobID, "--json", "--timeout", "180"] + s.common)

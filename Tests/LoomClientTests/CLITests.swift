@@ -1,8 +1,10 @@
 import Cashu
 import CashuWallet
 import Foundation
+import LoomProtocol
 import LoomTestSupport
 import Nostr
+import NostrRelay
 import Secp256k1
 import Testing
 
@@ -43,11 +45,35 @@ extension ClientSuites {
             #expect(r.stderr.contains("--worker npub1notakey: not an npub"), "\(r.stderr)")
         }
 
-        @Test func unreachableRelayIsNamed() async throws {
-            let port = try TestRelay.unusedPort()
-            let r = try await Self.loom(["workers", "--relay", "ws://127.0.0.1:\(port)", "--data-dir", temporaryDirectory("cli").path])
-            #expect(r.code == 1)
-            #expect(r.stderr.contains("no relay could be reached"), "\(r.stderr)")
+        /// Relays that refuse the connection are known to be down at once:
+        /// the error comes long before the ten-minute timeout (the time limit
+        /// fails the test otherwise).
+        @Test(.timeLimit(.minutes(1)))
+        func unreachableRelaysAreNamed() async throws {
+            let dead = try (0..<2).map { _ in "ws://127.0.0.1:\(try TestRelay.unusedPort())" }
+            let r = try await LoomCLI.run(["workers", "--timeout", "600", "--relay", dead[0], "--relay", dead[1],
+                                           "--data-dir", temporaryDirectory("cli").path])
+            #expect(r.status == 1)
+            #expect(r.stderr.contains("no relay could be reached (\(dead[0]), \(dead[1]))"), "\(r.stderr)")
+        }
+
+        /// A dead relay next to a live one: `loom workers` lists the live
+        /// relay's offer as soon as it has answered, not at the timeout.
+        @Test(.timeLimit(.minutes(2)))
+        func aDeadRelayDoesNotHoldTheListBack() async throws {
+            let relay = try await TestRelay(maxEventSize: 65536)
+            let dead = "ws://127.0.0.1:\(try TestRelay.unusedPort())"
+            let key = SecretKey.generate()
+            let writer = try RelayPool(urls: [relay.url])
+            await writer.connect()
+            _ = try await writer.publish(try ClientSuites.DirectoryTests.offer("live", price: 1000).sign(with: key))
+            await writer.close()
+
+            let r = try await LoomCLI.run(["workers", "--json", "--timeout", "600", "--relay", dead, "--relay", relay.url,
+                                           "--data-dir", temporaryDirectory("cli").path])
+            #expect(r.status == 0, "\(r.stderr)")
+            let rows = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]]
+            #expect(rows?.map { $0["npub"] as? String } == [key.xOnlyPublicKey.npub], "\(r.stdout)")
         }
 
         @Test func unknownWorkerNoWorkerForModelAndEmptyWallet() async throws {

@@ -73,15 +73,36 @@ extension ClientSuites {
             #expect(WorkerDirectory.cheapest(onlyBusy)?.advertisement.name == "busy")
         }
 
-        @Test func anUnreachableRelayIsAnErrorNotAnEmptyMarket() async throws {
-            let port = try TestRelay.unusedPort()
-            let pool = try RelayPool(urls: ["ws://127.0.0.1:\(port)"])
+        /// The timeout is ten minutes and the time limit one: the test fails
+        /// if the read waits for relays it knows are down.
+        @Test(.timeLimit(.minutes(1)))
+        func unreachableRelaysAreAnErrorNotAnEmptyMarket() async throws {
+            let dead = try (0..<2).map { _ in "ws://127.0.0.1:\(try TestRelay.unusedPort())" }
+            let pool = try RelayPool(urls: dead)
             do {
-                _ = try await WorkerDirectory(pool: pool).offers(timeout: .seconds(3))
+                _ = try await WorkerDirectory(pool: pool).offers(timeout: .seconds(600))
                 Issue.record("expected relaysUnreachable")
             } catch {
-                guard case .relaysUnreachable = error else { Issue.record("got \(error)"); return }
+                guard case .relaysUnreachable(let urls) = error else { Issue.record("got \(error)"); return }
+                #expect(urls == dead)
             }
+            await pool.close()
+        }
+
+        /// One live relay and one where nothing listens: the offers come as
+        /// soon as the live relay's EOSE is in, not at the ten-minute timeout.
+        @Test(.timeLimit(.minutes(2)))
+        func aDeadRelayDoesNotHoldTheOffersBack() async throws {
+            let relay = try await TestRelay(maxEventSize: 65536)
+            let dead = "ws://127.0.0.1:\(try TestRelay.unusedPort())"
+            let writer = try RelayPool(urls: [relay.url])
+            await writer.connect()
+            _ = try await writer.publish(try Self.offer("live", price: 1000).sign(with: SecretKey.generate()))
+            await writer.close()
+
+            let pool = try RelayPool(urls: [dead, relay.url])
+            let offers = try await WorkerDirectory(pool: pool).offers(timeout: .seconds(600))
+            #expect(offers.map(\.advertisement.name) == ["live"])
             await pool.close()
         }
     }

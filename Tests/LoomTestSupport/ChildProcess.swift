@@ -33,8 +33,15 @@ public enum ChildProcess {
         }
         async let stdoutData = drain(out)
         async let stderrData = drain(err)
-        var statuses = exited.stream.makeAsyncIterator()
-        let status = await statuses.next() ?? -1
+        // A test cancelled by its time limit must not go on waiting for a
+        // command that hangs: the kill ends it, and the test with it.
+        let pid = process.processIdentifier
+        let status = await withTaskCancellationHandler {
+            var statuses = exited.stream.makeAsyncIterator()
+            return await statuses.next() ?? -1
+        } onCancel: {
+            kill(pid, SIGKILL)
+        }
         return Output(status: status, stdout: await stdoutData, stderr: await stderrData)
     }
 

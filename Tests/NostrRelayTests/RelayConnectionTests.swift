@@ -150,4 +150,23 @@ struct RelayConnectionTests {
             try await conn.publish(try note("closed", key: key))
         }
     }
+
+    /// A relay nobody listens on is silent on its subscriptions; only its
+    /// state says each attempt failed. Watchers stop when the connection closes.
+    @Test func statesShowEachFailedAttemptAndEndAtClose() async throws {
+        let conn = try await connection("ws://127.0.0.1:\(try TestRelay.unusedPort())")
+        let states = Collected<RelayConnection.State> { inbox in for await s in await conn.states() { await inbox.append(s) } }
+        let seen = try await states.wait(for: "two failed attempts") { $0.filter(\.isDown).count >= 2 }
+        #expect(seen.first == .connecting || seen.first == .waitingToReconnect(attempt: 1), "the state now comes first: \(seen)")
+        #expect(seen.contains(.waitingToReconnect(attempt: 2)), "\(seen)")
+        #expect(await conn.stateWatchers.count == 1)
+        await conn.close()
+        try await states.wait(for: "closed") { $0.last == .closed }
+        #expect(await conn.stateWatchers.isEmpty)
+
+        // Watching a closed connection gives its state and ends at once.
+        var after: [RelayConnection.State] = []
+        for await state in await conn.states() { after.append(state) }
+        #expect(after == [.closed])
+    }
 }

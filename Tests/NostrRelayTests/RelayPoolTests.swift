@@ -61,6 +61,42 @@ struct RelayPoolTests {
         await pool.close()
     }
 
+    /// The pool tells a relay that cannot be reached from one that is up;
+    /// a one-shot read relies on it to stop waiting for the dead one.
+    @Test func statesTellADeadRelayFromALiveOne() async throws {
+        let up = try await TestRelay()
+        let down = "ws://127.0.0.1:\(try TestRelay.unusedPort())"
+        let pool = try await pool([down, up.url])
+        let states = Collected<RelayState> { inbox in for await s in pool.states() { await inbox.append(s) } }
+        let seen = try await states.wait(for: "the dead relay down, the live one connected") { all in
+            all.contains { $0.relay == down && $0.state.isDown } && all.contains(RelayState(relay: up.url, state: .connected))
+        }
+        #expect(!seen.contains { $0.relay == up.url && $0.state.isDown }, "\(seen)")
+        await pool.close()
+        try await states.wait(for: "both closed") { all in
+            [down, up.url].allSatisfy { all.contains(RelayState(relay: $0, state: .closed)) }
+        }
+        // After close the stream gives each closed state and ends.
+        var after: [RelayState] = []
+        for await state in pool.states() { after.append(state) }
+        #expect(Set(after) == [RelayState(relay: down, state: .closed), RelayState(relay: up.url, state: .closed)])
+    }
+
+    /// A one-shot read ends at the live relay's EOSE: the dead one is known
+    /// to be down, so the ten-minute timeout (beyond the suite's time limit) never matters.
+    @Test func aStoredReadDoesNotWaitForADeadRelay() async throws {
+        let up = try await TestRelay()
+        let down = "ws://127.0.0.1:\(try TestRelay.unusedPort())"
+        let pool = try await pool([down, up.url])
+        let event = try note("stored", key: key)
+        _ = try await pool.publish(event, timeout: .seconds(60))
+        let read = await pool.fetchStored([mine], timeout: .seconds(600))
+        #expect(read.events == [event])
+        #expect(read.ended == [up.url] && read.answered == [up.url])
+        #expect(read.down == [down] && read.isComplete)
+        await pool.close()
+    }
+
     @Test func everyRefusalIsReportedWhenAllRelaysRefuse() async throws {
         async let r1 = TestRelay(maxEventSize: 100)
         async let r2 = TestRelay(maxEventSize: 100)
