@@ -98,6 +98,20 @@ public struct ClientJournal: Sendable {
             .sorted { ($0.createdAt, $0.jobID) < ($1.createdAt, $1.jobID) }
     }
 
+    /// The one journaled job whose id starts with `prefix` (at least 8 hex
+    /// characters, as `loom job list` shows 16): nil when none does; an
+    /// error naming the candidates when several do.
+    public func jobID(startingWith prefix: String) throws(ClientError) -> String? {
+        let prefix = prefix.lowercased()
+        guard prefix.count >= 8, prefix.count < 64, prefix.allSatisfy(\.isHexDigit) else { return nil }
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        let matches = files.filter { $0.hasSuffix(".json") && $0.hasPrefix(prefix) }.map { String($0.dropLast(5)) }
+        guard matches.count <= 1 else {
+            throw .invalidInput("\"\(prefix)\" matches \(matches.count) journaled jobs (\(matches.sorted().map { $0.prefix(20) + "…" }.joined(separator: ", "))): give more of the id")
+        }
+        return matches.first
+    }
+
     /// Jobs that still hold money in flight, oldest first.
     public func unsettled() -> [JournaledJob] {
         all().filter { $0.stage != .settled }

@@ -45,12 +45,14 @@ public final class JobClient: Sendable {
     }
 
     /// A job id from 64 hex characters, a `note` or an `nevent`.
-    public static func jobID(from text: String) throws(ClientError) -> String {
+    public static func jobID(from text: String, journal: ClientJournal? = nil) throws(ClientError) -> String {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.count == 64, (try? Hex.decode(trimmed)) != nil { return trimmed.lowercased() }
+        // A short id, as `loom job list` prints it, names a job of our own journal.
+        if let journal, let id = try journal.jobID(startingWith: trimmed) { return id }
         switch try? NIP19Entity.decode(trimmed) {
         case .nevent(let id, _, _, _)?, .note(let id)?: return Hex.encode(id)
-        default: throw .invalidInput("\"\(trimmed.prefix(80))\" is not a job id: give 64 hex characters, a note1… or an nevent1…")
+        default: throw .invalidInput("\"\(trimmed.prefix(80))\" is not a job id: give 64 hex characters, a note1…, an nevent1…, or the start of a journaled job's id (8 or more hex characters)")
         }
     }
 

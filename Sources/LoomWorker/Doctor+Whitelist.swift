@@ -50,26 +50,14 @@ extension Doctor {
             return .problem("whitelist", list.identifier, "\(error)", fix: "check NOSTR_RELAYS")
         }
         await pool.connect()
-        let subscription = pool.subscribe([list.filter])
-        var newest: Event?
-        var ended = 0
-        let deadline = ContinuousClock.now + timeout
-        let watchdog = Task {
-            try? await Task.sleep(until: deadline)
-            subscription.cancel()
-        }
-        for await item in subscription {
-            switch item {
-            case .event(let event, _) where list.matches(event):
-                if event.createdAt > (newest?.createdAt ?? .min) { newest = event }
-            case .event: break
-            case .endOfStoredEvents, .closed: ended += 1
-            }
-            if ended == pool.connections.count { break }
-        }
-        watchdog.cancel()
-        subscription.cancel()
+        // Ends when every relay has answered or is down, so a dead relay does not cost the whole timeout.
+        let read = await pool.fetchStored([list.filter], timeout: timeout)
         await pool.close()
+        let newest = read.events.filter { list.matches($0) }.max { $0.createdAt < $1.createdAt }
+        if newest == nil, read.answered.isEmpty {
+            return .problem("whitelist", "list \"\(list.identifier)\"", "no relay answered (\(relays.joined(separator: ", ")))",
+                            fix: "check NOSTR_RELAYS and that the relays are up")
+        }
         guard let newest else {
             return .problem("whitelist", "list \"\(list.identifier)\"", "not found on any relay",
                             fix: "publish it with `loom whitelist publish \(list.identifier)` or add a relay that has it")

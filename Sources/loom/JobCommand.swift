@@ -44,13 +44,13 @@ struct JobCancelCommand: AsyncParsableCommand {
         discussion: "Before payment nothing is taken; a running job stops and is billed as a normal end (the minimum applies).")
 
     @OptionGroup var client: ClientOptions
-    @Argument(help: "The job id (hex), note1… or nevent1….") var job: String
+    @Argument(help: "The job id (hex, or the start of a journaled job's id as `loom job list` shows it), note1… or nevent1….") var job: String
     @Option(help: "A public reason (plain text on the relay).") var reason: String = ""
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() async throws {
         try await reportingFailures {
-            let id = try JobClient.jobID(from: job)
+            let id = try JobClient.jobID(from: job, journal: try? ClientJournal(dataDirectory: client.directory))
             let loom = try await client.client(mint: nil)
             let event = try await loom.cancel(jobID: id, reason: reason)
             struct Out: Encodable { let job_id: String; let cancel_event: String; let worker: String }

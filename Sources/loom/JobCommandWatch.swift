@@ -15,14 +15,14 @@ struct JobWatch: AsyncParsableCommand {
             """)
 
     @OptionGroup var client: ClientOptions
-    @Argument(help: "The job id (hex), note1… or nevent1….") var job: String
+    @Argument(help: "The job id (hex, or the start of a journaled job's id as `loom job list` shows it), note1… or nevent1….") var job: String
     @Option(help: "Mint of the wallet that takes the change. Used when the job is not in the journal (the journal knows the payment's mint). Default: $CASHU_MINT_URL.") var mint: String?
     @Option(help: "Seconds to wait for the result.") var timeout: Int = 600
     @Flag(help: "JSON lines.") var json = false
 
     func run() async throws {
         let code: Int32 = try await reportingFailures {
-            let id = try JobClient.jobID(from: job)
+            let id = try JobClient.jobID(from: job, journal: try? ClientJournal(dataDirectory: client.directory))
             let loom = try await client.client(mint: journaledMint(id) ?? defaultMint(mint))
             let (worker, request, _) = try await loom.locate(id)
             // Anyone may watch a job's public statuses; only its author can open the result and take the change.

@@ -31,6 +31,29 @@ extension ClientSuites {
             try await LoomCLI.run(["job", "list", "--data-dir", dir.path] + more)
         }
 
+        /// The short ids `loom job list` prints name journaled jobs in
+        /// `loom job watch` and `cancel`; a prefix that is too short or
+        /// shared by two jobs is refused with a specific error.
+        @Test func aShortIDNamesAJournaledJob() throws {
+            let journal = try ClientJournal(dataDirectory: temporaryDirectory("prefix"))
+            let job = try Self.job(at: 1_700_000_000, model: "m", stage: .settled)
+            try journal.save(job)
+            let id = job.jobID
+            #expect(try JobClient.jobID(from: String(id.prefix(16)), journal: journal) == id)
+            #expect(try JobClient.jobID(from: String(id.prefix(16)).uppercased(), journal: journal) == id)
+            #expect(try journal.jobID(startingWith: String(id.prefix(7))) == nil, "seven characters mean nothing")
+            #expect(throws: ClientError.self) { try JobClient.jobID(from: String(id.prefix(7)), journal: journal) }
+            #expect(throws: ClientError.self) { try JobClient.jobID(from: String(id.prefix(16))) }  // no journal, no short form
+
+            // A second job sharing the first eight characters, not the ninth.
+            let ninth = id[id.index(id.startIndex, offsetBy: 8)]
+            var twin = job
+            twin.jobID = id.prefix(8) + (ninth == "0" ? "1" : "0") + String(repeating: "0", count: 55)
+            try journal.save(twin)
+            #expect(throws: ClientError.self) { try JobClient.jobID(from: String(id.prefix(8)), journal: journal) }
+            #expect(try JobClient.jobID(from: String(id.prefix(9)), journal: journal) == id)
+        }
+
         @Test func anEmptyJournalSaysSo() async throws {
             let dir = temporaryDirectory("list")
             let none = try await Self.list(dir)

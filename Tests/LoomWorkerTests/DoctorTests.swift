@@ -2,6 +2,7 @@ import Foundation
 import LoomTestSupport
 import Secp256k1
 import Nostr
+import NostrRelay
 import Testing
 
 /// `loom doctor` through the command line against the real test stack.
@@ -44,6 +45,42 @@ import Testing
             let found = try #require(problems[area]?.first, "no problem reported for \(area): \(run.output)")
             #expect(!(found.fix ?? "").isEmpty, "\(area) problem without a fix")
         }
+    }
+
+    /// The naddrs in WHITELIST are looked up as the worker would follow them:
+    /// a published list is found with its key count, a missing one is a
+    /// problem with a fix.
+    @Test func followedListsAreFoundOrReported() async throws {
+        async let relay = TestRelay()
+        async let mint = TestMint.start()
+        async let ollama = TestOllama()
+        async let blossom = TestBlossom()
+        let (r, m, o, b) = try await (relay, mint, ollama, blossom)
+        let curator = SecretKey.generate()
+        var list = NIP51List.followSet(identifier: "friends")
+        for _ in 0..<3 { _ = list.add(pubkey: SecretKey.generate().xOnlyPublicKey) }
+        let pool = try RelayPool(urls: [r.url])
+        await pool.connect()
+        _ = try await pool.publish(try list.event(signedBy: curator))
+        await pool.close()
+        let published = try list.naddr(author: curator.xOnlyPublicKey).encode()
+        let missing = try NIP51List.followSet(identifier: "nobody-published-this").naddr(author: curator.xOnlyPublicKey).encode()
+
+        let dir = try temporaryFolder()
+        let run = try await LoomCLI.run(["doctor", "--json"], environment: [
+            "NOSTR_PRIVATE_KEY": nsec, "NOSTR_RELAYS": r.url, "CASHU_MINT_URL": m.httpURL,
+            "BLOSSOM_SERVER_URL": b.url, "OLLAMA_URL": o.url, "WHITELIST": "\(published),\(missing)",
+            "DATA_DIR": dir.appendingPathComponent("data").path,
+        ], directory: dir)
+        let findings = try JSONDecoder().decode([Finding].self, from: Data(run.stdout.utf8))
+        let lists = findings.filter { $0.area == "whitelist" && $0.subject.hasPrefix("list ") }
+        let found = try #require(lists.first { $0.subject.contains("friends") }, "\(run.output)")
+        #expect(found.outcome == "ok")
+        #expect(found.detail.contains("3 public key(s)"), "\(found.detail)")
+        let notFound = try #require(lists.first { $0.subject.contains("nobody-published-this") }, "\(run.output)")
+        #expect(notFound.outcome == "problem")
+        #expect(notFound.detail.contains("not found"))
+        #expect(notFound.fix?.contains("loom whitelist publish") == true)
     }
 
     @Test func aBadSettingStopsAtOnceNamingTheKey() async throws {
