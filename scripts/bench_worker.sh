@@ -11,19 +11,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 LOOM=${LOOM:-$root/.build/release/loom}
-export LOOM_VENV=${LOOM_VENV:-$root/.venv}
 kind=llama
 [ "${1:-}" = --stub ] && { kind=stub; shift; }
 seconds=${1:-5}
 [ -x "$LOOM" ] || { echo "no $LOOM; run: swift build -c release --product loom" >&2; exit 1; }
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$work"' EXIT
-fail() {
-    echo "bench_worker: $1" >&2
-    for log in "${@:2}"; do echo "--- last lines of $(basename "$log")" >&2; tail -n 30 "$log" >&2 || true; done
-    exit 1
-}
 source scripts/stack.sh
+stack_init "bench_worker"
 
 start_servers 0
 if [ $kind = stub ]; then

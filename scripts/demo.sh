@@ -13,19 +13,12 @@ cd "$(dirname "$0")/.."
 root=$PWD
 LOOM=${LOOM:-$root/.build/debug/loom}
 [[ $LOOM = /* ]] || LOOM=$root/$LOOM
-export LOOM_VENV=${LOOM_VENV:-$root/.venv}
 unset NOSTR_PRIVATE_KEY NOSTR_PRIVATE_KEY_FILE DATA_DIR NOSTR_RELAYS CASHU_MINT_URL BLOSSOM_SERVER_URL
-work=$(mktemp -d)
 worker_pid=
-trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$work"' EXIT
 started=$(date +%s)
 
-fail() {
-    echo "DEMO FAILED: $1" >&2
-    for log in "${@:2}"; do echo "--- last lines of $(basename "$log")" >&2; tail -n 30 "$log" >&2 || true; done
-    exit 1
-}
 source scripts/stack.sh
+stack_init "DEMO FAILED"
 
 start_servers 100
 echo "== servers on loopback"

@@ -10,17 +10,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 LOOM=${LOOM:-$root/.build/release/loom}
-export LOOM_VENV=${LOOM_VENV:-$root/.venv}
 later=${1:-60}
 [ -x "$LOOM" ] || { echo "no $LOOM; run: swift build -c release --product loom" >&2; exit 1; }
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$work"' EXIT
-fail() {
-    echo "idle_rss: $1" >&2
-    for log in "${@:2}"; do echo "--- last lines of $(basename "$log")" >&2; tail -n 30 "$log" >&2 || true; done
-    exit 1
-}
 source scripts/stack.sh
+stack_init "idle_rss"
 unset NOSTR_PRIVATE_KEY NOSTR_PRIVATE_KEY_FILE DATA_DIR NOSTR_RELAYS CASHU_MINT_URL BLOSSOM_SERVER_URL
 
 start_servers 0

@@ -1,7 +1,9 @@
-# Sourced by scripts/demo.sh and scripts/bench_worker.sh: a whole market's
-# servers on loopback. The caller defines `fail MESSAGE [LOG…]`, sets $LOOM
-# (the loom binary) and $work (a scratch folder), and kills its jobs on exit.
+# Sourced by scripts/demo.sh, scripts/bench_worker.sh and scripts/idle_rss.sh:
+# a whole market's servers on loopback. The caller sets $LOOM (the loom binary).
 #
+#   stack_init LABEL               $work (a scratch folder); on exit every job is killed and
+#                                  $work removed; `fail MESSAGE [LOG…]` prints LABEL: MESSAGE
+#                                  and the logs' last lines, then exits 1
 #   start_servers [INPUT_FEE_PPK]  relay, Nutshell mint (FakeWallet), `loom blossom serve`;
 #                                  sets relay, mint, blossom (URLs)
 #   start_backend [auto|llama|stub [STUB ARGS…]]
@@ -10,6 +12,19 @@
 #                                  (built by scripts/llama.sh install on first use); stub: the
 #                                  Ollama-protocol stub. Sets backend_kind (ollama|openai|stub),
 #                                  backend_url, model and backend (a description)
+
+stack_init() {
+    stack_label=$1
+    export LOOM_VENV=${LOOM_VENV:-$PWD/.venv}
+    work=$(mktemp -d)
+    trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$work"' EXIT
+}
+
+fail() {
+    echo "$stack_label: $1" >&2
+    for log in "${@:2}"; do echo "--- last lines of $(basename "$log")" >&2; tail -n 30 "$log" >&2 || true; done
+    exit 1
+}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 600); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.2; done; fail "nothing listens on port $1" "$2"; }

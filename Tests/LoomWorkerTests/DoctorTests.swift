@@ -10,12 +10,17 @@ import Testing
     let nsec = try! NIP19Entity.nsec(SecretKey.generate()).encode()
     let client = try! NIP19Entity.npub(SecretKey.generate().xOnlyPublicKey).encode()
 
-    @Test func aHealthySetupHasNoProblems() async throws {
+    /// A relay, a mint, the Ollama stub and a Blossom server, started together.
+    func healthyStack() async throws -> (TestRelay, TestServer, TestOllama, TestBlossom) {
         async let relay = TestRelay()
         async let mint = TestMint.start()
         async let ollama = TestOllama()
         async let blossom = TestBlossom()
-        let (r, m, o, b) = try await (relay, mint, ollama, blossom)
+        return try await (relay, mint, ollama, blossom)
+    }
+
+    @Test func aHealthySetupHasNoProblems() async throws {
+        let (r, m, o, b) = try await healthyStack()
         let dir = try temporaryFolder()
         try "# who may use this worker\n\(client)\n".write(to: dir.appendingPathComponent("whitelist"), atomically: true, encoding: .utf8)
         let run = try await LoomCLI.run(["doctor"], environment: [
@@ -51,11 +56,7 @@ import Testing
     /// a published list is found with its key count, a missing one is a
     /// problem with a fix.
     @Test func followedListsAreFoundOrReported() async throws {
-        async let relay = TestRelay()
-        async let mint = TestMint.start()
-        async let ollama = TestOllama()
-        async let blossom = TestBlossom()
-        let (r, m, o, b) = try await (relay, mint, ollama, blossom)
+        let (r, m, o, b) = try await healthyStack()
         let curator = SecretKey.generate()
         var list = NIP51List.followSet(identifier: "friends")
         for _ in 0..<3 { _ = list.add(pubkey: SecretKey.generate().xOnlyPublicKey) }
