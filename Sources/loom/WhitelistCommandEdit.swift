@@ -15,17 +15,15 @@ struct WhitelistCreate: AsyncParsableCommand {
 
     func run() async throws {
         try await whitelistCall {
-            let curator = try key.secretKey()
-            let address = ListAddress(author: curator.xOnlyPublicKey, identifier: name)
-            let relays = try await WhitelistRelays(relay)
-            defer { Task { await relays.close() } }
-            if try await relays.newest(address) != nil {
-                throw WhitelistFailure("a list named \"\(name)\" already exists; edit it with `loom whitelist add \(name) <npub>…`")
+            try await withCuratorList(name, key: key, relay: relay) { curator, address, relays in
+                if try await relays.newest(address) != nil {
+                    throw WhitelistFailure("a list named \"\(name)\" already exists; edit it with `loom whitelist add \(name) <npub>…`")
+                }
+                let event = try NIP51List.followSet(identifier: name, title: title).event(signedBy: curator)
+                let accepted = try await relays.publish(event)
+                try printEdit(WhitelistEditOutput(address: address, relays: accepted, event: event, list: NIP51List.followSet(identifier: name)),
+                              json: relay.json, text: "created \(name): \(address.naddr)")
             }
-            let event = try NIP51List.followSet(identifier: name, title: title).event(signedBy: curator)
-            let accepted = try await relays.publish(event)
-            try printEdit(WhitelistEditOutput(address: address, relays: accepted, event: event, list: NIP51List.followSet(identifier: name)),
-                          json: relay.json, text: "created \(name): \(address.naddr)")
         }
     }
 }
@@ -76,22 +74,20 @@ struct WhitelistRemove: AsyncParsableCommand {
 /// least, so it replaces the version it was made from on every relay.
 func editList(name: String, key: KeyOptions, relay: WhitelistRelayOptions,
               edit: (inout NIP51List) throws -> String) async throws {
-    let curator = try key.secretKey()
-    let address = ListAddress(author: curator.xOnlyPublicKey, identifier: name)
-    let relays = try await WhitelistRelays(relay)
-    defer { Task { await relays.close() } }
-    guard let current = try await relays.newest(address) else {
-        throw WhitelistFailure("no list named \"\(name)\" by \(curator.xOnlyPublicKey.npub) on \(relays.pool.urls.joined(separator: ", ")); create it with `loom whitelist create \(name)`")
+    try await withCuratorList(name, key: key, relay: relay) { curator, address, relays in
+        guard let current = try await relays.newest(address) else {
+            throw WhitelistFailure("no list named \"\(name)\" by \(curator.xOnlyPublicKey.npub) on \(relays.pool.urls.joined(separator: ", ")); create it with `loom whitelist create \(name)`")
+        }
+        var list: NIP51List
+        do { list = try NIP51List.parse(current, decryptingWith: curator) } catch {
+            throw WhitelistFailure("the list cannot be read: \(error)")
+        }
+        let summary = try edit(&list)
+        let event = try list.event(signedBy: curator, createdAt: max(Event.now(), current.createdAt + 1))
+        let accepted = try await relays.publish(event)
+        try printEdit(WhitelistEditOutput(address: address, relays: accepted, event: event, list: list),
+                      json: relay.json, text: "\(name): \(summary); now \(list.pubkeys.count) on the list")
     }
-    var list: NIP51List
-    do { list = try NIP51List.parse(current, decryptingWith: curator) } catch {
-        throw WhitelistFailure("the list cannot be read: \(error)")
-    }
-    let summary = try edit(&list)
-    let event = try list.event(signedBy: curator, createdAt: max(Event.now(), current.createdAt + 1))
-    let accepted = try await relays.publish(event)
-    try printEdit(WhitelistEditOutput(address: address, relays: accepted, event: event, list: list),
-                  json: relay.json, text: "\(name): \(summary); now \(list.pubkeys.count) on the list")
 }
 
 struct WhitelistEditOutput: Encodable {

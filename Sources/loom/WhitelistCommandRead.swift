@@ -107,16 +107,14 @@ struct WhitelistPublish: AsyncParsableCommand {
 
     func run() async throws {
         try await whitelistCall {
-            let curator = try key.secretKey()
-            let address = ListAddress(author: curator.xOnlyPublicKey, identifier: name)
-            let relays = try await WhitelistRelays(relay)
-            defer { Task { await relays.close() } }
-            guard let event = try await relays.newest(address) else { throw notFound(address) }
-            // The same signed event again: relays that missed it get it, the others answer "duplicate".
-            let accepted = try await relays.publish(event)
-            let list = (try? NIP51List.parse(event, decryptingWith: curator)) ?? NIP51List.followSet(identifier: name)
-            let output = WhitelistEditOutput(address: address, relays: accepted, event: event, list: list)
-            print(relay.json ? try JSONOutput.string(output) : output.naddr)
+            try await withCuratorList(name, key: key, relay: relay) { curator, address, relays in
+                guard let event = try await relays.newest(address) else { throw notFound(address) }
+                // The same signed event again: relays that missed it get it, the others answer "duplicate".
+                let accepted = try await relays.publish(event)
+                let list = (try? NIP51List.parse(event, decryptingWith: curator)) ?? NIP51List.followSet(identifier: name)
+                let output = WhitelistEditOutput(address: address, relays: accepted, event: event, list: list)
+                print(relay.json ? try JSONOutput.string(output) : output.naddr)
+            }
         }
     }
 }

@@ -72,3 +72,20 @@ struct WhitelistRelays {
         return accepted
     }
 }
+
+/// One of the curator's own lists: the curator key, the list's address and
+/// the relays, closed (and awaited) once `body` is done, whatever its end.
+func withCuratorList<T>(_ name: String, key: KeyOptions, relay: WhitelistRelayOptions,
+                        _ body: (SecretKey, ListAddress, WhitelistRelays) async throws -> T) async throws -> T {
+    let curator = try key.secretKey()
+    let address = ListAddress(author: curator.xOnlyPublicKey, identifier: name)
+    let relays = try await WhitelistRelays(relay)
+    do {
+        let value = try await body(curator, address, relays)
+        await relays.close()
+        return value
+    } catch {
+        await relays.close()
+        throw error
+    }
+}

@@ -35,10 +35,7 @@ extension ClientSuites {
         }
 
         static func worker(_ s: Setup, _ script: FakeWorker.Script) async throws -> FakeWorker {
-            let worker = try FakeWorker(relay: s.relay.url, mint: s.mint.httpURL, walletDirectory: temporaryDirectory("worker"), rate: testRate, script: script)
-            try await worker.advertise()
-            await worker.start()
-            return worker
+            try await FakeWorker.advertised(on: s.relay, mint: s.mint, script: script)
         }
 
         @Test func watchPicksUpAJobSentWithoutWaiting() async throws {

@@ -79,9 +79,7 @@ extension ClientSuites {
         @Test func unknownWorkerNoWorkerForModelAndEmptyWallet() async throws {
             let relay = try await TestRelay(maxEventSize: 65536)
             let mint = try await TestMint.start(inputFeePpk: 0)
-            let worker = try FakeWorker(relay: relay.url, mint: mint.httpURL, walletDirectory: temporaryDirectory("worker"),
-                                        rate: testRate, script: .complete(text: "x", elapsedMs: 1000))
-            try await worker.advertise()
+            let worker = try await FakeWorker.advertised(on: relay, mint: mint, script: .complete(text: "x", elapsedMs: 1000), serving: false)
             let dir = temporaryDirectory("cli")
             let common = ["--relay", relay.url, "--mint", mint.httpURL, "--data-dir", dir.path]
 
@@ -114,10 +112,7 @@ extension ClientSuites {
             _ = try await fundedWallet(mint, 300, directory: dir)
             let common = ["--relay", relay.url, "--mint", mint.httpURL, "--data-dir", dir.path, "--json", "--timeout", "180"]
 
-            let good = try FakeWorker(relay: relay.url, mint: mint.httpURL, walletDirectory: temporaryDirectory("worker"),
-                                      rate: testRate, script: .complete(text: "done", elapsedMs: 2000))
-            try await good.advertise()
-            await good.start()
+            let good = try await FakeWorker.advertised(on: relay, mint: mint, script: .complete(text: "done", elapsedMs: 2000))
             let done = try await Self.loom(["job", "submit", "say done", "--worker", good.key.xOnlyPublicKey.npub, "--seconds", "10"] + common)
             #expect(done.code == 0, "\(done.stderr)")
             let object = try #require(try JSONSerialization.jsonObject(with: Data(done.stdout.utf8)) as? [String: Any], "\(done.stdout)")
@@ -130,10 +125,7 @@ extension ClientSuites {
             #expect(!done.stdout.contains("cashu") && !done.stderr.contains("cashu"), "no token is printed")
             await good.stop()
 
-            let busy = try FakeWorker(relay: relay.url, mint: mint.httpURL, walletDirectory: temporaryDirectory("worker"),
-                                      rate: testRate, script: .reject(.workerBusy))
-            try await busy.advertise()
-            await busy.start()
+            let busy = try await FakeWorker.advertised(on: relay, mint: mint, script: .reject(.workerBusy))
             let refused = try await Self.loom(["job", "submit", "again", "--worker", busy.key.xOnlyPublicKey.npub, "--seconds", "10"] + common)
             #expect(refused.code == 2, "\(refused.stderr)")
             let rejected = try JSONSerialization.jsonObject(with: Data(refused.stdout.utf8)) as? [String: Any]

@@ -2,6 +2,7 @@ import Blossom
 import Cashu
 import CashuWallet
 import Foundation
+import LoomTestSupport
 import LoomProtocol
 import Nostr
 import NostrRelay
@@ -53,6 +54,17 @@ actor FakeWorker {
         mintURL = Token.normalizeMintURL(mint)
         self.blossom = blossom
         self.script = script
+    }
+
+    /// The usual test worker: `testRate`, a wallet in its own folder, its
+    /// offer on `relay`, and serving requests unless `serving` is false.
+    static func advertised(on relay: TestRelay, mint: TestServer, script: Script, blossom: URL? = nil,
+                           serving: Bool = true) async throws -> FakeWorker {
+        let worker = try FakeWorker(relay: relay.url, mint: mint.httpURL, walletDirectory: temporaryDirectory("worker"),
+                                    rate: testRate, blossom: blossom, script: script)
+        try await worker.advertise()
+        if serving { await worker.start() }
+        return worker
     }
 
     func advertisement(name: String = "fake", accepting: Bool = true, capacity: Advertisement.Capacity = .init(maxConcurrent: 1)) -> Advertisement {

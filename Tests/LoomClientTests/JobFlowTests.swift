@@ -18,10 +18,7 @@ extension ClientSuites {
             let relay = try await TestRelay(maxEventSize: 65536)
             let mint = try await TestMint.start(inputFeePpk: 100)
             try await withBlossomServer { blossom in
-                let worker = try FakeWorker(relay: relay.url, mint: mint.httpURL, walletDirectory: temporaryDirectory("worker"),
-                                            rate: testRate, blossom: blossom, script: .complete(text: "The sky scatters blue light.", elapsedMs: 7300))
-                try await worker.advertise()
-                await worker.start()
+                let worker = try await FakeWorker.advertised(on: relay, mint: mint, script: .complete(text: "The sky scatters blue light.", elapsedMs: 7300), blossom: blossom)
                 let client = try await makeClient(relay: relay, mint: mint, sats: 200)
                 let before = try await client.wallet!.balance()
 
@@ -62,10 +59,7 @@ extension ClientSuites {
         @Test func rejectedJobGivesThePaymentBack() async throws {
             let relay = try await TestRelay(maxEventSize: 65536)
             let mint = try await TestMint.start(inputFeePpk: 0)
-            let worker = try FakeWorker(relay: relay.url, mint: mint.httpURL, walletDirectory: temporaryDirectory("worker"),
-                                        rate: testRate, script: .reject(.workerBusy))
-            try await worker.advertise()
-            await worker.start()
+            let worker = try await FakeWorker.advertised(on: relay, mint: mint, script: .reject(.workerBusy))
             let client = try await makeClient(relay: relay, mint: mint, sats: 100)
             let offer = try await client.directory.offer(of: worker.hex)
             let job = try await client.submit(JobOrder(model: "llama3.2:3b", input: .prompt("hello"), seconds: 10), to: offer, paying: .wallet())
@@ -84,10 +78,7 @@ extension ClientSuites {
         @Test func cancelPublishesAValidCancelAndEndsTheJob() async throws {
             let relay = try await TestRelay(maxEventSize: 65536)
             let mint = try await TestMint.start(inputFeePpk: 0)
-            let worker = try FakeWorker(relay: relay.url, mint: mint.httpURL, walletDirectory: temporaryDirectory("worker"),
-                                        rate: testRate, script: .runUntilCancelled)
-            try await worker.advertise()
-            await worker.start()
+            let worker = try await FakeWorker.advertised(on: relay, mint: mint, script: .runUntilCancelled)
             let client = try await makeClient(relay: relay, mint: mint, sats: 100)
             let offer = try await client.directory.offer(of: worker.hex)
             let job = try await client.submit(JobOrder(model: "llama3.2:3b", input: .prompt("count forever"), seconds: 30), to: offer, paying: .wallet())
@@ -143,9 +134,7 @@ extension ClientSuites {
         @Test func onlyTheAuthorMayCancel() async throws {
             let relay = try await TestRelay(maxEventSize: 65536)
             let mint = try await TestMint.start(inputFeePpk: 0)
-            let worker = try FakeWorker(relay: relay.url, mint: mint.httpURL, walletDirectory: temporaryDirectory("worker"),
-                                        rate: testRate, script: .runUntilCancelled)
-            try await worker.advertise()
+            let worker = try await FakeWorker.advertised(on: relay, mint: mint, script: .runUntilCancelled, serving: false)
             let alice = try await makeClient(relay: relay, mint: mint, sats: 50)
             let offer = try await alice.directory.offer(of: worker.hex)
             let job = try await alice.submit(JobOrder(model: "llama3.2:3b", input: .prompt("x"), seconds: 10), to: offer, paying: .wallet())
@@ -159,9 +148,7 @@ extension ClientSuites {
         @Test func anEmptyWalletIsRefusedBeforeAnythingIsSent() async throws {
             let relay = try await TestRelay(maxEventSize: 65536)
             let mint = try await TestMint.start(inputFeePpk: 100)
-            let worker = try FakeWorker(relay: relay.url, mint: mint.httpURL, walletDirectory: temporaryDirectory("worker"),
-                                        rate: testRate, script: .complete(text: "x", elapsedMs: 1000))
-            try await worker.advertise()
+            let worker = try await FakeWorker.advertised(on: relay, mint: mint, script: .complete(text: "x", elapsedMs: 1000), serving: false)
             let client = try await makeClient(relay: relay, mint: mint, sats: 10)
             let offer = try await client.directory.offer(of: worker.hex)
             do {

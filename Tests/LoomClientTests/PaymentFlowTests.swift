@@ -17,10 +17,7 @@ extension ClientSuites {
         @Test func failedJobIsBilledForTimeServedAndTheRestComesBack() async throws {
             let relay = try await TestRelay(maxEventSize: 65536)
             let mint = try await TestMint.start(inputFeePpk: 100)
-            let worker = try FakeWorker(relay: relay.url, mint: mint.httpURL, walletDirectory: temporaryDirectory("worker"),
-                                        rate: testRate, script: .fail(.backendUnavailable, elapsedMs: 1200))
-            try await worker.advertise()
-            await worker.start()
+            let worker = try await FakeWorker.advertised(on: relay, mint: mint, script: .fail(.backendUnavailable, elapsedMs: 1200))
             let client = try await makeClient(relay: relay, mint: mint, sats: 200)
             let before = try await client.wallet!.balance()
             let offer = try await client.directory.offer(of: worker.hex)
@@ -42,10 +39,7 @@ extension ClientSuites {
         @Test func aTokenPassedInPaysAndTheChangeLandsInTheWallet() async throws {
             let relay = try await TestRelay(maxEventSize: 65536)
             let mint = try await TestMint.start(inputFeePpk: 0)
-            let worker = try FakeWorker(relay: relay.url, mint: mint.httpURL, walletDirectory: temporaryDirectory("worker"),
-                                        rate: testRate, script: .complete(text: "ok", elapsedMs: 8000))
-            try await worker.advertise()
-            await worker.start()
+            let worker = try await FakeWorker.advertised(on: relay, mint: mint, script: .complete(text: "ok", elapsedMs: 8000))
             let payer = try await fundedWallet(mint, 64, directory: temporaryDirectory("payer"))
             let token = try await payer.send(50).token
             let client = try await makeClient(relay: relay, mint: mint, sats: 0)
@@ -64,10 +58,7 @@ extension ClientSuites {
         @Test func aPaymentLockedToTheWorkerIsTakenByItAndNotReclaimable() async throws {
             let relay = try await TestRelay(maxEventSize: 65536)
             let mint = try await TestMint.start(inputFeePpk: 0)
-            let worker = try FakeWorker(relay: relay.url, mint: mint.httpURL, walletDirectory: temporaryDirectory("worker"),
-                                        rate: testRate, script: .complete(text: "ok", elapsedMs: 5000))
-            try await worker.advertise()
-            await worker.start()
+            let worker = try await FakeWorker.advertised(on: relay, mint: mint, script: .complete(text: "ok", elapsedMs: 5000))
             let client = try await makeClient(relay: relay, mint: mint, sats: 100)
             let offer = try await client.directory.offer(of: worker.hex)
             let job = try await client.submit(JobOrder(model: "llama3.2:3b", input: .prompt("x"), seconds: 10), to: offer,

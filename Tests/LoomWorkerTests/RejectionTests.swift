@@ -107,6 +107,9 @@ struct RejectionTests {
 
         #expect(try await eventually { await worker.snapshot().dropped >= 1 })
         #expect(access.asked >= 1)
+        // Dropped by the relay connection's gate, before any signature check.
+        #expect(await worker.pool.connections[0].statistics.droppedNotAdmitted == 1)
+        #expect(await worker.pool.connections[0].statistics.droppedInvalid == 0)
         // No journal row, no wallet operation, no keyset fetch: the mint was never asked.
         #expect(try worker.journal.job(event.id) == nil)
         #expect(try await wallet.history().isEmpty)
