@@ -149,7 +149,7 @@ let package = Package(
             ]
         ),
         // Starts real servers (relay, mint) for the integration tests.
-        .target(name: "LoomTestSupport", path: "Tests/LoomTestSupport"),
+        .target(name: "LoomTestSupport", dependencies: ["Cashu", "CashuWallet"], path: "Tests/LoomTestSupport"),
         .testTarget(name: "Secp256k1Tests", dependencies: ["Secp256k1"], resources: [.copy("Vectors")]),
         .testTarget(name: "NostrTests", dependencies: ["Nostr"], resources: [.copy("Vectors")]),
         .testTarget(

@@ -15,11 +15,13 @@ public struct MintClient: Sendable {
 
     /// `url` is normalised (no trailing slash) so it compares equal to the
     /// same mint written in a token.
-    public init(url: String, http: HTTPClient = MintClient.sharedHTTPClient, timeout: TimeAmount = .seconds(30)) {
+    public init(url: String, http: HTTPClient = MintClient.sharedHTTPClient, timeout: TimeAmount = MintClient.defaultTimeout) {
         self.url = MintClient.normalise(url)
         self.http = http
         self.timeout = timeout
     }
+
+    public static let defaultTimeout: TimeAmount = .seconds(30)
 
     /// AsyncHTTPClient's shared client re-dials a refused connection until the
     /// request deadline (30 s for a mint that is down); this one fails at once,
@@ -70,7 +72,9 @@ public struct MintClient: Sendable {
     public func swap(inputs: [Proof], outputs: [BlindedMessage]) async throws(MintError) -> [BlindSignature] {
         let r: SignaturesResponse = try await post("/v1/swap", SwapRequest(inputs: inputs, outputs: outputs))
         guard r.signatures.count == outputs.count else {
-            throw .malformedResponse("swap returned \(r.signatures.count) signatures for \(outputs.count) outputs")
+            // The mint acted (it answered 2xx), but not in a way we can use:
+            // only NUT-09 can tell what it signed.
+            throw .unreadableAnswer("swap returned \(r.signatures.count) signatures for \(outputs.count) outputs")
         }
         return r.signatures
     }
@@ -87,6 +91,9 @@ public struct MintClient: Sendable {
 
     public func mint(quote: String, outputs: [BlindedMessage]) async throws(MintError) -> [BlindSignature] {
         let r: SignaturesResponse = try await post("/v1/mint/bolt11", MintRequest(quote: quote, outputs: outputs))
+        guard r.signatures.count == outputs.count else {
+            throw .unreadableAnswer("mint returned \(r.signatures.count) signatures for \(outputs.count) outputs")
+        }
         return r.signatures
     }
 
@@ -154,7 +161,9 @@ public struct MintClient: Sendable {
         do {
             return try JSONDecoder().decode(R.self, from: body)
         } catch {
-            throw .malformedResponse("\(R.self): \(error)")
+            // A 2xx is the mint saying it did the work; an answer we cannot
+            // read does not say it did not.
+            throw .unreadableAnswer("\(R.self): \(error)")
         }
     }
 }

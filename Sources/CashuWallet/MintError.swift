@@ -1,8 +1,13 @@
-/// A mint's refusal, typed by its NUT error code, with the mint's own message.
+/// A mint's refusal, typed by its NUT error code (cashubtc/nuts
+/// error_codes.md, as Nutshell 0.20 sends them), with the mint's own message.
 public enum MintError: Error, Equatable, Sendable, CustomStringConvertible {
     case outputsAlreadySigned(String)
     case proofVerificationFailed(String)
     case alreadySpent(String)
+    /// Another request spending these proofs is in progress at the mint.
+    case proofsPending(String)
+    /// Another request for these outputs is in progress at the mint.
+    case outputsPending(String)
     case transactionUnbalanced(String)
     case unitNotSupported(String)
     case amountOutsideLimit(String)
@@ -20,15 +25,24 @@ public enum MintError: Error, Equatable, Sendable, CustomStringConvertible {
     case unreachable(String)
     /// The connection failed after the request may have been sent.
     case transport(String)
+    /// A request we could not even build, or an answer that breaks the
+    /// protocol's rules (keys that do not match their id).
     case malformedResponse(String)
+    /// A 2xx answer we cannot read (not JSON, wrong shape, a signature
+    /// count that does not match our outputs). The mint may have done the
+    /// work, so the outcome is unknown.
+    case unreadableAnswer(String)
 
     init(status: Int, code: Int?, detail: String) {
+        // 10002 and 10003 are the codes of earlier NUT revisions, still sent by older mints.
         switch code {
-        case 10002: self = .outputsAlreadySigned(detail)
-        case 10003: self = .proofVerificationFailed(detail)
+        case 11003, 10002: self = .outputsAlreadySigned(detail)
+        case 10001, 10003: self = .proofVerificationFailed(detail)
         case 11001: self = .alreadySpent(detail)
-        case 11002: self = .transactionUnbalanced(detail)
-        case 11005: self = .unitNotSupported(detail)
+        case 11002: self = .proofsPending(detail)
+        case 11004: self = .outputsPending(detail)
+        case 11005: self = .transactionUnbalanced(detail)
+        case 11013: self = .unitNotSupported(detail)
         case 11006: self = .amountOutsideLimit(detail)
         case 12001: self = .keysetUnknown(detail)
         case 12002: self = .keysetInactive(detail)
@@ -42,21 +56,42 @@ public enum MintError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The mint refuses because some inputs are spent or in use by another request.
+    public var saysInputsUnavailable: Bool {
+        switch self {
+        case .alreadySpent, .proofsPending: true
+        default: false
+        }
+    }
+
+    /// True when the refusal may be the echo of an earlier request of ours
+    /// (its answer lost): the mint must be asked what happened before the
+    /// refusal is believed.
+    public var mayBeOurOwnEarlierRequest: Bool {
+        switch self {
+        case .alreadySpent, .proofsPending, .outputsAlreadySigned, .outputsPending, .quoteAlreadyIssued: true
+        default: false
+        }
+    }
+
     /// True when the request may have reached the mint and done its work,
     /// so its outcome must be learned (restore / check state) before retrying.
     public var outcomeUnknown: Bool {
         if case .transport = self { return true }
+        if case .unreadableAnswer = self { return true }
         if case .other(let status, _, _) = self { return status >= 500 }
         return false
     }
 
     public var description: String {
         switch self {
-        case .outputsAlreadySigned(let d): "mint: outputs were already signed (10002): \(d)"
-        case .proofVerificationFailed(let d): "mint: proofs could not be verified (10003): \(d)"
+        case .outputsAlreadySigned(let d): "mint: outputs were already signed (11003): \(d)"
+        case .proofVerificationFailed(let d): "mint: proofs could not be verified (10001): \(d)"
         case .alreadySpent(let d): "mint: token already spent (11001): \(d)"
-        case .transactionUnbalanced(let d): "mint: inputs and outputs do not balance (11002): \(d)"
-        case .unitNotSupported(let d): "mint: unit not supported (11005): \(d)"
+        case .proofsPending(let d): "mint: the proofs are being spent by another request (11002): \(d)"
+        case .outputsPending(let d): "mint: the outputs are being signed by another request (11004): \(d)"
+        case .transactionUnbalanced(let d): "mint: inputs and outputs do not balance (11005): \(d)"
+        case .unitNotSupported(let d): "mint: unit not supported (11013): \(d)"
         case .amountOutsideLimit(let d): "mint: amount outside the mint's limits (11006): \(d)"
         case .keysetUnknown(let d): "mint: keyset unknown (12001): \(d)"
         case .keysetInactive(let d): "mint: keyset inactive (12002): \(d)"
@@ -70,6 +105,7 @@ public enum MintError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unreachable(let d): "mint unreachable: \(d)"
         case .transport(let d): "lost the connection to the mint: \(d)"
         case .malformedResponse(let d): "mint answered something unexpected: \(d)"
+        case .unreadableAnswer(let d): "mint answered but the answer cannot be read (outcome unknown): \(d)"
         }
     }
 }

@@ -7,6 +7,9 @@ import GRDB
 /// to its owner (0600), and `migrator` applied.
 public func openMoneyDatabase(path: String, migrator: DatabaseMigrator) throws -> DatabasePool {
     var config = Configuration()
+    // Another process (an operator's `loom wallet` beside the worker) may
+    // hold the write lock for a moment: wait for it instead of failing.
+    config.busyMode = .timeout(15)
     config.prepareDatabase { db in
         try db.execute(sql: "PRAGMA synchronous = FULL")
     }

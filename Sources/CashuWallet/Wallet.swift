@@ -11,7 +11,7 @@ import Secp256k1
 /// the mint, then settle in one transaction. An operation interrupted between
 /// the two is settled by `recover()` with NUT-09 restore and NUT-07 checks.
 public actor Wallet {
-    public nonisolated let mint: MintClient
+    public nonisolated let mint: any MintConnector
     public nonisolated let unit: CurrencyUnit
     let store: WalletStore
     let seed: [UInt8]
@@ -23,14 +23,30 @@ public actor Wallet {
     var lastInspected: (text: String, token: Token, fee: Amount, sigAll: Bool)?
     /// Test hook: the named step kills the process (crash-safety tests).
     let crashPoint: String?
+    /// This wallet's claim on the operations it starts (see `WalletLease`).
+    let lease: WalletLease
+    /// Operations this wallet is sending or settling right now: `recover()`
+    /// leaves them to the call that owns them.
+    var inFlight: Set<String> = []
 
+    /// A wallet on `mintURL` over HTTP. `timeout` bounds each mint request.
     public init(store: WalletStore, mintURL: String, unit: CurrencyUnit = .sat, lockKey: SecretKey? = nil,
-                http: HTTPClient = MintClient.sharedHTTPClient, crashPoint: String? = ProcessInfo.processInfo.environment["LOOM_CRASH_AT"]) throws {
+                http: HTTPClient = MintClient.sharedHTTPClient, timeout: Duration? = nil,
+                crashPoint: String? = ProcessInfo.processInfo.environment["LOOM_CRASH_AT"]) throws {
+        let client = MintClient(url: mintURL, http: http,
+                                timeout: timeout.map { .nanoseconds(Int64($0 / .nanoseconds(1))) } ?? MintClient.defaultTimeout)
+        try self.init(store: store, mint: client, unit: unit, lockKey: lockKey, crashPoint: crashPoint)
+    }
+
+    /// A wallet that reaches its mint through `mint` (tests inject faults here).
+    public init(store: WalletStore, mint: any MintConnector, unit: CurrencyUnit = .sat, lockKey: SecretKey? = nil,
+                crashPoint: String? = ProcessInfo.processInfo.environment["LOOM_CRASH_AT"]) throws {
         self.store = store
-        self.mint = MintClient(url: mintURL, http: http)
+        self.mint = mint
         self.unit = unit
         self.lockKey = lockKey
         self.crashPoint = crashPoint
+        lease = try WalletLease(databasePath: store.path)
         let mnemonic: Mnemonic
         if let phrase = try store.meta("mnemonic") {
             do { mnemonic = try Mnemonic(phrase: phrase) } catch { throw WalletError.invalidMnemonic("\(error)") }

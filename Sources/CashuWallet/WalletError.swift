@@ -15,6 +15,8 @@ public enum WalletError: Error, Sendable, CustomStringConvertible {
     case quoteNotPaid(String)
     case invalidMnemonic(String)
     case pendingOutcome(operation: String)
+    /// The token's proofs are already this wallet's, or being received by it.
+    case alreadyReceived(operation: String)
     case corrupt(String)
 
     public var description: String {
@@ -32,6 +34,7 @@ public enum WalletError: Error, Sendable, CustomStringConvertible {
         case .quoteNotPaid(let q): "the invoice of quote \(q) has not been paid"
         case .invalidMnemonic(let why): "invalid mnemonic: \(why)"
         case .pendingOutcome(let op): "the mint did not answer; operation \(op) is journaled and will be settled by `loom wallet check`"
+        case .alreadyReceived(let op): "this token was already received by this wallet (operation \(op)); a token pays once"
         case .corrupt(let why): "wallet database inconsistent: \(why)"
         }
     }

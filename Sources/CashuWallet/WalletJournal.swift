@@ -37,12 +37,22 @@ extension Wallet {
         return out
     }
 
-    nonisolated func insertOperation(_ db: Database, id: String, kind: OperationKind, amount: Amount, fee: Amount, quote: String? = nil, memo: String? = nil) throws {
+    /// A new operation, owned by this wallet (`WalletLease`) until it ends.
+    nonisolated func insertOperation(_ db: Database, id: String, kind: OperationKind, amount: Amount, fee: Amount,
+                                     quote: String? = nil, memo: String? = nil, reference: String? = nil) throws {
         let now = Self.now()
         try db.execute(sql: """
-            INSERT INTO operations(id, kind, state, mint, unit, amount, fee, quote, memo, created_at, updated_at)
-            VALUES (?, ?, 'prepared', ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [id, kind.rawValue, mint.url, unit.rawValue, Int64(amount.value), Int64(fee.value), quote, memo, now, now])
+            INSERT INTO operations(id, kind, state, mint, unit, amount, fee, quote, memo, reference, owner, created_at, updated_at)
+            VALUES (?, ?, 'prepared', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [id, kind.rawValue, mint.url, unit.rawValue, Int64(amount.value), Int64(fee.value), quote, memo,
+                             reference, lease.owner, now, now])
+    }
+
+    /// Records which proofs an operation spends, for good (see the `inputs` table).
+    nonisolated func insertInputs(_ db: Database, operation: String, _ proofs: [Proof]) throws {
+        for p in proofs {
+            try db.execute(sql: "INSERT OR IGNORE INTO inputs(operation_id, secret) VALUES (?, ?)", arguments: [operation, p.secret])
+        }
     }
 
     nonisolated func setOperation(_ db: Database, _ id: String, state: OperationState, error: String? = nil, token: String? = nil) throws {

@@ -33,25 +33,16 @@ extension Wallet {
         }
         let keyset = try await activeKeyset()
         let opID = Self.newOperationID()
-        let outputs = try await store.db.write { db in
+        try await store.db.write { db in
             try self.insertOperation(db, id: opID, kind: .mint, amount: amount, fee: .zero, quote: quote)
             let outs = try self.deterministicOutputs(db, amounts: amount.split(), keyset: keyset, role: "keep")
             try self.insertOutputs(db, operation: opID, outs)
-            return outs
         }
-        let signatures: [BlindSignature]
-        do {
-            signatures = try await mint.mint(quote: quote, outputs: outputs.map(\.blinding.message))
-        } catch {
-            if error.outcomeUnknown {
-                if (try? await recover(operation: opID)) == true { return amount }
-                throw WalletError.pendingOutcome(operation: opID)
-            }
-            try await fail(operation: opID, reason: error.description)
-            throw WalletError.mint(error)
+        switch try await drive(opID, sends: Self.sendsPerCall, askFirst: false) {
+        case .done: return amount
+        case .refused(let error): throw WalletError.mint(error)
+        case .spentElsewhere, .unknown: throw WalletError.pendingOutcome(operation: opID)  // a mint request has no inputs to lose
         }
-        try await settleSwap(operation: opID, signatures: signatures, outputs: outputs)
-        return amount
     }
 
     /// Pays a bolt11 invoice from the wallet (NUT-05) and keeps the unused
@@ -80,7 +71,7 @@ extension Wallet {
             result = try await mint.melt(quote: quote.quote, inputs: inputs, outputs: outputs.map(\.blinding.message))
         } catch {
             if error.outcomeUnknown {
-                if (try? await recover(operation: opID)) == true { return try meltedSummary(opID) }
+                if case .done? = try? await recover(operation: opID) { return try meltedSummary(opID) }
                 throw WalletError.pendingOutcome(operation: opID)
             }
             try await fail(operation: opID, reason: error.description)

@@ -4,7 +4,7 @@ import GRDB
 import Secp256k1
 
 /// What a receive gave: the token's amount, the mint's input fee, and what is now ours.
-public struct Received: Sendable, Codable {
+public struct Received: Sendable, Codable, Hashable {
     public var amount: Amount
     public var fee: Amount
     public var received: Amount
@@ -61,8 +61,13 @@ extension Wallet {
     }
 
     /// Swaps a token's proofs for our own. The token's proofs and our outputs
-    /// are journaled before the swap request leaves.
-    public func receive(_ text: String) async throws -> Received {
+    /// are journaled before the swap request leaves. `reference` labels the
+    /// operation for the caller (the worker: the job id) so that
+    /// `receipt(reference:)` finds it again after a crash.
+    ///
+    /// A token this wallet has already taken, or is taking, is refused
+    /// (`alreadyReceived`) before the mint is asked: one token, one receive.
+    public func receive(_ text: String, reference: String? = nil) async throws -> Received {
         let (token, fee, sigAll): (Token, Amount, Bool)
         if let last = lastInspected, last.text == text {
             (token, fee, sigAll) = (last.token, last.fee, last.sigAll)
@@ -75,66 +80,45 @@ extension Wallet {
         let keyset = try await activeKeyset()
         let opID = Self.newOperationID()
         let lockKey = self.lockKey
-        let (inputs, outputs) = try await store.db.write { db in
-            try self.insertOperation(db, id: opID, kind: .receive, amount: total, fee: fee, memo: token.memo)
+        try await store.db.write { db in
+            try self.refuseKnownProofs(db, token.proofs)
+            try self.insertOperation(db, id: opID, kind: .receive, amount: total, fee: fee, memo: token.memo, reference: reference)
             let outs = try self.deterministicOutputs(db, amounts: keep.split(), keyset: keyset, role: "keep")
             // SIG_ALL (NUT-11) signs inputs and outputs together, so it comes once the outputs exist.
             let inputs = sigAll
                 ? try P2PK.signedSigAll(inputs: token.proofs, outputs: outs.map(\.blinding.message), with: lockKey!)
                 : token.proofs
             try self.insertProofs(db, inputs, state: .pending, operation: opID)
+            try self.insertInputs(db, operation: opID, inputs)
             try self.insertOutputs(db, operation: opID, outs)
-            return (inputs, outs)
         }
-        try await swap(operation: opID, inputs: inputs, outputs: outputs)
-        return Received(amount: total, fee: fee, received: keep, operation: opID)
-    }
-
-    /// Sends a journaled swap and settles it. A refusal rolls the operation
-    /// back; no answer leaves it for `recover()`.
-    func swap(operation opID: String, inputs: [Proof], outputs: [JournaledOutput]) async throws {
-        let signatures: [BlindSignature]
-        crash(at: "before-swap-request")
-        do {
-            signatures = try await mint.swap(inputs: inputs, outputs: outputs.map(\.blinding.message))
-        } catch {
-            if error.outcomeUnknown {
-                // The mint may have signed; NUT-09 will tell. Try once now.
-                if (try? await recover(operation: opID)) == true { return }
-                throw WalletError.pendingOutcome(operation: opID)
-            }
-            try await fail(operation: opID, reason: error.description)
+        switch try await drive(opID, sends: Self.sendsPerCall, askFirst: false) {
+        case .done:
+            return Received(amount: total, fee: fee, received: keep, operation: opID)
+        case .refused(let error):
             throw WalletError.mint(error)
-        }
-        crash(at: "after-swap-response")
-        try await settleSwap(operation: opID, signatures: signatures, outputs: outputs)
-    }
-
-    /// Records the outcome of a successful swap in one transaction.
-    func settleSwap(operation opID: String, signatures: [BlindSignature], outputs: [JournaledOutput]) async throws {
-        let proofs = try await unblind(signatures, outputs)
-        let kept = zip(proofs, outputs).filter { $0.1.role != "send" }.map(\.0)
-        let sent = zip(proofs, outputs).filter { $0.1.role == "send" }.map(\.0)
-        try await store.db.write { db in
-            try self.setProofs(db, operation: opID, from: .pending, to: .spent)
-            try self.insertProofs(db, kept, state: .unspent, operation: opID)
-            // Proofs for a token stay reserved until the token is built and stored.
-            try self.insertProofs(db, sent, state: .reserved, operation: opID)
-            try self.setOperation(db, opID, state: sent.isEmpty ? .done : .sent)
+        case .spentElsewhere:
+            throw WalletError.mint(.alreadySpent("the token was spent elsewhere while the mint's answer to our swap was lost"))
+        case .unknown:
+            throw WalletError.pendingOutcome(operation: opID)
         }
     }
 
-    /// A refused operation: its inputs are ours again (or, for a receive, were never ours).
-    func fail(operation opID: String, reason: String) async throws {
-        try await store.db.write { db in
-            let kind = try String.fetchOne(db, sql: "SELECT kind FROM operations WHERE id = ?", arguments: [opID])
-            if kind == OperationKind.receive.rawValue {
-                try db.execute(sql: "DELETE FROM proofs WHERE operation_id = ? AND state = 'pending'", arguments: [opID])
-            } else {
-                try self.setProofs(db, operation: opID, from: .pending, to: .unspent)
-                try self.setProofs(db, operation: opID, from: .reserved, to: .unspent)
-            }
-            try self.setOperation(db, opID, state: .failed, error: reason)
+    /// A token's proofs may be new to this wallet, or ones it sent away in a
+    /// token of its own (they come back). Anything else — a token this
+    /// wallet has taken, is taking, or saw spent — is refused here, so that
+    /// two receives never share a proof and every proof row names the one
+    /// operation that swapped it.
+    nonisolated func refuseKnownProofs(_ db: Database, _ proofs: [Proof]) throws {
+        let marks = proofs.map { _ in "?" }.joined(separator: ",")
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT p.state, o.id, o.kind FROM proofs p LEFT JOIN operations o ON o.id = p.operation_id
+            WHERE p.secret IN (\(marks))
+            """, arguments: StatementArguments(proofs.map(\.secret)))
+        for row in rows {
+            let state: String = row["state"], kind: String? = row["kind"]
+            if state == ProofStatus.spent.rawValue, kind == OperationKind.send.rawValue { continue }
+            throw WalletError.alreadyReceived(operation: row["id"] ?? "unknown")
         }
     }
 }

@@ -19,83 +19,90 @@ public struct AuditReport: Sendable, Codable {
     public var melted: Amount
     public var fees: Amount
     public var pendingOperations: Int
+    /// Proofs the mint says are spent that no operation of this wallet spent.
+    public var writtenOff: Amount
     public var problems: [String]
     public var ok: Bool { problems.isEmpty }
 }
 
 extension Wallet {
-    /// Settles every operation a crash or a silent mint left open. Safe to
-    /// run at every start.
+    /// Settles every operation a crash or a silent mint left open, except
+    /// those another live wallet is working on (`WalletLease`): a request
+    /// still on its way to the mint is not "lost". Safe to run at every
+    /// start, and while another process serves from the same wallet.
+    /// `force: false` skips operations whose retry time has not come (the
+    /// worker's periodic retry); returns the operations settled.
     @discardableResult
-    public func recover() async throws -> [String] {
+    public func recover(force: Bool = true) async throws -> [String] {
+        let now = Self.now()
         let open = try await store.db.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM operations WHERE mint = ? AND state IN ('prepared', 'sent') ORDER BY created_at", arguments: [self.mint.url])
+            try Row.fetchAll(db, sql: """
+                SELECT id, owner, next_attempt_at FROM operations WHERE mint = ? AND state IN ('prepared', 'sent') ORDER BY created_at
+                """, arguments: [self.mint.url]).map { (id: $0["id"] as String, owner: $0["owner"] as String?, due: $0["next_attempt_at"] as Int64?) }
         }
         var settled: [String] = []
-        for id in open where try await recover(operation: id) { settled.append(id) }
+        for op in open where !inFlight.contains(op.id) && (force || (op.due ?? 0) <= now) {
+            guard try await claim(op.id, from: op.owner) else { continue }
+            if case .unknown = try await recover(operation: op.id) { continue }
+            settled.append(op.id)
+        }
         return settled
     }
 
-    /// Learns and records the outcome of one journaled operation. Returns
-    /// false when the mint still cannot tell (pending), or is unreachable.
-    func recover(operation opID: String) async throws -> Bool {
-        let (row, outputs) = try await store.db.read { db in
-            (try Row.fetchOne(db, sql: "SELECT * FROM operations WHERE id = ?", arguments: [opID])!, try self.loadOutputs(db, operation: opID))
+    /// Takes over an operation whose owner is gone. False when its owner (a
+    /// wallet in this process or another) is alive, or someone else just
+    /// took it over: it is theirs to finish.
+    func claim(_ opID: String, from owner: String?) async throws -> Bool {
+        if owner == lease.owner { return true }
+        if lease.isAlive(owner) { return false }
+        let me = lease.owner
+        return try await store.db.write { db in
+            try db.execute(sql: "UPDATE operations SET owner = ? WHERE id = ? AND owner IS ?", arguments: [me, opID, owner])
+            return db.changesCount == 1
         }
-        let kind = OperationKind(rawValue: row["kind"])!
-        let state = OperationState(rawValue: row["state"])!
-        if state == .sent, kind == .send {
+    }
+
+    /// Learns and records the outcome of one journaled operation this
+    /// wallet owns, sending it again when the mint never did it.
+    func recover(operation opID: String) async throws -> OperationOutcome {
+        let row = try store.db.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM operations WHERE id = ?", arguments: [opID])
+        }
+        guard let row, let kind = OperationKind(rawValue: row["kind"]), let state = OperationState(rawValue: row["state"]) else {
+            throw WalletError.corrupt("operation \(opID) is not journaled")
+        }
+        switch state {
+        case .done: return .done
+        case .failed: return .refused(.other(status: 0, code: nil, detail: row["error"] ?? "failed"))
+        case .sent where kind == .send:
             // The swap happened; only the token was not built yet.
-            _ = try await finishSend(operation: opID, amount: Amount(UInt64(row["amount"] as Int64)), fee: Amount(UInt64(row["fee"] as Int64)), memo: row["memo"])
-            return true
+            _ = try await finishSend(operation: opID)
+            return .done
+        default: break
         }
-        if kind == .melt, let quote: String = row["quote"] {
-            let q: MeltQuote
-            do { q = try await mint.meltQuoteState(quote) } catch { return false }
-            if q.state == .unpaid {
-                // The mint never took the inputs, unless they are spent elsewhere.
-                try await fail(operation: opID, reason: "melt did not happen")
-                return true
-            }
-            if q.state == .pending { return false }
+        if kind == .melt, let quote: String = row["quote"] { return try await recoverMelt(opID, quote: quote) }
+        return try await drive(opID, sends: Self.sendsPerCall, askFirst: true)
+    }
+
+    private func recoverMelt(_ opID: String, quote: String) async throws -> OperationOutcome {
+        inFlight.insert(opID)
+        defer { inFlight.remove(opID) }
+        let outputs = try await store.db.read { db in try self.loadOutputs(db, operation: opID) }
+        let q: MeltQuote
+        do { q = try await mint.meltQuoteState(quote) } catch { return try await postpone(opID, "melt quote state: \(error)") }
+        switch q.state {
+        case .unpaid:
+            // The mint never took the inputs.
+            try await fail(operation: opID, reason: "melt did not happen")
+            return .refused(.quoteNotPaid(quote))
+        case .pending, .issued:
+            return try await postpone(opID, "the mint is still paying the invoice")
+        case .paid:
             var paid = q
             if paid.change == nil { paid.change = try await restoredSignatures(outputs).compactMap { $0 } }
             try await settleMelt(operation: opID, result: paid, outputs: outputs)
-            return true
+            return .done
         }
-        // Swaps (receive, send) and mints: did the mint sign our outputs?
-        let sigs: [BlindSignature?]
-        do { sigs = try await restoredSignatures(outputs) } catch { return false }
-        if !sigs.isEmpty, sigs.allSatisfy({ $0 != nil }) {
-            try await settleSwap(operation: opID, signatures: sigs.map { $0! }, outputs: outputs)
-            if kind == .send { _ = try await recover(operation: opID) }
-            return true
-        }
-        // Not signed: for a swap, if our inputs are still unspent nothing happened.
-        let inputs = try await store.db.read { db in try self.loadProofs(db, sql: "operation_id = ? AND state = 'pending'", arguments: [opID]) }
-        if kind == .mint {
-            try await fail(operation: opID, reason: "mint request did not happen")
-            return true
-        }
-        let Ys = try inputs.map { try $0.Y().hex }
-        let states: [ProofState]
-        do { states = try await mint.checkState(Ys: Ys) } catch { return false }
-        if states.contains(where: { $0.state == .pending }) { return false }
-        if states.allSatisfy({ $0.state == .unspent }) {
-            if kind == .receive {
-                // We hold a valid payment the mint never saw: finish the swap
-                // with the same (never signed) outputs.
-                try await swap(operation: opID, inputs: inputs, outputs: outputs)
-                return true
-            }
-            try await fail(operation: opID, reason: "the mint did not receive the request")
-        } else {
-            try await store.db.write { db in
-                try self.setProofs(db, operation: opID, from: .pending, to: .spent)
-                try self.setOperation(db, opID, state: .failed, error: "inputs were spent by someone else")
-            }
-        }
-        return true
     }
 
     /// NUT-09: the mint's signatures for outputs it has signed before, in our order.
@@ -107,29 +114,23 @@ extension Wallet {
         return outputs.map { byB[$0.blinding.message.B_] }
     }
 
-    /// NUT-07: marks proofs the mint says are spent, and settles open operations.
+    /// NUT-07: settles open operations, then asks the mint about every
+    /// proof the wallet counts as unspent; spent ones are explained by an
+    /// operation of ours or written off (`heal`).
     public func check() async throws -> CheckReport {
         let settled = try await recover()
         let unspent = try await store.db.read { db in try self.loadProofs(db, sql: "mint = ? AND state = 'unspent'", arguments: [self.mint.url]) }
-        var spentSecrets: [String] = []
-        var spentAmount = Amount.zero
+        let before = try balance()
+        var lost = Amount.zero
         for chunk in stride(from: 0, to: unspent.count, by: 100).map({ Array(unspent[$0..<min($0 + 100, unspent.count)]) }) {
-            let Ys = try chunk.map { try $0.Y().hex }
-            let states: [ProofState]
-            do { states = try await mint.checkState(Ys: Ys) } catch { throw WalletError.mint(error) }
-            for (p, s) in zip(chunk, states) where s.state == .spent {
-                spentSecrets.append(p.secret)
-                spentAmount = try spentAmount.adding(p.amount)
-            }
+            lost = try lost.adding(try await heal(chunk))
         }
-        let secrets = spentSecrets
-        try await store.db.write { db in
-            for s in secrets { try db.execute(sql: "UPDATE proofs SET state = 'spent' WHERE secret = ?", arguments: [s]) }
-        }
+        let after = try balance()
         let pending = try await store.db.read { db in
             try String.fetchAll(db, sql: "SELECT id FROM operations WHERE mint = ? AND state IN ('prepared','sent')", arguments: [self.mint.url])
         }
-        return CheckReport(settledOperations: settled, stillPending: pending, foundSpent: spentAmount, balance: try balance())
+        let found = before > after ? Amount(before.value - after.value) : lost
+        return CheckReport(settledOperations: settled, stillPending: pending, foundSpent: found, balance: after)
     }
 
     /// Compares the balance with the history: everything received and minted,
@@ -142,6 +143,7 @@ extension Wallet {
             let minted = try sum("SELECT COALESCE(SUM(amount),0) FROM operations WHERE mint = ? AND kind = 'mint' AND state = 'done'")
             let sent = try sum("SELECT COALESCE(SUM(amount),0) FROM operations WHERE mint = ? AND kind = 'send' AND state = 'done'")
             let fees = try sum("SELECT COALESCE(SUM(fee),0) FROM operations WHERE mint = ? AND kind IN ('receive','send','melt') AND state = 'done'")
+            let writtenOff = try sum("SELECT COALESCE(SUM(amount),0) FROM operations WHERE mint = ? AND kind = 'writeoff' AND state = 'done'")
             // A melt spends its amount plus what the mint kept of the reserve:
             // inputs - change - input fee.
             let meltedGross = try sum("""
@@ -157,14 +159,14 @@ extension Wallet {
             let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM operations WHERE mint = ? AND state IN ('prepared','sent')", arguments: [self.mint.url]) ?? 0
             var problems: [String] = []
             let inflow = Int128(received.value) + Int128(minted.value)
-            let outflow = Int128(sent.value) + Int128(melted.value) + Int128(fees.value)
+            let outflow = Int128(sent.value) + Int128(melted.value) + Int128(fees.value) + Int128(writtenOff.value)
             if inflow - outflow != Int128(unspent.value) {
                 problems.append("history says \(inflow - outflow), unspent proofs hold \(unspent.value)")
             }
             let pendingProofs = try sum("SELECT COALESCE(SUM(amount),0) FROM proofs WHERE mint = ? AND state IN ('pending','reserved')")
             if pending == 0 && pendingProofs > .zero { problems.append("\(pendingProofs) in pending proofs without an open operation") }
             return AuditReport(balance: unspent, unspentProofs: unspent, received: received, minted: minted, sent: sent,
-                               melted: melted, fees: fees, pendingOperations: pending, problems: problems)
+                               melted: melted, fees: fees, pendingOperations: pending, writtenOff: writtenOff, problems: problems)
         }
     }
 }

@@ -4,7 +4,7 @@ import GRDB
 import Secp256k1
 
 /// A token this wallet made, and what making it cost.
-public struct Sent: Sendable, Codable {
+public struct Sent: Sendable, Codable, Hashable {
     public var token: String
     public var amount: Amount
     public var fee: Amount
@@ -40,19 +40,46 @@ extension Wallet {
     }
 
     /// Journals a send whose inputs `choose` picks (in the same transaction,
-    /// so two sends never pick the same proofs), then swaps.
+    /// so two sends — in this process or another — never pick the same
+    /// proofs), then swaps. When the mint says some of the chosen proofs are
+    /// already spent or pending, the wallet was wrong about them: it checks
+    /// them with the mint (`heal`) and tries once more with other proofs.
     private func send(lockTo: PublicKey?, memo: String?,
                       choose: @Sendable @escaping (Database, [KeysetInfo]) throws -> ([Proof], Amount, Amount)) async throws -> Sent {
+        var healed = false
+        while true {
+            let (opID, inputs) = try await journalSend(lockTo: lockTo, memo: memo, choose: choose)
+            switch try await drive(opID, sends: Self.sendsPerCall, askFirst: false) {
+            case .done:
+                return try await sentSummary(opID)
+            case .refused(let error) where !healed && error.saysInputsUnavailable:
+                healed = true
+                try await heal(inputs)
+            case .spentElsewhere where !healed:
+                healed = true  // `spentElsewhere` healed the inputs already
+            case .refused(let error):
+                throw WalletError.mint(error)
+            case .spentElsewhere:
+                throw WalletError.mint(.alreadySpent("proofs this wallet held were spent elsewhere; run `loom wallet check`"))
+            case .unknown:
+                throw WalletError.pendingOutcome(operation: opID)
+            }
+        }
+    }
+
+    private func journalSend(lockTo: PublicKey?, memo: String?,
+                             choose: @Sendable @escaping (Database, [KeysetInfo]) throws -> ([Proof], Amount, Amount)) async throws -> (String, [Proof]) {
         let keyset = try await activeKeyset()
         let opID = Self.newOperationID()
         let infos = keysets.values.map(\.info)
-        let (inputs, outputs, fee, amount) = try await store.db.write { db -> ([Proof], [JournaledOutput], Amount, Amount) in
+        let inputs = try await store.db.write { db -> [Proof] in
             let (inputs, fee, amount) = try choose(db, infos)
             let total = try Amount.sum(inputs.map(\.amount))
             let change = Amount(total.value - amount.value - fee.value)
             try self.insertOperation(db, id: opID, kind: .send, amount: amount, fee: fee, memo: memo)
             try db.execute(sql: "UPDATE proofs SET state = 'pending', operation_id = ? WHERE secret IN (\(inputs.map { _ in "?" }.joined(separator: ",")))",
                            arguments: StatementArguments([opID] + inputs.map(\.secret)))
+            try self.insertInputs(db, operation: opID, inputs)
             var outs: [JournaledOutput]
             if let lockTo {
                 // Locked outputs use fresh random secrets: a deterministic
@@ -67,22 +94,36 @@ extension Wallet {
             }
             outs += try self.deterministicOutputs(db, amounts: change.split(), keyset: keyset, role: "keep", startPosition: outs.count)
             try self.insertOutputs(db, operation: opID, outs)
-            return (inputs, outs, fee, amount)
+            return inputs
         }
-        try await swap(operation: opID, inputs: inputs, outputs: outputs)
-        return try await finishSend(operation: opID, amount: amount, fee: fee, memo: memo)
+        return (opID, inputs)
     }
 
     /// Builds the token from the operation's reserved proofs, stores it and
     /// marks the proofs spent (they belong to whoever holds the token).
-    func finishSend(operation opID: String, amount: Amount, fee: Amount, memo: String?) async throws -> Sent {
+    func finishSend(operation opID: String) async throws -> Sent {
         try await store.db.write { db in
-            let proofs = try self.loadProofs(db, sql: "operation_id = ? AND state = 'reserved'", arguments: [opID])
-            let token = try Token(mint: self.mint.url, unit: self.unit, memo: memo, proofs: proofs).serializedV4()
-            try self.setProofs(db, operation: opID, from: .reserved, to: .spent)
-            try self.setOperation(db, opID, state: .done, token: token)
-            return Sent(token: token, amount: amount, fee: fee, operation: opID)
+            guard let row = try Row.fetchOne(db, sql: "SELECT state, memo FROM operations WHERE id = ?", arguments: [opID]) else {
+                throw WalletError.corrupt("send \(opID) is not journaled")
+            }
+            if (row["state"] as String) == OperationState.sent.rawValue {
+                let proofs = try self.loadProofs(db, sql: "operation_id = ? AND state = 'reserved'", arguments: [opID])
+                let token = try Token(mint: self.mint.url, unit: self.unit, memo: row["memo"], proofs: proofs).serializedV4()
+                try self.setProofs(db, operation: opID, from: .reserved, to: .spent)
+                try self.setOperation(db, opID, state: .done, token: token)
+            }
+            return try self.sentSummary(db, opID)
         }
+    }
+
+    func sentSummary(_ opID: String) async throws -> Sent {
+        try await store.db.read { db in try self.sentSummary(db, opID) }
+    }
+
+    nonisolated func sentSummary(_ db: Database, _ opID: String) throws -> Sent {
+        guard let row = try Row.fetchOne(db, sql: "SELECT amount, fee, token FROM operations WHERE id = ? AND state = 'done'", arguments: [opID]),
+              let token: String = row["token"] else { throw WalletError.corrupt("send \(opID) has no token") }
+        return Sent(token: token, amount: Amount(UInt64(row["amount"] as Int64)), fee: Amount(UInt64(row["fee"] as Int64)), operation: opID)
     }
 
     /// Largest-first selection until the proofs cover `amount` plus their own

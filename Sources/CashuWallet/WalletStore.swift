@@ -10,8 +10,11 @@ import Secp256k1
 /// the mint to sign — is committed here *before* the call is made.
 public final class WalletStore: Sendable {
     let db: DatabasePool
+    /// The database file; the wallet's lock files sit beside it.
+    public let path: String
 
     public init(path: String) throws {
+        self.path = path
         db = try openMoneyDatabase(path: path, migrator: Self.migrator)
     }
 
@@ -43,6 +46,27 @@ public final class WalletStore: Sendable {
                     PRIMARY KEY (operation_id, position));
                 """)
         }
+        // Two processes on one wallet, callers' labels, bounded retries.
+        m.registerMigration("v2") { db in
+            try db.execute(sql: """
+                -- The wallet (WalletLease) that is working on the operation.
+                ALTER TABLE operations ADD COLUMN owner TEXT;
+                -- The caller's label (the worker: its job id), to find the operation again after a crash.
+                ALTER TABLE operations ADD COLUMN reference TEXT;
+                -- Requests sent for it, and when recovery may ask the mint again.
+                ALTER TABLE operations ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE operations ADD COLUMN next_attempt_at INTEGER;
+                CREATE INDEX operations_reference ON operations(reference);
+                CREATE INDEX operations_memo ON operations(memo);
+                -- Every proof an operation spent, kept when the proof's row moves on
+                -- (to the next operation, or back to unspent): which operation
+                -- swapped a token, and which operations a proof passed through.
+                CREATE TABLE inputs (
+                    operation_id TEXT NOT NULL REFERENCES operations(id), secret TEXT NOT NULL,
+                    PRIMARY KEY (operation_id, secret));
+                CREATE INDEX inputs_secret ON inputs(secret);
+                """)
+        }
         return m
     }
 
@@ -66,4 +90,7 @@ public enum ProofStatus: String, Sendable, Codable { case unspent, pending, rese
 /// outcome unknown), `done`, `failed` (nothing changed hands).
 public enum OperationState: String, Sendable, Codable { case prepared, sent, done, failed }
 
-public enum OperationKind: String, Sendable, Codable { case receive, send, mint, melt, restore }
+/// `writeoff`: proofs the wallet held as unspent that the mint says are
+/// spent, and that no operation of ours spent (recorded so the audit
+/// balances and the loss is visible in the history).
+public enum OperationKind: String, Sendable, Codable { case receive, send, mint, melt, restore, writeoff }

@@ -37,6 +37,10 @@ public enum Pricing {
         case normal
         /// Backend down, model missing, crash, shutdown: only the time served is charged.
         case workerFault
+        /// The worker failed and the client got nothing for the time served
+        /// (a restart lost the output, or no Blossom server took it):
+        /// nothing is charged.
+        case nothingDelivered
     }
 
     /// The smallest payment, after mint fees, that the worker accepts:
@@ -74,6 +78,7 @@ public enum Pricing {
     public static func billedMilliseconds(
         rate: Rate, elapsedMs: UInt64, budgetSeconds: UInt64, cause: Cause
     ) throws(PricingError) -> UInt64 {
+        if cause == .nothingDelivered { return 0 }
         let budgetMs = try multiply(budgetSeconds, 1000)
         let floorMs = cause == .normal ? try multiply(rate.minSeconds, 1000) : 0
         return min(max(elapsedMs, floorMs), budgetMs)

@@ -1,4 +1,5 @@
 import Foundation
+import Nostr
 
 /// One line of `loom doctor`: what was checked, how it went, and for a
 /// problem the fix an operator can apply.
@@ -60,6 +61,7 @@ public struct Doctor: Sendable {
             return findings + [.problem("config", error.key, error.problem, fix: error.fix)]
         }
         findings.append(checkDataDirectory(configuration.dataDirectory))
+        if let waiting = checkWaitingJobs(configuration.dataDirectory) { findings.append(waiting) }
         findings += await checkRelays(configuration)
         findings += await checkMints(configuration)
         findings += await checkBlossom(configuration)
@@ -78,5 +80,17 @@ public struct Doctor: Sendable {
             return .problem("data", url.path, "not writable", fix: "set DATA_DIR to a folder this user can write")
         }
         return .ok("data", url.path, "writable")
+    }
+
+    /// Jobs the journal says are waiting on a mint (payment unconfirmed,
+    /// change not made): money in flight the operator should know about.
+    func checkWaitingJobs(_ url: URL) -> DoctorFinding? {
+        let path = url.appendingPathComponent("jobs.sqlite").path
+        guard FileManager.default.fileExists(atPath: path), let journal = try? JobJournal(path: path),
+              let waiting = try? journal.waiting(), let oldest = waiting.first else { return nil }
+        let minutes = max(0, Event.now() - oldest.receivedAt) / 60
+        return .warning("jobs", "\(waiting.count) waiting on the mint",
+                        "the oldest (\(oldest.id.prefix(16)), \(oldest.state.rawValue)) arrived \(minutes) min ago; the worker retries with backoff while it runs",
+                        fix: "check the mint (see the mint findings); `loom worker status` lists them")
     }
 }

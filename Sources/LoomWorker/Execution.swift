@@ -16,7 +16,7 @@ extension Worker {
             return await settle(id, end: .failed(.workerShutdown, detail: "the request expired while queued"), output: "",
                                 usage: nil, elapsedMs: 0, failure: Self.expiredInQueue)
         }
-        let client = job.opened.client, budget = record.budgetSeconds, rate = configuration.rate
+        let client = job.opened.client, budget = record.budgetSeconds, rate = record.rate(or: configuration.rate)
         let journal = self.journal, statuses = self.statuses, logger = self.logger
         let outcome = await JobRunner(backend: backend).run(
             Self.inferenceRequest(job.opened.request), budgetSeconds: budget, control: job.control,

@@ -58,14 +58,16 @@ extension Worker {
 
     func paymentDone() { paying -= 1 }
 
-    /// Journals the job with its token, checks the token offline, then swaps
-    /// it. Until the swap succeeds nothing is taken and a refusal is `rejected`.
+    /// Journals the job with its token and the price it was admitted at,
+    /// checks the token offline, then swaps it. Until the swap succeeds
+    /// nothing is taken and a refusal is `rejected`.
     func pay(_ admission: Admission, event: Event) async {
         let opened = admission.request
         let id = opened.id
+        let rate = configuration.rate
         let record = JobRecord(id: id, client: opened.client, model: opened.request.model, mint: admission.token.mint,
                                requestEvent: event.json, state: .received, paidSat: admission.paid.value,
-                               receivedAt: Event.now(), expiresAt: opened.expiresAt)
+                               receivedAt: Event.now(), expiresAt: opened.expiresAt, rate: rate)
         do {
             guard try journal.insert(record) else { scheduler.release(); return }
         } catch {
@@ -80,37 +82,49 @@ extension Worker {
         let received: Received?
         do throws(RequestRejection) {
             let fee = try await desk.inspect(opened.request.payment, mint: admission.token.mint)
-            budget = try admission.budgetSeconds(inputFee: fee, rate: configuration.rate)
+            budget = try admission.budgetSeconds(inputFee: fee, rate: rate)
             if live[id]?.control.stopReason == .cancelled { return await cancelBeforePayment(id, client: opened.client) }
-            received = try await desk.take(opened.request.payment, mint: admission.token.mint)
+            received = try await desk.take(opened.request.payment, mint: admission.token.mint, job: id)
         } catch {
             scheduler.release()
             return await refuse(id, client: opened.client, error, journaled: true, relays: opened.relays)
         }
         guard let received else {
-            // The mint's answer is unknown; the wallet journaled the swap and the
-            // next start settles it (then this job is paid or refused).
+            // The mint's answer is unknown; the wallet journaled the swap and
+            // the periodic retry settles it (then this job is paid or refused).
             scheduler.release()
             live[id] = nil
-            logger.warning("swap outcome unknown; job left for recovery", metadata: ["job": "\(id)"])
+            await waitForMint(id, client: opened.client, state: .received)
             return
         }
         await paid(id, received: received, budget: budget, reserved: true)
     }
 
-    /// The money is the worker's now: journal it, then place the job.
+    /// The money is the worker's now: journal it, then place the job — or,
+    /// when the mint confirmed it too late for the client, refund it all.
     func paid(_ id: String, received: Received, budget: UInt64, reserved: Bool) async {
         guard let job = live[id] else { return }
+        let record: JobRecord?
         do {
-            try journal.move(id, to: .paymentVerified) {
+            record = try journal.move(id, to: .paymentVerified) {
                 $0.inputFeeSat = received.fee.value
                 $0.budgetSeconds = budget
+                $0.waiting = nil
             }
         } catch {
+            record = nil
             logger.critical("paid job not journaled", metadata: ["job": "\(id)", "error": "\(error)"])
         }
         await statuses.publish(JobStatus(status: .paymentVerified, budgetSeconds: budget), job: id, client: job.opened.client)
         if reserved { scheduler.release() }
+        if let record, Event.now() >= paymentDeadline(record) {
+            logger.warning("payment confirmed after the job's deadline; refunded in full", metadata: ["job": "\(id)"])
+            tasks[id] = Task {
+                await self.settle(id, end: .failed(.workerShutdown, detail: "payment confirmed late"), output: "", usage: nil,
+                                  elapsedMs: 0, failure: Self.paymentLate)
+            }
+            return
+        }
         guard accepting else {
             // Shutdown began while the payment was being swapped: refund it all.
             tasks[id] = Task { await self.settle(id, end: .stopped(.shutdown), output: "", usage: nil, elapsedMs: 0) }
@@ -124,6 +138,30 @@ extension Worker {
             await statuses.publish(JobStatus(status: .queued, budgetSeconds: budget, queuePosition: position),
                                    job: id, client: job.opened.client)
         }
+    }
+
+    /// The last moment a payment may be confirmed for its job to run: the
+    /// request's own expiration, or `PAYMENT_DEADLINE` after it arrived.
+    func paymentDeadline(_ record: JobRecord) -> Int64 {
+        let limit = record.receivedAt + configuration.paymentDeadline.components.seconds
+        return min(record.expiresAt ?? limit, limit)
+    }
+
+    /// A failure code of the worker's own: the mint confirmed the payment
+    /// only after the job's deadline, so it did not run.
+    static let paymentLate = Reason(code: "payment-late",
+                                    message: "the mint confirmed the payment after the job's deadline; refunded in full")
+
+    /// Marks a job as waiting on the mint and tells the client, once per
+    /// state: the status names what the worker is waiting for.
+    func waitForMint(_ id: String, client: String, state: JobState, budget: UInt64? = nil) async {
+        guard let record = try? journal.job(id), record.waiting == nil else { return }
+        _ = try? journal.update(id) { $0.waiting = WaitingReason.mint }
+        let message = state == .received
+            ? "the mint has not confirmed the payment yet; the worker keeps asking, and refunds it in full if it comes too late"
+            : "the job is done; the mint has not made the change yet; the worker keeps asking"
+        await statuses.publish(JobStatus(status: state, budgetSeconds: budget, reason: Reason(code: WaitingReason.mint, message: message)),
+                               job: id, client: client)
     }
 
     /// A `rejected` status (journaled, so a later copy is not judged again).

@@ -31,6 +31,17 @@ public final class JobJournal: Sendable {
                 CREATE INDEX jobs_state ON jobs(state);
                 """)
         }
+        // The price per job, and jobs waiting on the mint.
+        m.registerMigration("jobs-v2") { db in
+            try db.execute(sql: """
+                ALTER TABLE jobs ADD COLUMN msat_per_second INTEGER;
+                ALTER TABLE jobs ADD COLUMN min_seconds INTEGER;
+                ALTER TABLE jobs ADD COLUMN max_seconds INTEGER;
+                ALTER TABLE jobs ADD COLUMN waiting TEXT;
+                ALTER TABLE jobs ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE jobs ADD COLUMN next_retry_at INTEGER;
+                """)
+        }
         return m
     }
 
@@ -113,6 +124,16 @@ public enum JournalError: Error, CustomStringConvertible {
 
 extension JobJournal {
     /// How many jobs are in each state, for `loom worker status`.
+    /// Jobs not final yet that wait on the mint, oldest first.
+    public func waiting() throws -> [JobRecord] {
+        try db.read { db in
+            try JobRecord.fetchAll(db, sql: """
+                SELECT * FROM jobs WHERE waiting IS NOT NULL AND state NOT IN ('completed','failed','cancelled','rejected')
+                ORDER BY received_at
+                """)
+        }
+    }
+
     public func countsByState() throws -> [String: Int] {
         try db.read { db in
             var out: [String: Int] = [:]

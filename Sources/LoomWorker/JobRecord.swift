@@ -41,6 +41,19 @@ public struct JobRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
     /// The signed kind-5101 event (JSON), stored before it is published.
     public var resultEvent: String?
     public var published: Bool
+    /// The price list the job was admitted under (`Rate`), journaled with
+    /// it: a price changed before a restart never reprices a job taken
+    /// before. Nil only for rows written before the column existed.
+    public var msatPerSecond: UInt64?
+    public var minSeconds: UInt64?
+    public var maxSeconds: UInt64?
+    /// Why a job that is not final yet is waiting on something outside the
+    /// worker (`mint-unavailable`: the payment or the change depends on the
+    /// mint), for `loom worker status` and `loom doctor`; nil otherwise.
+    public var waiting: String?
+    /// Rounds of the periodic retry this job has had, and when the next may run.
+    public var retries: Int
+    public var nextRetryAt: Int64?
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
         case id, client, model, mint, state, ending, bill, published
@@ -49,10 +62,12 @@ public struct JobRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
         case expiresAt = "expires_at", startedAt = "started_at", elapsedMs = "elapsed_ms"
         case finishedAt = "finished_at", chargedSat = "charged_sat", changeSat = "change_sat"
         case mintFeeSat = "mint_fee_sat", changeToken = "change_token", resultEvent = "result_event"
+        case msatPerSecond = "msat_per_second", minSeconds = "min_seconds", maxSeconds = "max_seconds"
+        case waiting, retries, nextRetryAt = "next_retry_at"
     }
 
     public init(id: String, client: String, model: String = "", mint: String = "", requestEvent: String? = nil,
-                state: JobState, paidSat: UInt64 = 0, receivedAt: Int64, expiresAt: Int64? = nil) {
+                state: JobState, paidSat: UInt64 = 0, receivedAt: Int64, expiresAt: Int64? = nil, rate: Rate? = nil) {
         self.id = id
         self.client = client
         self.model = model
@@ -66,6 +81,16 @@ public struct JobRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
         self.expiresAt = expiresAt
         self.elapsedMs = 0
         self.published = false
+        msatPerSecond = rate?.msatPerSecond
+        minSeconds = rate?.minSeconds
+        maxSeconds = rate?.maxSeconds
+        retries = 0
+    }
+
+    /// The journaled price list, or `current` for a job journaled before prices were.
+    public func rate(or current: Rate) -> Rate {
+        guard let msatPerSecond, let minSeconds, let maxSeconds else { return current }
+        return Rate(unit: current.unit, msatPerSecond: msatPerSecond, minSeconds: minSeconds, maxSeconds: maxSeconds)
     }
 }
 
@@ -82,4 +107,18 @@ struct Ending: Codable, Sendable, Hashable {
     var usage: JobResult.Usage?
     var uploadError: String?
     var elapsedMs: UInt64 = 0
+
+    /// How the time is billed. The worker's fault costs only the time
+    /// served, and nothing at all when the client got nothing for it: a
+    /// restart that lost the output, or outputs no Blossom server took.
+    var cause: Pricing.Cause {
+        if uploadError != nil || (workerFault && outputs.isEmpty) { return .nothingDelivered }
+        return workerFault ? .workerFault : .normal
+    }
+}
+
+/// Values of `JobRecord.waiting`.
+enum WaitingReason {
+    /// The payment's swap or the change depends on a mint that has not answered.
+    static let mint = "mint-unavailable"
 }

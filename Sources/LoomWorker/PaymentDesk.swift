@@ -12,14 +12,17 @@ final class PaymentDesk: Sendable {
     /// One gate per mint: change is made one send at a time.
     let changeGates: [String: SerialGate]
 
-    init(mints: [String], dataDirectory: URL, lockKey: SecretKey) throws {
+    /// `connect` reaches a mint (tests put faults in between); nil = HTTP with `mintTimeout`.
+    init(mints: [String], dataDirectory: URL, lockKey: SecretKey, mintTimeout: Duration = .seconds(30),
+         connect: (@Sendable (String) -> any MintConnector)? = nil) throws {
         var wallets: [String: Wallet] = [:]
         for mint in mints.map(Token.normalizeMintURL) {
             let dir = dataDirectory.appendingPathComponent("wallets").appendingPathComponent(Self.folderName(mint))
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
             let store = try WalletStore(path: dir.appendingPathComponent("wallet.sqlite").path)
-            wallets[mint] = try Wallet(store: store, mintURL: mint, lockKey: lockKey)
+            wallets[mint] = try connect.map { try Wallet(store: store, mint: $0(mint), lockKey: lockKey) }
+                ?? Wallet(store: store, mintURL: mint, lockKey: lockKey, timeout: mintTimeout)
         }
         self.wallets = wallets
         changeGates = wallets.mapValues { _ in SerialGate() }
@@ -46,12 +49,14 @@ final class PaymentDesk: Sendable {
         do { return try await wallet.inspect(token).fee } catch { throw Self.rejection(error) }
     }
 
-    /// Swaps the client's proofs for the worker's own. The caller journals
-    /// the job (with the token) first. `nil` means the mint's answer is
-    /// unknown: the wallet journaled the swap and `recover()` will settle it.
-    func take(_ token: String, mint: String) async throws(RequestRejection) -> Received? {
+    /// Swaps the client's proofs for the worker's own, labelled with the
+    /// job so that `Wallet.receipt(reference:)` finds the swap after a
+    /// crash. The caller journals the job (with the token) first. `nil`
+    /// means the mint's answer is unknown: the wallet journaled the swap and
+    /// `recover()` will settle it.
+    func take(_ token: String, mint: String, job: String) async throws(RequestRejection) -> Received? {
         guard let wallet = wallet(mint) else { throw .wrongMint(mint) }
-        do { return try await wallet.receive(token) } catch {
+        do { return try await wallet.receive(token, reference: job) } catch {
             if case WalletError.pendingOutcome = error { return nil }
             throw Self.rejection(error)
         }
@@ -69,9 +74,11 @@ final class PaymentDesk: Sendable {
         case .dleqInvalid: return .invalidDLEQ
         case .lockedToAnotherKey: return .wrongLock
         case .amountTooSmall(let amount, let fee): return .underpaid(paid: amount, needed: fee)
+        // The same token in an earlier request: it pays once.
+        case .alreadyReceived: return .spent
         case .mint(let m):
             switch m {
-            case .alreadySpent: return .spent
+            case .alreadySpent, .proofsPending: return .spent
             case .proofVerificationFailed: return .paymentInvalid("the mint could not verify the proofs")
             case .keysetUnknown, .keysetInactive: return .paymentInvalid("the mint does not accept the token's keyset")
             default: return .mintUnavailable

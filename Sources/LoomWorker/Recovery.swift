@@ -24,23 +24,35 @@ extension Worker {
         for record in jobs { await recover(record) }
     }
 
-    /// What a running worker retries on its own (every `retryInterval`, a minute by default):
-    /// results no relay took yet, endings whose change the mint could not
-    /// make, and payments whose swap outcome the mint did not tell. Jobs
-    /// this process is still working on are left alone.
+    /// What a running worker retries on its own (every `retryInterval`):
+    /// wallet operations whose answer the mint did not give (each on its
+    /// own backoff), results no relay took yet, endings whose change the
+    /// mint could not make, and payments whose swap outcome is unknown.
+    /// Jobs this process is still working on are left alone; each job backs
+    /// off (1, 2, 4 … intervals, at most 32) so a mint that stays down is
+    /// not hammered.
     func retryUnsettled() async {
-        guard accepting, let jobs = try? journal.unfinished() else { return }
+        guard accepting else { return }
+        for (mint, wallet) in desk.wallets {
+            do { _ = try await wallet.recover(force: false) } catch {
+                logger.warning("wallet not recovered", metadata: ["mint": "\(mint)", "error": "\(error)"])
+            }
+        }
+        guard let jobs = try? journal.unfinished() else { return }
+        let now = Event.now()
         let stuck = jobs.filter { record in
-            guard tasks[record.id] == nil, !scheduler.running.contains(record.id), scheduler.position(record.id) == nil else { return false }
+            guard tasks[record.id] == nil, !scheduler.running.contains(record.id), scheduler.position(record.id) == nil,
+                  (record.nextRetryAt ?? 0) <= now else { return false }
             if record.state.isTerminal { return true }
             if record.state == .received { return live[record.id] == nil }
             return record.ending != nil
         }
-        guard !stuck.isEmpty else { return }
-        for mint in Set(stuck.filter { $0.state == .received }.map(\.mint)) {
-            _ = try? await desk.wallet(mint)?.recover()
+        let interval = max(1, retryInterval.components.seconds)
+        for record in stuck {
+            let delay = interval << min(record.retries, 5)
+            _ = try? journal.update(record.id) { $0.retries += 1; $0.nextRetryAt = now + delay }
+            await recover(record)
         }
-        for record in stuck { await recover(record) }
     }
 
     func recover(_ record: JobRecord) async {
@@ -79,33 +91,47 @@ extension Worker {
         }
     }
 
-    /// A crash between journaling the job and the swap's answer: the wallet
-    /// (recovered first) knows whether the token became ours.
+    /// A job journaled before its swap's answer was known: the wallet
+    /// (recovered first) knows what became of the swap labelled with the job.
     func recoverPayment(_ record: JobRecord, opened: OpenedRequest) async {
         let id = record.id
         guard let wallet = desk.wallet(record.mint) else { return }
-        do {
-            if let received = try await wallet.receipt(of: opened.request.payment) {
-                let budget = try Pricing.budgetSeconds(paid: received.amount, inputFee: received.fee, rate: configuration.rate,
-                                                       requestMaxSeconds: opened.request.maxSeconds)
-                return await paid(id, received: received, budget: budget, reserved: false)
-            }
-        } catch {
-            logger.warning("payment state unknown; retried at next start", metadata: ["job": "\(id)", "error": "\(error)"])
+        let receipt: Receipt
+        do { receipt = try await wallet.receipt(reference: id) } catch {
+            logger.warning("payment state unreadable; retried", metadata: ["job": "\(id)", "error": "\(error)"])
             live[id] = nil
             return
         }
-        // Never swapped: take it now if the request is still wanted.
-        if let expiresAt = record.expiresAt, Event.now() >= expiresAt {
-            return await refuse(id, client: record.client, .expired(at: expiresAt), journaled: true)
+        // The price the job was admitted at, whatever it is now.
+        let rate = record.rate(or: configuration.rate)
+        switch receipt {
+        case .taken(let received):
+            let budget = (try? Pricing.budgetSeconds(paid: received.amount, inputFee: received.fee, rate: rate,
+                                                     requestMaxSeconds: opened.request.maxSeconds)) ?? 0
+            return await paid(id, received: received, budget: budget, reserved: false)
+        case .spentElsewhere:
+            return await refuse(id, client: record.client, .spent, journaled: true)
+        case .open:
+            live[id] = nil
+            return await waitForMint(id, client: record.client, state: .received)
+        case .none, .refused:
+            break  // never taken: take it now, if it is still wanted
         }
+        if Event.now() >= paymentDeadline(record) {
+            return await refuse(id, client: record.client, .expired(at: paymentDeadline(record)), journaled: true)
+        }
+        var terms = self.terms
+        terms.rate = rate
         guard let admission = try? Admission(opened, terms: terms) else {
             return await refuse(id, client: record.client, .notAccepting, journaled: true)
         }
         do throws(RequestRejection) {
             let fee = try await desk.inspect(opened.request.payment, mint: record.mint)
-            let budget = try admission.budgetSeconds(inputFee: fee, rate: configuration.rate)
-            guard let received = try await desk.take(opened.request.payment, mint: record.mint) else { return }
+            let budget = try admission.budgetSeconds(inputFee: fee, rate: rate)
+            guard let received = try await desk.take(opened.request.payment, mint: record.mint, job: id) else {
+                live[id] = nil
+                return await waitForMint(id, client: record.client, state: .received)
+            }
             await paid(id, received: received, budget: budget, reserved: false)
         } catch {
             await refuse(id, client: record.client, error, journaled: true)

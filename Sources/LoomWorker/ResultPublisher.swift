@@ -55,7 +55,7 @@ extension Worker {
     func conclude(_ id: String, ending: Ending, record: JobRecord, job: LiveJob) async {
         do {
             let (bill, change) = try await settleMoney(id, record: record, lockTo: job.opened.request.lockChange ? record.client : nil,
-                                                      elapsedMs: ending.elapsedMs, cause: ending.workerFault ? .workerFault : .normal)
+                                                      elapsedMs: ending.elapsedMs, cause: ending.cause)
             let result = JobResult(status: ending.state, outputs: ending.outputs, usage: ending.usage, bill: bill, change: change,
                                    error: ending.error, uploadError: ending.uploadError)
             let event = try result.seal(requestID: id, to: try XOnlyPublicKey(hex: record.client), from: configuration.secretKey)
@@ -65,7 +65,7 @@ extension Worker {
                 $0.reasonCode = ending.error?.code
             }
             crash(at: "worker-after-result-stored")
-            let cost = (try? Pricing.costMsat(rate: configuration.rate, elapsedMs: ending.elapsedMs)) ?? 0
+            let cost = (try? Pricing.costMsat(rate: record.rate(or: configuration.rate), elapsedMs: ending.elapsedMs)) ?? 0
             let statusEvent = await statuses.publish(JobStatus(status: ending.state, elapsedMs: ending.elapsedMs, costMsat: cost,
                                              tokens: ending.usage?.completionTokens ?? 0, budgetSeconds: record.budgetSeconds,
                                              reason: ending.error),
@@ -73,9 +73,15 @@ extension Worker {
             await publishResult(id, event: event)
             alsoDeliver([statusEvent, event].compactMap { $0 }, to: job.opened.relays)
             logger.info("job settled", metadata: ["job": "\(id)", "status": "\(ending.state)", "charged_sat": "\(bill.chargedSat)", "change_sat": "\(bill.changeSat)"])
+        } catch WalletError.pendingOutcome {
+            // The change depends on a mint that has not answered: the ending
+            // and the open send are journaled; the periodic retry finishes
+            // the same send (never a second one).
+            logger.warning("change waits for the mint; retried", metadata: ["job": "\(id)"])
+            await waitForMint(id, client: record.client, state: record.state, budget: record.budgetSeconds)
         } catch {
             // The ending, the bill (if written) and the journaled wallet
-            // operations survive; the next start finishes this job.
+            // operations survive; the retry and the next start finish this job.
             logger.error("job not settled; left for recovery", metadata: ["job": "\(id)", "error": "\(error)"])
         }
     }
@@ -113,8 +119,10 @@ extension Worker {
         }
         guard let wallet = desk.wallet(record.mint) else { throw JournalError.unknownJob(id) }
         let paid = Amount(record.paidSat), inputFee = Amount(record.inputFeeSat)
+        // At the price the job was admitted at, whatever the price is now.
+        let rate = record.rate(or: configuration.rate)
         func bill(changeFee: Amount) throws -> Bill {
-            try Pricing.settle(paid: paid, inputFee: inputFee, changeFee: changeFee, rate: configuration.rate,
+            try Pricing.settle(paid: paid, inputFee: inputFee, changeFee: changeFee, rate: rate,
                                elapsedMs: elapsedMs, budgetSeconds: record.budgetSeconds, cause: cause)
         }
         let rest = try bill(changeFee: .zero).changeSat
@@ -125,7 +133,9 @@ extension Worker {
             let memo = Self.changeMemo(id)
             let lock = try client.map { try PublicKey(compressed: [0x02] + (try XOnlyPublicKey(hex: $0)).bytes) }
             let sent: Sent? = try await desk.makingChange(record.mint) { [self] in
-                if let earlier = try await wallet.sent(memo: memo) { return earlier }
+                // A send for this job left open (its answer lost) is finished,
+                // not repeated; while the mint cannot tell, this throws.
+                if let earlier = try await wallet.settledSend(memo: memo) { return earlier }
                 do {
                     let made = try await wallet.send(spending: rest, lockTo: lock, memo: memo)
                     crash(at: "worker-after-change")
@@ -150,6 +160,7 @@ extension Worker {
             $0.changeSat = final.changeSat.value
             $0.mintFeeSat = final.mintFeeSat.value
             $0.changeToken = token
+            $0.waiting = nil
         }
         return (final, token)
     }

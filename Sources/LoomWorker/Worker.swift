@@ -42,8 +42,8 @@ public actor Worker {
     var retries: Task<Void, Never>?
     /// Payments being swapped right now; shutdown waits for them.
     var paying = 0
-    /// How often unsettled jobs are retried while serving (tests shorten it).
-    var retryInterval: Duration = .seconds(60)
+    /// How often unsettled jobs are retried while serving (`RETRY_INTERVAL`; tests shorten it).
+    var retryInterval: Duration
     var dropped = 0
     var rejected = 0
     var stopped: [CheckedContinuation<Void, Never>] = []
@@ -54,7 +54,9 @@ public actor Worker {
         let control = RunControl()
     }
 
-    public init(configuration: WorkerConfiguration, access: any AccessPolicy, backend: any InferenceBackend, logger: Logger) throws {
+    /// `mintConnector` replaces the HTTP mint client (tests inject mint faults there).
+    public init(configuration: WorkerConfiguration, access: any AccessPolicy, backend: any InferenceBackend, logger: Logger,
+                mintConnector: (@Sendable (String) -> any MintConnector)? = nil) throws {
         self.configuration = configuration
         self.access = access
         gate = AccessGate(access)
@@ -65,12 +67,13 @@ public actor Worker {
         pool = try RelayPool(urls: configuration.relays, logger: logger)
         journal = try JobJournal(path: configuration.dataDirectory.appendingPathComponent("jobs.sqlite").path)
         desk = try PaymentDesk(mints: configuration.mints, dataDirectory: configuration.dataDirectory,
-                               lockKey: configuration.secretKey)
+                               lockKey: configuration.secretKey, mintTimeout: configuration.mintTimeout, connect: mintConnector)
         statuses = StatusPublisher(pool: pool, key: configuration.secretKey, logger: logger)
         blossom = BlossomClient(servers: configuration.blossomServers, key: configuration.secretKey)
         opener = RequestOpener(workerKey: configuration.secretKey, maxEventBytes: configuration.maxRequestBytes)
         workerHex = configuration.secretKey.xOnlyPublicKey.hex
         scheduler = Scheduler(maxRunning: configuration.maxConcurrentJobs, maxQueue: configuration.maxQueue)
+        retryInterval = configuration.retryInterval
     }
 
     /// Connects, settles what a previous run left, then serves until `shutdown`.

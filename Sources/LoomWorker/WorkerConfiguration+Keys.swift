@@ -29,12 +29,15 @@ public enum ConfigurationKey {
     public static let advertisementTTL = "ADVERTISEMENT_TTL"
     public static let shutdownGrace = "SHUTDOWN_GRACE"
     public static let metricsPort = "METRICS_PORT"
+    public static let mintTimeout = "MINT_TIMEOUT"
+    public static let paymentDeadline = "PAYMENT_DEADLINE"
+    public static let retryInterval = "RETRY_INTERVAL"
 
     public static let all: Set<String> = [
         privateKey, privateKeyFile, relays, mints, blossom, maxConcurrentJobs, maxQueue, minJobDuration,
         maxJobDuration, pricePerSecond, priceUnit, whitelist, whitelistEnabled, whitelistFile, geohash,
         ollamaURL, openAIURL, backend, models, dataDir, workerName, workerAbout, advertisementTTL,
-        shutdownGrace, metricsPort,
+        shutdownGrace, metricsPort, mintTimeout, paymentDeadline, retryInterval,
     ]
 }
 

@@ -60,6 +60,9 @@ extension WorkerConfiguration {
         try readIdentity(r, into: &config)
         config.advertisementTTL = .seconds(try r.number(K.advertisementTTL, default: 300, range: 30...86_400))
         config.shutdownGrace = .seconds(try r.number(K.shutdownGrace, default: 30, range: 0...86_400))
+        config.mintTimeout = .seconds(try r.number(K.mintTimeout, default: 30, range: 1...600))
+        config.paymentDeadline = .seconds(try r.number(K.paymentDeadline, default: 120, range: 5...86_400))
+        config.retryInterval = .seconds(try r.number(K.retryInterval, default: 60, range: 1...3_600))
         if r.string(K.metricsPort) != nil {
             config.metricsPort = Int(try r.number(K.metricsPort, default: 9464, range: 1...65_535))
         }

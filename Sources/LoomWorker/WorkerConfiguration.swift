@@ -42,6 +42,14 @@ public struct WorkerConfiguration: Sendable {
     public var metricsPort: Int?
     /// Requests larger than this (bytes of event JSON) are dropped before any other work.
     public var maxRequestBytes: Int
+    /// How long one mint request may take; no answer by then is an unknown outcome.
+    public var mintTimeout: Duration
+    /// A job whose payment the mint confirms later than this after the
+    /// request arrived (or after the request's own expiration, if sooner)
+    /// is not run: the client has given up. It is refunded in full.
+    public var paymentDeadline: Duration
+    /// How often work the mint or the relays left unfinished is retried while serving.
+    public var retryInterval: Duration
 
     public init(
         secretKey: SecretKey, relays: [String], mints: [String], blossomServers: [URL], rate: Rate,
@@ -50,7 +58,8 @@ public struct WorkerConfiguration: Sendable {
         backend: BackendKind = .ollama, backendURL: URL = URL(string: "http://127.0.0.1:11434")!,
         models: Set<String>? = nil, dataDirectory: URL, name: String = "loom worker", about: String = "",
         advertisementTTL: Duration = .seconds(300), shutdownGrace: Duration = .seconds(30),
-        metricsPort: Int? = nil, maxRequestBytes: Int = 64 * 1024
+        metricsPort: Int? = nil, maxRequestBytes: Int = 64 * 1024, mintTimeout: Duration = .seconds(30),
+        paymentDeadline: Duration = .seconds(120), retryInterval: Duration = .seconds(60)
     ) {
         self.secretKey = secretKey
         self.relays = relays
@@ -73,5 +82,8 @@ public struct WorkerConfiguration: Sendable {
         self.shutdownGrace = shutdownGrace
         self.metricsPort = metricsPort
         self.maxRequestBytes = maxRequestBytes
+        self.mintTimeout = mintTimeout
+        self.paymentDeadline = paymentDeadline
+        self.retryInterval = retryInterval
     }
 }

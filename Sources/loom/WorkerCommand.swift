@@ -119,20 +119,30 @@ struct WorkerStatus: AsyncParsableCommand {
         let recent = try journal.all(limit: max(limit, 0))
         let earned = try journal.earnings()
         let counts = try journal.countsByState()
+        let waiting = try journal.waiting()
         struct Job: Encodable {
             let id: String, state: String, model: String, paid_sat: UInt64, charged_sat: UInt64?, change_sat: UInt64?
-            let elapsed_ms: UInt64, reason: String?, received_at: Int64, published: Bool
+            let elapsed_ms: UInt64, reason: String?, received_at: Int64, published: Bool, waiting: String?
         }
-        struct Out: Encodable { let states: [String: Int]; let jobs_done: Int; let earnings_sat: UInt64; let recent: [Job] }
-        let out = Out(states: counts, jobs_done: earned.jobs, earnings_sat: earned.sat, recent: recent.map {
-            Job(id: $0.id, state: $0.state.rawValue, model: $0.model, paid_sat: $0.paidSat, charged_sat: $0.chargedSat,
-                change_sat: $0.changeSat, elapsed_ms: $0.elapsedMs, reason: $0.reasonCode, received_at: $0.receivedAt,
-                published: $0.published)
-        })
+        struct Out: Encodable {
+            let states: [String: Int]; let jobs_done: Int; let earnings_sat: UInt64; let recent: [Job]
+            /// Jobs not final yet because a mint has not answered (payment or change).
+            let waiting: [Job]
+        }
+        func row(_ r: JobRecord) -> Job {
+            Job(id: r.id, state: r.state.rawValue, model: r.model, paid_sat: r.paidSat, charged_sat: r.chargedSat,
+                change_sat: r.changeSat, elapsed_ms: r.elapsedMs, reason: r.reasonCode, received_at: r.receivedAt,
+                published: r.published, waiting: r.waiting)
+        }
+        let out = Out(states: counts, jobs_done: earned.jobs, earnings_sat: earned.sat, recent: recent.map(row), waiting: waiting.map(row))
         if json { return print(try JSONOutput.string(out)) }
         print("jobs done: \(earned.jobs), earned: \(earned.sat) sat")
         print("queued: \(counts["queued", default: 0]), running: \(counts["running", default: 0])")
         print("by state: " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        if !waiting.isEmpty {
+            print("waiting on the mint: \(waiting.count) (retried with backoff while the worker runs; `loom doctor` checks the mint)")
+            for job in out.waiting { print("  \(job.id.prefix(16))  \(job.state)  paid \(job.paid_sat) sat  \(job.waiting ?? "")") }
+        }
         for job in out.recent {
             let money = job.charged_sat.map { " charged \($0) sat, change \(job.change_sat ?? 0) sat" } ?? ""
             print("\(job.id.prefix(16))  \(job.state)\(job.reason.map { " (\($0))" } ?? "")  \(job.model)  paid \(job.paid_sat) sat\(money)")
