@@ -57,6 +57,11 @@ public actor Wallet {
         self.seed = mnemonic.seed()
     }
 
+    /// Stops claiming the operations this wallet started: another wallet on
+    /// the same database (the next run of the worker) may settle them now.
+    /// Call it when done with the wallet; starting new operations after is a mistake.
+    public nonisolated func close() { lease.release() }
+
     /// The 12 words that recover this wallet (`loom wallet restore`). Secret.
     public func mnemonic() throws -> String? { try store.meta("mnemonic") }
 

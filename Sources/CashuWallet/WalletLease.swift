@@ -20,11 +20,13 @@ import Darwin
 /// `flock` locks belong to an open file description, so two wallets in one
 /// process exclude each other exactly as two processes do (the tests rely
 /// on that).
-final class WalletLease: Sendable {
+final class WalletLease: @unchecked Sendable {
     /// This wallet's owner id, stored on the operations it starts.
     let owner: String
     let directory: String
-    private let descriptor: Int32
+    private let lock = NSLock()
+    /// The locked file; -1 once released.
+    private var descriptor: Int32
 
     /// Takes a fresh lease next to the database: `<db>-owners/<owner>.lock`.
     init(databasePath: String) throws {
@@ -46,14 +48,23 @@ final class WalletLease: Sendable {
         Self.sweep(directory, except: owner)
     }
 
-    deinit {
-        unlink(Self.path(directory, owner))
-        close(descriptor)
+    deinit { release() }
+
+    /// Gives the lease up: from now on this wallet's open operations are
+    /// anybody's to recover (a stopped worker, before its process ends).
+    func release() {
+        lock.withLock {
+            guard descriptor >= 0 else { return }
+            unlink(Self.path(directory, owner))
+            close(descriptor)
+            descriptor = -1
+        }
     }
 
     /// True while another live wallet (this process or another) holds `owner`'s lease.
     func isAlive(_ other: String?) -> Bool {
-        guard let other, other != owner else { return other == owner }
+        guard let other else { return false }
+        if other == owner { return lock.withLock { descriptor >= 0 } }
         return Self.isHeld(directory, other)
     }
 

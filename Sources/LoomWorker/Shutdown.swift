@@ -21,6 +21,9 @@ extension Worker {
         for id in scheduler.running { live[id]?.control.stop(.shutdown) }
         await waitForDrain()
         await pool.close()
+        // Whatever is still open in the wallets (a change the mint has not
+        // made) is the next run's to settle, even in this process.
+        for wallet in desk.wallets.values { wallet.close() }
         wake()
     }
 

@@ -69,9 +69,13 @@ final class Harness: @unchecked Sendable {
     /// Starts a worker serving in the background; returns once it subscribed.
     /// `backend` defaults to the Ollama stub.
     func startWorker(_ config: WorkerConfiguration, access: any AccessPolicy = OpenAccess(),
-                     backend: (any InferenceBackend)? = nil) async throws -> (Worker, Task<Void, any Error>) {
+                     backend: (any InferenceBackend)? = nil,
+                     mint: FaultyMint? = nil) async throws -> (Worker, Task<Void, any Error>) {
+        var connect: (@Sendable (String) -> any MintConnector)?
+        if let mint { connect = { _ in mint } }
         let worker = try Worker(configuration: config, access: access,
-                                backend: backend ?? OllamaBackend(baseURL: ollama.url), logger: Self.logger)
+                                backend: backend ?? OllamaBackend(baseURL: ollama.url), logger: Self.logger,
+                                mintConnector: connect)
         let task = Task { try await worker.run() }
         // Give the subscription a moment to reach the relay before requests are sent.
         try await Task.sleep(for: .seconds(1))
