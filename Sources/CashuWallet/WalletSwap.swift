@@ -39,7 +39,7 @@ extension Wallet {
     /// Requests one call sends before an unanswered operation is left to
     /// `recover()`: a mint that fails every request cannot hold a caller
     /// (or a shutdown) for long.
-    static let sendsPerCall = 2
+    public static let sendsPerCall = 2
 
     /// Drives a journaled swap (receive, send) or mint to a known outcome.
     ///

@@ -163,4 +163,24 @@ struct MoneyFaultTests {
         await worker.shutdown()
         try await serving.value
     }
+
+    /// Defect 5 at the worker: a mint that answers every swap with a 5xx
+    /// (restore and checkstate still work). Before, the payment looped in
+    /// swap ↔ recover forever and shutdown waited for it. Now the job waits
+    /// on the mint after a bounded number of tries, and shutdown returns.
+    @Test(.timeLimit(.minutes(2)))
+    func aMintThatFailsEverySwapHoldsNeitherTheJobNorShutdown() async throws {
+        let h = try await Harness(inputFeePpk: 0)
+        let faults = FaultyMint(url: h.mint.httpURL)
+        let (worker, serving) = try await h.startWorker(h.configuration(), mint: faults)
+        let client = try await h.clientWallet(64)
+        let payment = try await client.send(30)
+        faults.failAlways(.swap, with: .refuseUnsent(status: 500))
+        let event = try await h.submit(h.prompt(payment.token))
+        #expect(try await eventually { try worker.journal.job(event.id)?.waiting == WaitingReason.mint })
+        #expect(faults.count(.swap) == Wallet.sendsPerCall)
+        await worker.shutdown()
+        try await serving.value
+        #expect(try worker.journal.job(event.id)?.state == .received, "nothing taken, nothing run: the next start asks the mint again")
+    }
 }
