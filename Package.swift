@@ -103,8 +103,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Loom event kinds: advertisement, request, status, result, cancel; pricing math. No I/O.
-        .target(name: "LoomProtocol", dependencies: ["Nostr", "Secp256k1", "Cashu", "LoomJSON"]),
+        // Loom event kinds: advertisement, request, status, result, cancel; pricing math;
+        // output blob encryption (AES-256-GCM). No I/O.
+        .target(
+            name: "LoomProtocol",
+            dependencies: ["Nostr", "Secp256k1", "Cashu", "LoomJSON", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // Any JSON value (model options), shared by LoomProtocol and Inference. No I/O.
         .target(name: "LoomJSON"),
         // Inference backends: Ollama's native API and OpenAI-compatible servers, streamed over HTTP.

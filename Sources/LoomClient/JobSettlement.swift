@@ -1,4 +1,3 @@
-import Blossom
 import Cashu
 import CashuWallet
 import Foundation
@@ -6,7 +5,7 @@ import LoomProtocol
 
 extension JobClient {
     /// Follows a job to its end: reports progress through `onProgress`,
-    /// then downloads the outputs (sha256-checked), redeems the change, or
+    /// then downloads the outputs (decrypted, both hashes checked), redeems the change, or
     /// reclaims the payment of a rejected job. `timeout` bounds the wait for
     /// a final state; a timeout is an outcome, not an error.
     ///
@@ -103,31 +102,5 @@ extension JobClient {
             }
         }
         return outcome
-    }
-
-    func download(_ outputs: [JobResult.Output], into outcome: inout JobOutcome) async {
-        for output in outputs {
-            var item = DownloadedOutput(descriptor: output, data: nil)
-            if let url = URL(string: output.url), let origin = Self.origin(of: url) {
-                let blossom = BlossomClient(configuration: .init(servers: [origin], retry: RetryPolicy(maxAttempts: 3), requestTimeout: .seconds(60)))
-                do {
-                    item.data = Array(try await blossom.download(output.sha256, preferredURL: url))
-                } catch {
-                    outcome.warnings.append("output \(output.url) could not be fetched or failed its sha256 check: \(error)")
-                }
-            } else {
-                outcome.warnings.append("output URL \(output.url) is not usable")
-            }
-            outcome.outputs.append(item)
-        }
-        let text = outcome.outputs.first { $0.descriptor.type.hasPrefix("text/") && $0.data != nil }
-            ?? outcome.outputs.first { $0.data != nil && $0.descriptor.type != "application/json" }
-        outcome.output = text?.data.map { String(decoding: $0, as: UTF8.self) }
-    }
-
-    /// `scheme://host:port` of a URL: the Blossom server to fall back on.
-    static func origin(of url: URL) -> URL? {
-        guard let scheme = url.scheme, let host = url.host else { return nil }
-        return URL(string: "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? ""))
     }
 }

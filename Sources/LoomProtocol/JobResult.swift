@@ -36,18 +36,49 @@ public struct JobResult: Sendable, Hashable, Codable {
 
     /// A Blossom blob holding an output (the generated text, the transcript).
     public struct Output: Sendable, Hashable, Codable {
+        /// Where the stored blob is: the ciphertext, when `encryption` is set.
         public var url: String
-        /// Lower-case hex SHA-256 of the blob; the client checks what it downloads against it.
+        /// Lower-case hex SHA-256 of the content the client ends up with (the
+        /// plaintext). A reader that ignores `encryption` compares the blob
+        /// with it, fails, and so never shows ciphertext as the output.
         public var sha256: String
         public var size: UInt64
-        /// A media type such as `text/plain` or `application/json`.
+        /// The content's media type, such as `text/plain` or `application/json`.
         public var type: String
+        /// How the blob is encrypted; nil for a blob stored in clear (older workers).
+        public var encryption: BlobEncryption?
+        /// SHA-256 and size of the stored bytes, when encrypted: the Blossom address.
+        public var blobSha256: String?
+        public var blobSize: UInt64?
 
-        public init(url: String, sha256: String, size: UInt64, type: String) {
+        public init(url: String, sha256: String, size: UInt64, type: String, encryption: BlobEncryption? = nil,
+                    blobSha256: String? = nil, blobSize: UInt64? = nil) {
             self.url = url
             self.sha256 = sha256
             self.size = size
             self.type = type
+            self.encryption = encryption
+            self.blobSha256 = blobSha256
+            self.blobSize = blobSize
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case url, sha256, size, type, encryption
+            case blobSha256 = "blob_sha256", blobSize = "blob_size"
+        }
+
+        /// The three encryption fields come together, in their shapes.
+        func validateBlob(field: String) throws(ContentError) {
+            guard let encryption else {
+                guard blobSha256 == nil, blobSize == nil else {
+                    throw .invalid(field: "\(field).encryption", reason: "blob_sha256 and blob_size describe an encrypted blob, and encryption is missing")
+                }
+                return
+            }
+            guard let blobSha256 else { throw .invalid(field: "\(field).blob_sha256", reason: "an encrypted output names the stored blob's hash") }
+            guard Check.isHex64(blobSha256) else { throw .invalid(field: "\(field).blob_sha256", reason: "not 64 lower-case hex characters") }
+            guard let blobSize else { throw .invalid(field: "\(field).blob_size", reason: "an encrypted output gives the stored blob's size") }
+            try encryption.validate(output: field, size: size, blobSize: blobSize)
         }
     }
 
@@ -84,6 +115,7 @@ public struct JobResult: Sendable, Hashable, Codable {
             guard Check.isURL(o.url, schemes: ["https", "http"]) else { throw .invalid(field: "outputs[\(i)].url", reason: "not an http(s) URL") }
             guard Check.isHex64(o.sha256) else { throw .invalid(field: "outputs[\(i)].sha256", reason: "not 64 lower-case hex characters") }
             guard (1...255).contains(o.type.count) else { throw .invalid(field: "outputs[\(i)].type", reason: "must be a media type") }
+            try o.validateBlob(field: "outputs[\(i)]")
         }
         if let tps = usage?.tokensPerSecond, !(tps.isFinite && tps >= 0) {
             throw .invalid(field: "usage.tokens_per_second", reason: "must be a finite number ≥ 0")

@@ -86,8 +86,10 @@ extension Worker {
         }
     }
 
-    /// Uploads the output text and the transcript. Every server failing is
-    /// reported in the result, never a reason to keep the client's change.
+    /// Uploads the output text and the transcript, each encrypted under its
+    /// own fresh key: Blossom lists and serves blobs to anyone, so only the
+    /// result (NIP-44, to the client) may say how to read them. Every server
+    /// failing is reported in the result, never a reason to keep the client's change.
     func upload(_ output: String, job: LiveJob, record: JobRecord, usage: JobResult.Usage?,
                 elapsedMs: UInt64) async -> ([JobResult.Output], String?) {
         do {
@@ -95,11 +97,14 @@ extension Worker {
                 requestID: record.id, request: job.opened.request, output: output, usage: usage,
                 timings: .init(receivedAt: record.receivedAt, startedAt: record.startedAt, finishedAt: Event.now(), elapsedMs: elapsedMs)
             ).encoded()
-            let text = try await blossom.upload(Data(output.utf8), type: "text/plain")
-            let json = try await blossom.upload(transcript, type: "application/json")
-            return ([text, json].map {
-                JobResult.Output(url: $0.url, sha256: $0.sha256, size: UInt64(max(0, $0.size)), type: $0.type)
-            }, nil)
+            var outputs: [JobResult.Output] = []
+            for (content, type) in [(Data(output.utf8), "text/plain"), (transcript, "application/json")] {
+                let sealed = try BlobEncryption.seal(content)
+                // The server sees bytes of no particular kind; the type is in the result.
+                let stored = try await blossom.upload(sealed.blob, type: MediaType.fallback)
+                outputs.append(sealed.output(url: stored.url, type: type))
+            }
+            return (outputs, nil)
         } catch {
             logger.warning("outputs not uploaded", metadata: ["job": "\(record.id)", "error": "\(error)"])
             return ([], "the outputs could not be uploaded to any Blossom server: \(error)")

@@ -4,7 +4,8 @@ import LoomJSON
 import LoomProtocol
 
 /// The JSON blob uploaded beside the output: what was asked (without the
-/// payment), what it used and when. The client keeps it as its record.
+/// payment), what it used and when. The client keeps it as its record. It
+/// holds the prompt, so it is encrypted like the output (`Worker.upload`).
 struct Transcript: Encodable {
     let v = WireVersion.current
     let requestID: String

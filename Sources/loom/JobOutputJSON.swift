@@ -7,7 +7,13 @@ import Secp256k1
 /// The one JSON object `loom job submit --json` (and the last line of
 /// `loom job watch --json`) prints.
 struct JobOutcomeJSON: Encodable {
-    struct OutputJSON: Encodable { let url: String; let sha256: String; let size: UInt64; let type: String }
+    /// `sha256`, `size` and `type` describe the content (what `output` holds);
+    /// `url` is the stored blob, ciphertext when `encrypted`. The key is not
+    /// printed: this object lands in logs and CI output, the content is in
+    /// `output` already, and the result event keeps the key for its reader.
+    struct OutputJSON: Encodable {
+        let url: String; let sha256: String; let size: UInt64; let type: String; let encrypted: Bool; let downloaded: Bool
+    }
     let job_id: String
     let nevent: String
     let worker: String
@@ -27,7 +33,10 @@ struct JobOutcomeJSON: Encodable {
         worker = Self.npub(outcome.worker)
         status = outcome.status.rawValue
         output = outcome.output
-        outputs = outcome.outputs.map { OutputJSON(url: $0.descriptor.url, sha256: $0.descriptor.sha256, size: $0.descriptor.size, type: $0.descriptor.type) }
+        outputs = outcome.outputs.map {
+            OutputJSON(url: $0.descriptor.url, sha256: $0.descriptor.sha256, size: $0.descriptor.size, type: $0.descriptor.type,
+                       encrypted: $0.descriptor.encryption != nil, downloaded: $0.data != nil)
+        }
         usage = outcome.usage
         bill = outcome.bill
         change_redeemed_sat = outcome.changeRedeemedSat?.value

@@ -91,6 +91,43 @@ extension ClientSuites {
             await worker.stop()
         }
 
+        /// `--json` describes an output by its content (sha256, size, type)
+        /// and says it was encrypted; the key is never printed. An output
+        /// that fails its checks is a warning on stderr that names the fault,
+        /// and the money settles as for any completed job.
+        @Test func outputsAreDecryptedAndTheirKeysNeverPrinted() async throws {
+            let s = try await Self.setup(sats: 100)
+            try await withBlossomServer { blossom in
+                let text = "decrypted for you"
+                let worker = try await FakeWorker.advertised(on: s.relay, mint: s.mint, script: .complete(text: text, elapsedMs: 6000),
+                                                             blossom: blossom)
+                let args = ["job", "submit", "hi", "--seconds", "10", "--model", "llama3.2:3b", "--timeout", "180"] + s.paying
+                let r = try await CLITests.loom(args + ["--json"])
+                #expect(r.code == 0, "\(r.stderr)")
+                #expect(r.object?["output"] as? String == text)
+                let outputs = try #require(r.object?["outputs"] as? [[String: Any]], "\(r.stdout)")
+                #expect(outputs.count == 1)
+                #expect(outputs.first?["encrypted"] as? Bool == true && outputs.first?["downloaded"] as? Bool == true)
+                #expect(outputs.first?["sha256"] as? String == BlobEncryption.sha256Hex(Data(text.utf8)))
+                #expect(outputs.first?["size"] as? Int == text.utf8.count && outputs.first?["type"] as? String == "text/plain")
+                let key = try #require(await worker.lastOutputs.first?.encryption?.key)
+                #expect(!r.stdout.contains(key) && !r.stderr.contains(key))
+                #expect((r.object?["warnings"] as? [String])?.isEmpty == true, "\(r.stdout)")
+                // 25 sat for 10 s, 6 s charged (15 sat), no fees at this mint.
+                #expect(try await s.balance() == 85)
+
+                await worker.setTamper(.otherBlob)
+                let spoiled = try await CLITests.loom(args)
+                #expect(spoiled.code == 0, "\(spoiled.stderr)")
+                #expect(spoiled.stdout.isEmpty, "nothing undecryptable is shown as the output: \(spoiled.stdout)")
+                #expect(spoiled.stderr.contains("warning: output text/plain at "), "\(spoiled.stderr)")
+                #expect(spoiled.stderr.contains("refused: the blob does not decrypt with the result's key"), "\(spoiled.stderr)")
+                #expect(spoiled.stderr.contains("completed; paid 25 sat, charged 15"), "\(spoiled.stderr)")
+                #expect(try await s.balance() == 70)
+                await worker.stop()
+            }
+        }
+
         @Test func cancelThroughTheCommandEndsWithExitCode4() async throws {
             let s = try await Self.setup(sats: 100)
             let worker = try await Self.worker(s, .runUntilCancelled)

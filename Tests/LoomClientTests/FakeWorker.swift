@@ -39,6 +39,21 @@ actor FakeWorker {
     private var clientPools: [String: RelayPool] = [:]
     /// False: answer on our own relays only, ignoring the request's `relays` tag.
     var honoursRelaysTag = true
+    /// How the outputs are spoiled, to test the client's checks; nil: as a worker should.
+    private(set) var tamper: Tamper?
+    /// The outputs of the last result, as the worker described them (keys included).
+    private(set) var lastOutputs: [JobResult.Output] = []
+
+    enum Tamper: Sendable {
+        /// The result points at another blob of the same size, sealed under another key.
+        case otherBlob
+        /// The blob is right; the result names another content hash.
+        case wrongContentHash
+        /// An algorithm this client does not know (allowed within v1: only that output is refused).
+        case unknownAlgorithm
+        /// Stored in clear, as workers did before outputs were encrypted.
+        case clearText
+    }
     private var listener: Task<Void, Never>?
 
     nonisolated var hex: String { key.xOnlyPublicKey.hex }
@@ -97,6 +112,7 @@ actor FakeWorker {
 
     func setScript(_ script: Script) { self.script = script }
     func setHonoursRelaysTag(_ value: Bool) { honoursRelaysTag = value }
+    func setTamper(_ value: Tamper?) { tamper = value }
 
     func stop() async {
         listener?.cancel()
@@ -149,11 +165,31 @@ actor FakeWorker {
         }
     }
 
+    /// Encrypts and uploads the text as the real worker does, then spoils it as `tamper` says.
     private func upload(_ text: String) async throws -> [JobResult.Output] {
         guard let blossom else { return [] }
         let client = BlossomClient(servers: [blossom], key: key)
-        let d = try await client.upload(Data(text.utf8), type: "text/plain")
-        return [JobResult.Output(url: d.url, sha256: d.sha256, size: UInt64(d.size), type: "text/plain")]
+        let content = Data(text.utf8)
+        let sealed = try BlobEncryption.seal(content)
+        let stored = try await client.upload(sealed.blob, type: MediaType.fallback)
+        var output = sealed.output(url: stored.url, type: "text/plain")
+        switch tamper {
+        case nil: break
+        case .otherBlob:
+            let other = try BlobEncryption.seal(Data(repeating: 0x78, count: content.count))
+            let d = try await client.upload(other.blob, type: MediaType.fallback)
+            output.url = d.url
+            output.blobSha256 = other.blobSha256
+        case .wrongContentHash:
+            output.sha256 = BlobEncryption.sha256Hex(Data("another text".utf8))
+        case .unknownAlgorithm:
+            output.encryption?.algorithm = "chacha20-poly1305"
+        case .clearText:
+            let d = try await client.upload(content, type: "text/plain")
+            output = JobResult.Output(url: d.url, sha256: d.sha256, size: UInt64(d.size), type: "text/plain")
+        }
+        lastOutputs = [output]
+        return [output]
     }
 
     /// Bills as `Pricing.settle` says and sends the change from this wallet.

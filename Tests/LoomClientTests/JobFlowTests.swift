@@ -1,3 +1,4 @@
+import Blossom
 import Cashu
 import CashuWallet
 import Foundation
@@ -34,6 +35,12 @@ extension ClientSuites {
                 #expect(outcome.output == "The sky scatters blue light.")
                 #expect(outcome.outputs.count == 1 && outcome.outputs[0].data != nil)
                 #expect(outcome.warnings.isEmpty, "\(outcome.warnings)")
+                // What Blossom holds is ciphertext; the result alone says how to read it.
+                let descriptor = outcome.outputs[0].descriptor
+                #expect(descriptor.encryption?.algorithm == "aes-256-gcm")
+                let stored = try await BlossomClient(servers: [blossom]).download(try #require(descriptor.blobSha256))
+                #expect(!String(decoding: stored, as: UTF8.self).contains("sky"))
+                #expect(descriptor.sha256 == BlobEncryption.sha256Hex(Data("The sky scatters blue light.".utf8)))
                 let bill = try #require(outcome.bill)
                 #expect(bill.paidSat == job.paidSat)
                 // 7.3 s at 2.5 sat/s = 18.25 → 19 sat.
@@ -49,6 +56,54 @@ extension ClientSuites {
                 #expect(seen.states.contains(.running))
                 let journaled = try #require(client.journal.load(job.jobID))
                 #expect(journaled.stage == .settled && journaled.pendingChange == nil && journaled.reclaimableToken == nil)
+                let audit = try await client.wallet!.audit()
+                #expect(audit.ok, "\(audit.problems)")
+                await worker.stop()
+                await client.close()
+            }
+        }
+
+        /// Outputs the client must not show (another blob, another content
+        /// hash, an algorithm it does not know) are refused with the reason,
+        /// and the bill and the change settle as for any completed job. A
+        /// clear-text output, as older workers stored them, is shown with a
+        /// warning that it was public.
+        @Test func spoiledOutputsAreRefusedAndTheMoneyStillSettles() async throws {
+            let relay = try await TestRelay(maxEventSize: 65536)
+            let mint = try await TestMint.start(inputFeePpk: 100)
+            try await withBlossomServer { blossom in
+                let worker = try await FakeWorker.advertised(on: relay, mint: mint, script: .complete(text: "a private answer", elapsedMs: 6000),
+                                                             blossom: blossom)
+                let client = try await makeClient(relay: relay, mint: mint, sats: 400)
+                let offer = try await client.directory.offer(of: worker.hex)
+                let cases: [(FakeWorker.Tamper, String)] = [
+                    (.otherBlob, "aes-256-gcm authentication failed"),
+                    (.wrongContentHash, "the decrypted output hashes to"),
+                    (.unknownAlgorithm, "encrypted with \"chacha20-poly1305\", which this client cannot decrypt"),
+                    (.clearText, "stored on Blossom in clear text"),
+                ]
+                for (tamper, warning) in cases {
+                    await worker.setTamper(tamper)
+                    let before = try await client.wallet!.balance()
+                    let job = try await client.submit(JobOrder(model: "llama3.2:3b", input: .prompt("tell me"), seconds: 10),
+                                                      to: offer, paying: .wallet())
+                    let outcome = try await client.follow(jobID: job.jobID, worker: job.worker, timeout: .seconds(180))
+                    #expect(outcome.status == .completed)
+                    #expect(outcome.warnings.count == 1 && outcome.warnings[0].contains(warning), "\(tamper): \(outcome.warnings)")
+                    if tamper == .clearText {
+                        #expect(outcome.output == "a private answer")
+                    } else {
+                        #expect(outcome.output == nil && outcome.outputs.count == 1 && outcome.outputs[0].data == nil, "\(tamper)")
+                    }
+                    // The money is untouched by what happened to the outputs.
+                    let bill = try #require(outcome.bill)
+                    #expect(bill.chargedSat == 15)
+                    let redeemed = try #require(outcome.changeRedeemedSat)
+                    let after = try await client.wallet!.balance()
+                    let changeFee = bill.changeSat.value - redeemed.value
+                    #expect(before.value - after.value == job.paymentFee.value + bill.chargedSat.value + bill.mintFeeSat.value + changeFee)
+                    #expect(client.journal.load(job.jobID)?.stage == .settled)
+                }
                 let audit = try await client.wallet!.audit()
                 #expect(audit.ok, "\(audit.problems)")
                 await worker.stop()

@@ -1,6 +1,7 @@
 import Cashu
 import CashuWallet
 import Foundation
+import LoomClient
 import LoomProtocol
 import LoomTestSupport
 import Nostr
@@ -150,6 +151,8 @@ struct CrashRecoveryTests {
         // Ended before the crash, the job is settled as it ended: same state, same outputs.
         #expect(result.status == .completed)
         #expect(result.outputs.count == 2)
+        // The journaled ending kept each blob's key: the outputs still open.
+        for output in result.outputs { _ = try await JobClient.fetch(output) }
         let bill = try #require(result.bill)
         #expect(bill.paidSat == 40)
         #expect(bill.paidSat.value == bill.chargedSat.value + bill.changeSat.value + bill.mintFeeSat.value)

@@ -7,14 +7,17 @@ import LoomTestSupport
 import Nostr
 import Secp256k1
 import Testing
+import LoomClient
 @testable import LoomWorker
 
 /// A paid job from request to redeemed change, against real servers.
 @Suite(.serialized)
 struct PaidJobTests {
+    static let reply = "Short waves scatter most, so the daylight sky looks blue to us."
+
     @Test(arguments: [0, 100])
     func paidJobCompletesWithOutputBillAndChange(inputFeePpk: Int) async throws {
-        let h = try await Harness(inputFeePpk: inputFeePpk)
+        let h = try await Harness(inputFeePpk: inputFeePpk, ollamaArguments: ["--tokens-per-second", "20", "--reply", Self.reply])
         let config = h.configuration()
         let (worker, serving) = try await h.startWorker(config)
         let client = try await h.clientWallet(64)
@@ -38,17 +41,20 @@ struct PaidJobTests {
         #expect(bill.elapsedMs > 0)
         #expect(bill.budgetSeconds >= 1)
 
-        // The output is on Blossom and hashes to what the result says.
+        // The client opens both outputs: each decrypts, both hashes check, and
+        // the text is the model's reply.
         #expect(result.outputs.count == 2)
-        let blossom = BlossomClient(servers: [h.blossomURL])
         let text = try #require(result.outputs.first { $0.type == "text/plain" })
-        let data = try await blossom.download(text.sha256)
-        #expect(BlobHash.of(data) == text.sha256)
-        #expect(String(decoding: data, as: UTF8.self).contains("blue"))
         let transcript = try #require(result.outputs.first { $0.type == "application/json" })
-        let json = String(decoding: try await blossom.download(transcript.sha256), as: UTF8.self)
-        #expect(!json.contains("cashu"), "the transcript never carries the payment")
-        #expect(json.contains("Why is the sky blue?"))
+        #expect(String(decoding: try await JobClient.fetch(text), as: UTF8.self) == Self.reply)
+        let json = try await JobClient.fetch(transcript)
+        #expect(!String(decoding: json, as: UTF8.self).contains("cashu"), "the transcript never carries the payment")
+        let record = try JSONSerialization.jsonObject(with: json) as? [String: Any]
+        #expect(record?["prompt"] as? String == "Why is the sky blue?" && record?["output"] as? String == Self.reply)
+
+        // What anyone can get from Blossom, by hash or by listing the
+        // advertised worker's blobs, is ciphertext.
+        try await expectOnlyCiphertext(on: h, outputs: result.outputs, secrets: [Self.reply, "Why is the sky blue?", "cashu"])
 
         // The change is the client's: locked to its key, it redeems into its own wallet.
         let change = try #require(result.change)
@@ -68,10 +74,10 @@ struct PaidJobTests {
         let states = watcher.states
         #expect(states.first == .received || states.contains(.received))
         #expect(states.last == .completed)
-        let record = try #require(try worker.journal.job(event.id))
-        #expect(record.state == .completed)
-        #expect(record.published)
-        #expect(record.changeToken == change)
+        let journaled = try #require(try worker.journal.job(event.id))
+        #expect(journaled.state == .completed)
+        #expect(journaled.published)
+        #expect(journaled.changeToken == change)
         let snapshot = await worker.snapshot()
         #expect(snapshot.jobsDone == 1)
         #expect(snapshot.earningsSat == bill.chargedSat.value)
