@@ -30,12 +30,6 @@ struct WalletFaultTests {
         _ = try await wallet.mint(quote: quote.quote, amount: Amount(amount))
     }
 
-    func expectAudited(_ w: Wallet, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        let report = try await w.audit()
-        #expect(report.ok, "audit: \(report.problems)", sourceLocation: sourceLocation)
-        #expect(report.pendingOperations == 0, sourceLocation: sourceLocation)
-    }
-
     /// Defect 1: the swap's request never reached the mint (a proxy's 503),
     /// and the client spent the token elsewhere before the wallet asked what
     /// happened. The receive must fail as spent — before, it returned as if

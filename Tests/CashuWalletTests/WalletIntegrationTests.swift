@@ -22,11 +22,6 @@ struct WalletIntegrationTests {
         return w
     }
 
-    func expectAudited(_ w: Wallet, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        let report = try await w.audit()
-        #expect(report.ok, "audit: \(report.problems)", sourceLocation: sourceLocation)
-        #expect(report.pendingOperations == 0, sourceLocation: sourceLocation)
-    }
 
     @Test func mintSendReceiveWithFees() async throws {
         let mint = try await TestMint.start(inputFeePpk: 100)
@@ -168,4 +163,11 @@ struct WalletIntegrationTests {
         let got = try await worker.receive(sent.token)
         #expect(got.received == 8)
     }
+}
+
+/// The wallet's books balance and nothing is left open.
+func expectAudited(_ w: Wallet, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    let report = try await w.audit()
+    #expect(report.ok, "audit: \(report.problems)", sourceLocation: sourceLocation)
+    #expect(report.pendingOperations == 0, sourceLocation: sourceLocation)
 }
