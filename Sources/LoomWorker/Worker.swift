@@ -70,7 +70,8 @@ public actor Worker {
                                lockKey: configuration.secretKey)
         statuses = StatusPublisher(pool: pool, key: configuration.secretKey, logger: logger)
         blossom = BlossomClient(servers: configuration.blossomServers, key: configuration.secretKey)
-        opener = RequestOpener(workerKey: configuration.secretKey, maxEventBytes: configuration.maxRequestBytes)
+        opener = RequestOpener(workerKey: configuration.secretKey, maxEventBytes: configuration.maxRequestBytes,
+                               optionLimits: configuration.optionLimits)
         workerHex = configuration.secretKey.xOnlyPublicKey.hex
         scheduler = Scheduler(maxRunning: configuration.maxConcurrentJobs, maxQueue: configuration.maxQueue)
     }

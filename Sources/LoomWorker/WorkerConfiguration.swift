@@ -42,6 +42,19 @@ public struct WorkerConfiguration: Sendable {
     public var metricsPort: Int?
     /// Requests larger than this (bytes of event JSON) are dropped before any other work.
     public var maxRequestBytes: Int
+    /// The most tokens one job may generate: requests asking more are
+    /// refused, requests naming no limit get this one.
+    public var maxOutputTokens: Int
+    /// Context window every job runs with (Ollama `num_ctx`); nil = the
+    /// model's default. The operator's alone: a client choosing it could make
+    /// Ollama reload the model, or run out of memory, for everyone.
+    public var contextLength: Int?
+    /// How long Ollama keeps a model loaded after a job, in seconds
+    /// (negative = for ever, 0 = unload at once); nil = Ollama's default.
+    public var keepAliveSeconds: Int?
+
+    /// The caps a request's options are checked against.
+    public var optionLimits: OptionLimits { OptionLimits(maxOutputTokens: maxOutputTokens) }
 
     public init(
         secretKey: SecretKey, relays: [String], mints: [String], blossomServers: [URL], rate: Rate,
@@ -50,7 +63,8 @@ public struct WorkerConfiguration: Sendable {
         backend: BackendKind = .ollama, backendURL: URL = URL(string: "http://127.0.0.1:11434")!,
         models: Set<String>? = nil, dataDirectory: URL, name: String = "loom worker", about: String = "",
         advertisementTTL: Duration = .seconds(300), shutdownGrace: Duration = .seconds(30),
-        metricsPort: Int? = nil, maxRequestBytes: Int = 64 * 1024
+        metricsPort: Int? = nil, maxRequestBytes: Int = 64 * 1024,
+        maxOutputTokens: Int = OptionLimits.defaultMaxOutputTokens, contextLength: Int? = nil, keepAliveSeconds: Int? = nil
     ) {
         self.secretKey = secretKey
         self.relays = relays
@@ -73,5 +87,8 @@ public struct WorkerConfiguration: Sendable {
         self.shutdownGrace = shutdownGrace
         self.metricsPort = metricsPort
         self.maxRequestBytes = maxRequestBytes
+        self.maxOutputTokens = maxOutputTokens
+        self.contextLength = contextLength
+        self.keepAliveSeconds = keepAliveSeconds
     }
 }
