@@ -142,8 +142,9 @@ extension Worker {
         } catch {
             logger.error("rejection not journaled", metadata: ["job": "\(id)", "error": "\(error)"])
         }
-        let status = await statuses.publish(.rejected(why), job: id, client: client)
-        alsoDeliver(status.map { [$0] } ?? [], to: relays)
+        guard let status = await statuses.publish(.rejected(why), job: id, client: client) else { return }
+        // One of the client's relays at most, and only if a delivery slot is free.
+        statuses.clientRelays.deliverRefusal([status], to: relays)
     }
 
     func cancelBeforePayment(_ id: String, client: String) async {

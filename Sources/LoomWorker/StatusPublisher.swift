@@ -14,16 +14,19 @@ actor StatusPublisher {
     let pool: RelayPool
     let key: SecretKey
     let logger: Logger
+    /// The end of a job also goes to the relays its request named.
+    let clientRelays: ClientRelays
     private var last: [String: Last] = [:]
     /// Progress held back by the one-a-second rule, newest only.
     private var held: [String: (JobStatus, String)] = [:]
     /// Statuses signed, for tests and the snapshot.
     private(set) var published = 0
 
-    init(pool: RelayPool, key: SecretKey, logger: Logger) {
+    init(pool: RelayPool, key: SecretKey, logger: Logger, clientRelays: ClientRelays? = nil) {
         self.pool = pool
         self.key = key
         self.logger = logger
+        self.clientRelays = clientRelays ?? ClientRelays(workerRelays: pool.urls, logger: logger)
     }
 
     /// Signs and publishes `status` unless it is progress within the same
