@@ -58,9 +58,19 @@ public struct InferenceRequest: Sendable, Hashable {
 
     public var model: String
     public var input: Input
-    /// Ollama's option names (`temperature`, `num_predict`, `seed`, `top_p`,
-    /// `stop`, …). Backends that speak another dialect translate them.
+    /// Sampling options under Ollama's names (`temperature`, `num_predict`,
+    /// `seed`, `top_p`, `stop`, …). Each backend sends only the ones it
+    /// knows as sampling options (`OllamaWire.samplingOptions`,
+    /// `OpenAIWire.fieldNames`), translated to its dialect; anything else is
+    /// dropped, so a request cannot reach the server's own settings.
     public var options: [String: JSONValue]
+    /// The operator's settings, never a client's: the context window
+    /// (Ollama `num_ctx`; an OpenAI-compatible server fixes it at start) and
+    /// how long Ollama keeps the model loaded afterwards, in seconds
+    /// (`keep_alive`; negative = for ever, 0 = unload at once). nil = the
+    /// server's default.
+    public var contextLength: Int?
+    public var keepAliveSeconds: Int?
 
     public init(model: String, messages: [ChatMessage], options: [String: JSONValue] = [:]) {
         self.init(model: model, input: .messages(messages), options: options)
@@ -70,10 +80,13 @@ public struct InferenceRequest: Sendable, Hashable {
         self.init(model: model, input: .prompt(prompt), options: options)
     }
 
-    public init(model: String, input: Input, options: [String: JSONValue] = [:]) {
+    public init(model: String, input: Input, options: [String: JSONValue] = [:],
+                contextLength: Int? = nil, keepAliveSeconds: Int? = nil) {
         self.model = model
         self.input = input
         self.options = options
+        self.contextLength = contextLength
+        self.keepAliveSeconds = keepAliveSeconds
     }
 }
 

@@ -37,16 +37,18 @@ public struct OllamaBackend: InferenceBackend {
 
     public func run(_ request: InferenceRequest) -> InferenceStream {
         InferenceStream { [transport, logger] continuation in
-            let options = request.options.isEmpty ? nil : request.options
+            let options = OllamaWire.options(for: request)
             let response: HTTPClientResponse
             logger.debug("ollama request", metadata: ["request": "\(request)"])
             switch request.input {
             case .messages(let messages):
                 response = try await transport.post("/api/chat", json: OllamaWire.ChatBody(
-                    model: request.model, messages: messages, stream: true, options: options))
+                    model: request.model, messages: messages, stream: true, options: options,
+                    keepAlive: request.keepAliveSeconds))
             case .prompt(let prompt):
                 response = try await transport.post("/api/generate", json: OllamaWire.GenerateBody(
-                    model: request.model, prompt: prompt, stream: true, options: options))
+                    model: request.model, prompt: prompt, stream: true, options: options,
+                    keepAlive: request.keepAliveSeconds))
             }
             var meter = TokenMeter()
             var finished = false

@@ -8,6 +8,12 @@ enum OllamaWire {
         var messages: [ChatMessage]
         var stream: Bool
         var options: [String: JSONValue]?
+        var keepAlive: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case model, messages, stream, options
+            case keepAlive = "keep_alive"
+        }
     }
 
     struct GenerateBody: Encodable {
@@ -15,6 +21,29 @@ enum OllamaWire {
         var prompt: String
         var stream: Bool
         var options: [String: JSONValue]?
+        var keepAlive: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case model, prompt, stream, options
+            case keepAlive = "keep_alive"
+        }
+    }
+
+    /// The sampling options passed on from a request. Everything else in
+    /// Ollama's `options` (num_ctx, num_gpu, num_thread, use_mlock, …) is
+    /// about the server's memory and threads and is never taken from a
+    /// request: a different `num_ctx` alone makes Ollama reload the model.
+    static let samplingOptions: Set<String> = [
+        "temperature", "top_p", "top_k", "min_p", "seed", "num_predict", "stop",
+        "repeat_penalty", "presence_penalty", "frequency_penalty",
+    ]
+
+    /// The `options` object of a request: its sampling options, and the
+    /// operator's context length as `num_ctx`. nil when empty.
+    static func options(for request: InferenceRequest) -> [String: JSONValue]? {
+        var options = request.options.filter { samplingOptions.contains($0.key) }
+        if let context = request.contextLength { options["num_ctx"] = .int(context) }
+        return options.isEmpty ? nil : options
     }
 
     /// One line of a /api/chat or /api/generate stream. Chat carries text in

@@ -84,25 +84,27 @@ enum OpenAIWire {
         }
     }
 
-    /// Ollama's option names that differ in this dialect.
-    static let renamedOptions = ["num_predict": "max_tokens"]
-
-    /// Ollama options about the server's own runtime (memory, threads,
-    /// context size): an OpenAI-compatible server fixes these at start, and
-    /// strict ones refuse unknown fields.
-    static let runtimeOptions: Set<String> = [
-        "num_ctx", "num_batch", "num_gpu", "main_gpu", "num_thread", "num_keep", "numa",
-        "low_vram", "vocab_only", "use_mmap", "use_mlock", "keep_alive",
+    /// The request fields each sampling option (Ollama's name) becomes in
+    /// this dialect. `top_k`, `min_p`, `repeat_penalty` and `ignore_eos` are
+    /// extensions llama.cpp's server and vLLM read. Nothing else passes: not
+    /// Ollama's runtime options (an OpenAI-compatible server fixes context
+    /// and memory at start) and not request fields a client could use
+    /// against the server or other clients (`n`, `id_slot`, `cache_prompt`, …).
+    static let fieldNames: [String: String] = [
+        "temperature": "temperature", "top_p": "top_p", "seed": "seed", "stop": "stop",
+        "num_predict": "max_tokens", "presence_penalty": "presence_penalty",
+        "frequency_penalty": "frequency_penalty", "top_k": "top_k", "min_p": "min_p",
+        "repeat_penalty": "repeat_penalty", "ignore_eos": "ignore_eos",
     ]
 
-    /// Request fields from Ollama-style options; everything not renamed or
-    /// dropped (temperature, top_p, seed, stop, top_k, min_p, …) passes as is.
+    /// Request fields from Ollama-style options, renamed; unknown ones dropped.
     static func fields(from options: [String: JSONValue]) -> [String: JSONValue] {
         var fields: [String: JSONValue] = [:]
-        for (name, value) in options where !runtimeOptions.contains(name) {
+        for (name, value) in options {
+            guard let field = fieldNames[name] else { continue }
             // Ollama's -1 (no limit) and -2 (fill the context) have no equivalent.
             if name == "num_predict", let n = value.intValue, n < 0 { continue }
-            fields[renamedOptions[name] ?? name] = value
+            fields[field] = value
         }
         return fields
     }

@@ -10,7 +10,8 @@ public struct JobRequest: Sendable, Hashable {
 
     public var model: String
     public var input: Input
-    /// Backend options passed through (Ollama `options`: temperature, num_predict, seed, …).
+    /// Generation options under Ollama's names (temperature, num_predict,
+    /// seed, …); only those `JobOptions` lists are accepted.
     public var options: [String: JSONValue]
     /// A Cashu token (`cashuB…`; `cashuA…` is read too) worth the budget plus mint fees.
     public var payment: String
@@ -50,9 +51,7 @@ public struct JobRequest: Sendable, Hashable {
             }
         default: break
         }
-        guard options.values.allSatisfy(\.isWritable) else {
-            throw .invalid(field: "options", reason: "numbers must be finite")
-        }
+        try JobOptions.check(options)
         if let maxSeconds, maxSeconds == 0 { throw .invalid(field: "max_seconds", reason: "must be at least 1") }
     }
 }

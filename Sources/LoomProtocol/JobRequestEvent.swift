@@ -59,11 +59,14 @@ public struct RequestOpener: Sendable {
     let workerKey: SecretKey
     public let workerHex: String
     public let maxEventBytes: Int
+    /// The operator's caps on the options (checked with the schema: `bad-schema`).
+    public let optionLimits: OptionLimits
 
-    public init(workerKey: SecretKey, maxEventBytes: Int = defaultMaxEventBytes) {
+    public init(workerKey: SecretKey, maxEventBytes: Int = defaultMaxEventBytes, optionLimits: OptionLimits = .init()) {
         self.workerKey = workerKey
         self.workerHex = workerKey.xOnlyPublicKey.hex
         self.maxEventBytes = maxEventBytes
+        self.optionLimits = optionLimits
     }
 
     public func open(
@@ -91,6 +94,7 @@ public struct RequestOpener: Sendable {
         do {
             request = try WireJSON.decode(JobRequest.self, from: plaintext)
             try request.validate()
+            try optionLimits.check(request.options)
         } catch {
             if case .unsupportedVersion(let v) = error { throw .unsupportedVersion(v) }
             throw .badSchema(error.description)

@@ -7,9 +7,9 @@ import Secp256k1
 
 /// Publishes the worker's offer (kind 10100) from live facts: republished
 /// every TTL/3 so it never lapses while the worker lives, promptly (at most
-/// once a second) after `changed()`, and replaced by the offline version at
-/// shutdown. Each offer carries a NIP-40 expiration of now + TTL, so a worker
-/// that dies without a word drops out on its own.
+/// once a second) when the models or the capacity change, and replaced by
+/// the offline version at shutdown. Each offer carries a NIP-40 expiration
+/// of now + TTL, so a worker that dies without a word drops out on its own.
 public actor Advertiser {
     let pool: RelayPool
     let key: SecretKey
@@ -26,6 +26,9 @@ public actor Advertiser {
 
     /// The least time between two publishes, whatever `changed()` says.
     static let minimumSpacing: Duration = .seconds(1)
+    /// How often the offer is rebuilt to see whether the models or the
+    /// capacity changed. Cheap: the worker asks its backend at most every 10 s.
+    static let lookInterval: Duration = .seconds(1)
 
     public init(pool: RelayPool, key: SecretKey, configuration: WorkerConfiguration, version: String,
                 hardware: Advertisement.Hardware = Hardware.current(), logger: Logger = Logger(label: "loom.advertiser")) {
@@ -45,15 +48,20 @@ public actor Advertiser {
 
     /// Publishes until cancelled. `models` gives the backend's models now
     /// (filtered here by `MODELS`), `capacity` the scheduler's counts.
+    /// The offer is rebuilt every `lookInterval` (sooner after `changed()`)
+    /// and published when it differs from the last one, so a model pulled,
+    /// removed, or first listed by a slow backend is offered at once.
     public func run(models: @Sendable () async -> [String],
                     capacity: @Sendable () async -> Advertisement.Capacity) async {
         let clock = ContinuousClock()
         var lastPublish: ContinuousClock.Instant?
         var nextRefresh = clock.now
+        var nextLook = clock.now
         while !Task.isCancelled && !stopped {
             let now = clock.now
             let spaced = lastPublish.map { now - $0 >= Self.minimumSpacing } ?? true
-            if spaced && (now >= nextRefresh || change.consume()) {
+            if spaced && (now >= nextRefresh || now >= nextLook || change.consume()) {
+                nextLook = now + Self.lookInterval
                 let ad = build(models: await models(), capacity: await capacity())
                 let due = now >= nextRefresh
                 // A change that changed nothing does not need a new event; the refresh always does.

@@ -3,54 +3,73 @@ import Logging
 import Nostr
 import NostrRelay
 
-/// The relays a request's `relays` tag names, besides the worker's own:
-/// the final status and the result (the receipt, with the change) are also
-/// delivered there. Only the end of a job goes out this way, one short
-/// connection per job, so a client cannot make the worker hold sockets open.
-enum ClientRelays {
-    /// At most this many of a request's relays are used.
+/// The relays a request's `relays` tag names, besides the worker's own: the
+/// end of a paid job (final status and result, the receipt with the change)
+/// goes to up to three of them, a refusal to the first one only. Each
+/// delivery is one short connection, and at most `maxConcurrent` run at
+/// once, so a client can neither make the worker hold sockets open nor make
+/// it fan out connections for free.
+///
+/// A request must not aim the worker at its own network: every host is
+/// resolved and refused if any address it resolves to is not public
+/// (`IPAddress.nonPublicReason`), unless the worker itself runs on local
+/// relays (development, tests). Known limit: the WebSocket client resolves
+/// the name again when it connects, so a name whose DNS answer changes
+/// between the check and the connection (DNS rebinding) is not caught;
+/// swift-websocket takes the Host header and TLS name from the URL, so it
+/// cannot be pinned to the checked address.
+final class ClientRelays: Sendable {
+    /// At most this many of a request's relays get the end of a paid job.
     static let limit = 3
 
-    /// The URLs worth dialling: ws/wss, not already the worker's, and no
-    /// loopback or private address unless the worker itself runs on local
-    /// relays (development, tests), so a request cannot aim the worker at
-    /// services on its own network.
-    static func targets(_ requested: [String], workerRelays: [String]) -> [String] {
-        let mine = Set(workerRelays.map(normalized))
-        let localAllowed = workerRelays.contains { isLocal(URL(string: $0)?.host) }
-        var out: [String] = []
-        for url in requested where out.count < limit {
-            guard let parsed = URL(string: url), ["ws", "wss"].contains(parsed.scheme?.lowercased() ?? ""),
-                  let host = parsed.host, !host.isEmpty else { continue }
-            if mine.contains(normalized(url)) || out.contains(url) { continue }
-            if isLocal(host), !localAllowed { continue }
-            out.append(url)
-        }
-        return out
-    }
+    let workerRelays: [String]
+    let resolver: any HostResolver
+    let logger: Logger
+    let slots: DeliverySlots
+    /// The worker's own relays are on loopback or a private network: then the
+    /// clients' may be too (it is a development or test setup).
+    let localAllowed: Bool
 
-    static func normalized(_ url: String) -> String {
-        var u = url.lowercased()
-        while u.hasSuffix("/") { u.removeLast() }
-        return u
-    }
-
-    /// Loopback, private (RFC 1918), link-local and `localhost` names.
-    static func isLocal(_ host: String?) -> Bool {
-        guard let host = host?.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]")) else { return false }
-        if host == "localhost" || host.hasSuffix(".localhost") || host.hasSuffix(".local") || host == "::1" { return true }
-        if host.hasPrefix("fe80:") || host.hasPrefix("fc") || host.hasPrefix("fd") { return host.contains(":") }
-        let parts = host.split(separator: ".").compactMap { UInt8($0) }
-        guard parts.count == 4 else { return false }
-        switch (parts[0], parts[1]) {
-        case (127, _), (10, _), (0, _), (192, 168), (169, 254): return true
-        case (172, let b) where (16...31).contains(b): return true
-        default: return false
+    init(workerRelays: [String], resolver: any HostResolver = SystemResolver(), maxConcurrent: Int = 4, logger: Logger) {
+        self.workerRelays = workerRelays
+        self.resolver = resolver
+        self.logger = logger
+        slots = DeliverySlots(capacity: maxConcurrent)
+        localAllowed = workerRelays.contains { url in
+            Self.dialledHost(url).map { Self.isLocalName($0) || IPAddress(numeric: $0)?.nonPublicReason != nil } ?? false
         }
     }
 
-    /// Publishes `events` to `urls`, best effort, and closes the connections.
-    static func deliver(_ events: [Event], to urls: [String], logger: Logger) async {
+    /// The end of a paid job: waits (in the background) for a free slot,
+    /// then sends `events` to up to `limit` of the relays.
+    func deliverJobEnd(_ events: [Event], to requested: [String]) {
+        guard !events.isEmpty, !requested.isEmpty else { return }
+        Task {
+            await slots.acquire()
+            await send(events, to: requested, relays: Self.limit)
+            slots.release()
+        }
+    }
+
+    /// A refusal: the first usable relay only, and only if a slot is free
+    /// now. The worker's own relays have the status either way. Returns
+    /// whether a delivery started.
+    @discardableResult
+    func deliverRefusal(_ events: [Event], to requested: [String]) -> Bool {
+        guard !events.isEmpty, !requested.isEmpty else { return false }
+        guard slots.tryAcquire() else {
+            logger.debug("client relay skipped: every delivery slot is busy")
+            return false
+        }
+        Task {
+            await send(events, to: requested, relays: 1)
+            slots.release()
+        }
+        return true
+    }
+
+    private func send(_ events: [Event], to requested: [String], relays: Int) async {
+        let urls = await targets(requested, limit: relays)
         guard !urls.isEmpty, let pool = try? RelayPool(urls: urls, logger: logger) else { return }
         await pool.connect()
         for event in events {
@@ -59,5 +78,127 @@ enum ClientRelays {
             }
         }
         await pool.close()
+    }
+
+    /// The URLs worth dialling, in the request's order, at most `limit`:
+    /// ws/wss, not already the worker's, and every address public.
+    func targets(_ requested: [String], limit: Int = limit) async -> [String] {
+        let mine = Set(workerRelays.map(Self.normalized))
+        var seen = Set<String>()
+        var out: [String] = []
+        for url in requested where out.count < limit {
+            let key = Self.normalized(url)
+            guard !mine.contains(key), seen.insert(key).inserted else { continue }
+            if let why = await refusal(url) {
+                logger.debug("client relay refused", metadata: ["relay": "\(url)", "reason": "\(why)"])
+                continue
+            }
+            out.append(url)
+        }
+        return out
+    }
+
+    /// Why the worker may not dial `url` for a client; nil when it may.
+    func refusal(_ url: String) async -> String? {
+        guard let parsed = URL(string: url), ["ws", "wss"].contains(parsed.scheme?.lowercased() ?? "") else {
+            return "not a ws:// or wss:// URL"
+        }
+        // The host the WebSocket client will dial must be the host checked here.
+        guard let host = Self.dialledHost(url), !host.isEmpty,
+              host == parsed.host.map(Self.unbracketed) ?? "" else {
+            return "the host is ambiguous (user info, brackets or characters a host cannot have)"
+        }
+        if localAllowed { return nil }
+        if Self.isLocalName(host) { return "\(host) is a local name" }
+        let addresses: [IPAddress]
+        if let numeric = IPAddress(numeric: host) {
+            addresses = [numeric]
+        } else {
+            guard host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) }) else {
+                return "\(host) is not a host name"
+            }
+            do { addresses = try await resolver.addresses(of: host) } catch { return "\(error)" }
+        }
+        // One private answer is enough: the connection may pick any of them.
+        for address in addresses {
+            if let why = address.nonPublicReason { return "\(host) resolves to \(address), \(why)" }
+        }
+        return nil
+    }
+
+    /// The host as swift-websocket reads it: after `://`, up to `:`, `/` or
+    /// `?` (an IPv6 literal up to its `]`), without the brackets.
+    static func dialledHost(_ url: String) -> String? {
+        guard let start = url.range(of: "://")?.upperBound else { return nil }
+        let rest = url[start...]
+        if rest.hasPrefix("[") {
+            guard let close = rest.firstIndex(of: "]") else { return nil }
+            return String(rest[rest.index(after: rest.startIndex)..<close]).lowercased()
+        }
+        return String(rest.prefix { !":/?".contains($0) }).lowercased()
+    }
+
+    static func unbracketed(_ host: String) -> String {
+        host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+    }
+
+    /// Names that mean this machine or its network without asking DNS.
+    static func isLocalName(_ host: String) -> Bool {
+        let name = host.hasSuffix(".") ? String(host.dropLast()) : host
+        return name == "localhost" || [".localhost", ".local", ".internal", ".home.arpa"].contains { name.hasSuffix($0) }
+    }
+
+    static func normalized(_ url: String) -> String {
+        var u = url.lowercased()
+        while u.hasSuffix("/") { u.removeLast() }
+        return u
+    }
+}
+
+/// A counting semaphore for client-relay deliveries: `tryAcquire` for
+/// refusals (skipped when none is free), `acquire` for the ends of paid jobs
+/// (they wait; there are as many as jobs, so the wait is bounded).
+final class DeliverySlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private let capacity: Int
+    private var used = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(capacity: Int) { self.capacity = max(capacity, 1) }
+
+    var inUse: Int { lock.withLock { used } }
+
+    func tryAcquire() -> Bool {
+        lock.withLock {
+            guard used < capacity else { return false }
+            used += 1
+            return true
+        }
+    }
+
+    func acquire() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let granted = lock.withLock {
+                guard used < capacity else {
+                    waiting.append(continuation)
+                    return false
+                }
+                used += 1
+                return true
+            }
+            if granted { continuation.resume() }
+        }
+    }
+
+    /// Hands the slot to the first waiter, or frees it.
+    func release() {
+        let next: CheckedContinuation<Void, Never>? = lock.withLock {
+            if waiting.isEmpty {
+                used -= 1
+                return nil
+            }
+            return waiting.removeFirst()
+        }
+        next?.resume()
     }
 }

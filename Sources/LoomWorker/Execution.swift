@@ -19,7 +19,7 @@ extension Worker {
         let client = job.opened.client, budget = record.budgetSeconds, rate = record.rate(or: configuration.rate)
         let journal = self.journal, statuses = self.statuses, logger = self.logger
         let outcome = await JobRunner(backend: backend).run(
-            Self.inferenceRequest(job.opened.request), budgetSeconds: budget, control: job.control,
+            Self.inferenceRequest(job.opened.request, configuration), budgetSeconds: budget, control: job.control,
             started: {
                 // After the request left: a crash before this write finds the
                 // job paid and not started, and recovery runs it again.
@@ -60,14 +60,15 @@ extension Worker {
     static let expiredInQueue = Reason(code: "expired-in-queue",
                                        message: "the request expired while waiting in the queue; refunded in full")
 
-    static func inferenceRequest(_ request: JobRequest) -> InferenceRequest {
-        switch request.input {
-        case .prompt(let p):
-            return InferenceRequest(model: request.model, prompt: p, options: request.options)
-        case .messages(let m):
-            return InferenceRequest(model: request.model, messages: m.map {
-                Inference.ChatMessage(role: .init(rawValue: $0.role), content: $0.content)
-            }, options: request.options)
+    /// What the backend is asked: the client's options within the operator's
+    /// token cap, and the operator's context length and keep-alive.
+    static func inferenceRequest(_ request: JobRequest, _ configuration: WorkerConfiguration) -> InferenceRequest {
+        let input: InferenceRequest.Input = switch request.input {
+        case .prompt(let p): .prompt(p)
+        case .messages(let m): .messages(m.map { Inference.ChatMessage(role: .init(rawValue: $0.role), content: $0.content) })
         }
+        return InferenceRequest(model: request.model, input: input,
+                                options: configuration.optionLimits.applied(to: request.options),
+                                contextLength: configuration.contextLength, keepAliveSeconds: configuration.keepAliveSeconds)
     }
 }

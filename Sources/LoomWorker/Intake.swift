@@ -165,6 +165,8 @@ extension Worker {
     }
 
     /// A `rejected` status (journaled, so a later copy is not judged again).
+    /// Signed here, sent in the background: intake never waits for a relay's
+    /// OK on a refusal, and at most one of the client's relays gets it.
     func refuse(_ id: String, client: String, _ why: RequestRejection, journaled: Bool = false, relays: [String] = []) async {
         rejected += 1
         live[id] = nil
@@ -180,8 +182,8 @@ extension Worker {
         } catch {
             logger.error("rejection not journaled", metadata: ["job": "\(id)", "error": "\(error)"])
         }
-        let status = await statuses.publish(.rejected(why), job: id, client: client)
-        alsoDeliver(status.map { [$0] } ?? [], to: relays)
+        guard let status = await statuses.reject(why, job: id, client: client) else { return }
+        statuses.clientRelays.deliverRefusal([status], to: relays)
     }
 
     func cancelBeforePayment(_ id: String, client: String) async {

@@ -171,12 +171,10 @@ extension Worker {
     }
 
     /// The end of a job also goes to the relays the request named (best
-    /// effort, in the background: the worker's own relays already have it).
+    /// effort, in the background, within the cap on client-relay
+    /// connections: the worker's own relays already have it).
     func alsoDeliver(_ events: [Event], to requested: [String]) {
-        let targets = ClientRelays.targets(requested, workerRelays: configuration.relays)
-        guard !targets.isEmpty, !events.isEmpty else { return }
-        let logger = self.logger
-        Task { await ClientRelays.deliver(events, to: targets, logger: logger) }
+        statuses.clientRelays.deliverJobEnd(events, to: requested)
     }
 
     /// Test hook (`LOOM_CRASH_AT`, as the wallet has): SIGKILL at a named step of settling.

@@ -14,24 +14,34 @@ actor StatusPublisher {
     let pool: RelayPool
     let key: SecretKey
     let logger: Logger
+    /// Refusals on their way to the worker's relays.
+    let refusals: Outbox
+    /// The end of a job also goes to the relays its request named.
+    let clientRelays: ClientRelays
     private var last: [String: Last] = [:]
     /// Progress held back by the one-a-second rule, newest only.
     private var held: [String: (JobStatus, String)] = [:]
     /// Statuses signed, for tests and the snapshot.
     private(set) var published = 0
+    /// Refusals signed but not sent because the outbox was full.
+    private(set) var refusalsDropped = 0
 
-    init(pool: RelayPool, key: SecretKey, logger: Logger) {
+    init(pool: RelayPool, key: SecretKey, logger: Logger,
+         clientRelays: ClientRelays? = nil, refusalQueue: Int = 1000, refusalSenders: Int = 8) {
         self.pool = pool
         self.key = key
         self.logger = logger
+        refusals = Outbox(pool: pool, capacity: refusalQueue, senders: refusalSenders, logger: logger)
+        self.clientRelays = clientRelays ?? ClientRelays(workerRelays: pool.urls, logger: logger)
     }
 
     /// Signs and publishes `status` unless it is progress within the same
     /// state less than a second after the previous one. The event is signed
     /// (and its `created_at` fixed) in call order; the relay round trip runs
-    /// on its own so a job never waits for it, except a final status, which
-    /// returns once a relay took it (or all refused, which is logged: a
-    /// status is not money).
+    /// on its own so a job never waits for it, except a paid job's final
+    /// status, which returns once a relay took it (or all refused, which is
+    /// logged: a status is not money). Callers on the intake path use
+    /// `reject` instead, which never waits for a relay.
     @discardableResult
     func publish(_ status: JobStatus, job: String, client: String) async -> Event? {
         let now = ContinuousClock.now
@@ -50,16 +60,7 @@ actor StatusPublisher {
             }
             return nil
         }
-        held[job] = nil
-        let createdAt = JobStatus.nextCreatedAt(previous: last[job]?.createdAt, now: Event.now())
-        last[job] = Last(state: status.status, createdAt: createdAt, at: now)
-        let event: Event
-        do { event = try status.sign(with: key, requestID: job, client: client, createdAt: createdAt) } catch {
-            logger.error("status not signed", metadata: ["job": "\(job)", "error": "\(error)"])
-            return nil
-        }
-        published += 1
-        if status.status.isTerminal { last[job] = nil }
+        guard let event = sign(status, job: job, client: client) else { return nil }
         let pool = self.pool, logger = self.logger
         let delivery = Task {
             do { _ = try await pool.publish(event) } catch {
@@ -70,8 +71,73 @@ actor StatusPublisher {
         return event
     }
 
+    /// A `rejected` status, signed now and queued for the relays: a refusal
+    /// costs intake no relay round trip, and a flood of them fills a bounded
+    /// queue (then is dropped, counted) instead of piling up tasks.
+    @discardableResult
+    func reject(_ why: RequestRejection, job: String, client: String) -> Event? {
+        guard let event = sign(.rejected(why), job: job, client: client) else { return nil }
+        if !refusals.send(event) {
+            refusalsDropped += 1
+            logger.debug("refusal status dropped: outbox full", metadata: ["job": "\(job)"])
+        }
+        return event
+    }
+
+    private func sign(_ status: JobStatus, job: String, client: String) -> Event? {
+        held[job] = nil
+        let createdAt = JobStatus.nextCreatedAt(previous: last[job]?.createdAt, now: Event.now())
+        last[job] = Last(state: status.status, createdAt: createdAt, at: ContinuousClock.now)
+        let event: Event
+        do { event = try status.sign(with: key, requestID: job, client: client, createdAt: createdAt) } catch {
+            logger.error("status not signed", metadata: ["job": "\(job)", "error": "\(error)"])
+            return nil
+        }
+        published += 1
+        if status.status.isTerminal { last[job] = nil }
+        return event
+    }
+
     private func flush(_ job: String) async {
         guard let (status, client) = held.removeValue(forKey: job), last[job]?.state == status.status else { return }
         await publish(status, job: job, client: client)
+    }
+}
+
+/// Events queued for the worker's relays and sent by a fixed number of
+/// tasks: bounded in memory and in tasks however fast events come. `send`
+/// refuses an event when the queue is full.
+final class Outbox: Sendable {
+    private let continuation: AsyncStream<Event>.Continuation
+
+    init(pool: RelayPool, capacity: Int, senders: Int, logger: Logger) {
+        let (events, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingOldest(capacity))
+        self.continuation = continuation
+        let senders = max(senders, 1)
+        Task {
+            await withTaskGroup(of: Void.self) { group in
+                var sending = 0
+                for await event in events {
+                    if sending == senders {
+                        await group.next()
+                        sending -= 1
+                    }
+                    sending += 1
+                    group.addTask {
+                        do { _ = try await pool.publish(event) } catch {
+                            logger.debug("queued event not published", metadata: ["id": "\(event.id)", "error": "\(error)"])
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    deinit { continuation.finish() }
+
+    /// Queues `event`; false when the queue is full (the event is not sent).
+    func send(_ event: Event) -> Bool {
+        if case .enqueued = continuation.yield(event) { return true }
+        return false
     }
 }

@@ -37,6 +37,8 @@ public actor Worker {
     var tasks: [String: Task<Void, Never>] = [:]
     var offered: Set<String> = []
     var modelsCheckedAt: ContinuousClock.Instant?
+    /// The backend's model list being fetched now; callers meanwhile wait for it.
+    var modelsRefresh: Task<Void, Never>?
     var accepting = true
     var intake: Task<Void, Never>?
     var retries: Task<Void, Never>?
@@ -70,7 +72,8 @@ public actor Worker {
                                lockKey: configuration.secretKey, mintTimeout: configuration.mintTimeout, connect: mintConnector)
         statuses = StatusPublisher(pool: pool, key: configuration.secretKey, logger: logger)
         blossom = BlossomClient(servers: configuration.blossomServers, key: configuration.secretKey)
-        opener = RequestOpener(workerKey: configuration.secretKey, maxEventBytes: configuration.maxRequestBytes)
+        opener = RequestOpener(workerKey: configuration.secretKey, maxEventBytes: configuration.maxRequestBytes,
+                               optionLimits: configuration.optionLimits)
         workerHex = configuration.secretKey.xOnlyPublicKey.hex
         scheduler = Scheduler(maxRunning: configuration.maxConcurrentJobs, maxQueue: configuration.maxQueue)
         retryInterval = configuration.retryInterval
@@ -139,10 +142,21 @@ public actor Worker {
     }
 
     /// Asks the backend at most every 10 s (a request for an unknown model
-    /// triggers a check, so a model pulled a moment ago is found).
+    /// triggers a check, so a model pulled a moment ago is found). A caller
+    /// arriving while the backend is being asked waits for that answer: at
+    /// start, the advertiser would otherwise take the still-empty set and
+    /// advertise the worker offline.
     func refreshModels(force: Bool = false) async {
+        if let running = modelsRefresh { return await running.value }
         if !force, let at = modelsCheckedAt, ContinuousClock.now - at < .seconds(10) { return }
         modelsCheckedAt = ContinuousClock.now
+        let refresh = Task { await self.listModels() }
+        modelsRefresh = refresh
+        await refresh.value
+    }
+
+    private func listModels() async {
+        defer { modelsRefresh = nil }
         do {
             let names = Set(try await backend.models().map(\.name))
             offered = configuration.models.map { names.intersection($0) } ?? names

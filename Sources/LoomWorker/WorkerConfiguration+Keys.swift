@@ -1,4 +1,5 @@
 import Foundation
+import LoomProtocol
 
 /// The names `loom worker` reads from `.env`, the environment and flags.
 /// `.env.example` documents each one; `DotEnv` warns about names not listed
@@ -32,12 +33,15 @@ public enum ConfigurationKey {
     public static let mintTimeout = "MINT_TIMEOUT"
     public static let paymentDeadline = "PAYMENT_DEADLINE"
     public static let retryInterval = "RETRY_INTERVAL"
+    public static let maxOutputTokens = "MAX_OUTPUT_TOKENS"
+    public static let contextLength = "CONTEXT_LENGTH"
+    public static let keepAlive = "KEEP_ALIVE"
 
     public static let all: Set<String> = [
         privateKey, privateKeyFile, relays, mints, blossom, maxConcurrentJobs, maxQueue, minJobDuration,
         maxJobDuration, pricePerSecond, priceUnit, whitelist, whitelistEnabled, whitelistFile, geohash,
         ollamaURL, openAIURL, backend, models, dataDir, workerName, workerAbout, advertisementTTL,
-        shutdownGrace, metricsPort, mintTimeout, paymentDeadline, retryInterval,
+        shutdownGrace, metricsPort, mintTimeout, paymentDeadline, retryInterval, maxOutputTokens, contextLength, keepAlive,
     ]
 }
 
@@ -149,6 +153,37 @@ extension WorkerConfiguration {
             throw ConfigurationError(key: K.models, problem: "\"\(bad)\" is not a model name", fix: "list model names as the backend reports them, e.g. llama3.2:3b")
         }
         config.models = models.isEmpty ? nil : Set(models)
+    }
+
+    /// What the backend is asked to do for every job, whatever the request says.
+    static func readGeneration(_ r: ConfigurationReader, into config: inout WorkerConfiguration) throws(ConfigurationError) {
+        typealias K = ConfigurationKey
+        config.maxOutputTokens = Int(try r.number(K.maxOutputTokens, default: UInt64(OptionLimits.defaultMaxOutputTokens),
+                                                  range: 1...1_000_000))
+        if r.string(K.contextLength) != nil {
+            config.contextLength = Int(try r.number(K.contextLength, default: 4096, range: 256...1_048_576))
+        }
+        if let text = r.string(K.keepAlive) {
+            guard let seconds = keepAliveSeconds(text) else {
+                throw ConfigurationError(key: K.keepAlive, problem: "\"\(text)\" is not a duration",
+                                         fix: "write seconds or a number with s, m or h (e.g. 300, 5m, 1h); 0 unloads at once, -1 keeps the model loaded")
+            }
+            config.keepAliveSeconds = seconds
+        }
+    }
+
+    /// `300`, `30s`, `5m`, `1h`, `0`, `-1`: whole seconds, minutes or hours, as Ollama's own `keep_alive` reads them.
+    static func keepAliveSeconds(_ text: String) -> Int? {
+        var body = Substring(text)
+        var scale = 1
+        if let last = body.last, let unit = ([Character("s"): 1, "m": 60, "h": 3600] as [Character: Int])[last] {
+            scale = unit
+            body = body.dropLast()
+        }
+        let negative = body.first == "-"
+        if negative { body = body.dropFirst() }
+        guard !body.isEmpty, body.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(body), n <= 10_000_000 else { return nil }
+        return (negative ? -n : n) * scale
     }
 
     static func readIdentity(_ r: ConfigurationReader, into config: inout WorkerConfiguration) throws(ConfigurationError) {

@@ -58,6 +58,7 @@ extension WorkerConfiguration {
         try readAccess(r, into: &config, warnings: &warnings)
         try readBackend(r, into: &config)
         try readIdentity(r, into: &config)
+        try readGeneration(r, into: &config)
         config.advertisementTTL = .seconds(try r.number(K.advertisementTTL, default: 300, range: 30...86_400))
         config.shutdownGrace = .seconds(try r.number(K.shutdownGrace, default: 30, range: 0...86_400))
         config.mintTimeout = .seconds(try r.number(K.mintTimeout, default: 30, range: 1...600))

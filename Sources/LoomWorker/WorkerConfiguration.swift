@@ -50,6 +50,19 @@ public struct WorkerConfiguration: Sendable {
     public var paymentDeadline: Duration
     /// How often work the mint or the relays left unfinished is retried while serving.
     public var retryInterval: Duration
+    /// The most tokens one job may generate: requests asking more are
+    /// refused, requests naming no limit get this one.
+    public var maxOutputTokens: Int
+    /// Context window every job runs with (Ollama `num_ctx`); nil = the
+    /// model's default. The operator's alone: a client choosing it could make
+    /// Ollama reload the model, or run out of memory, for everyone.
+    public var contextLength: Int?
+    /// How long Ollama keeps a model loaded after a job, in seconds
+    /// (negative = for ever, 0 = unload at once); nil = Ollama's default.
+    public var keepAliveSeconds: Int?
+
+    /// The caps a request's options are checked against.
+    public var optionLimits: OptionLimits { OptionLimits(maxOutputTokens: maxOutputTokens) }
 
     public init(
         secretKey: SecretKey, relays: [String], mints: [String], blossomServers: [URL], rate: Rate,
@@ -59,7 +72,8 @@ public struct WorkerConfiguration: Sendable {
         models: Set<String>? = nil, dataDirectory: URL, name: String = "loom worker", about: String = "",
         advertisementTTL: Duration = .seconds(300), shutdownGrace: Duration = .seconds(30),
         metricsPort: Int? = nil, maxRequestBytes: Int = 64 * 1024, mintTimeout: Duration = .seconds(30),
-        paymentDeadline: Duration = .seconds(120), retryInterval: Duration = .seconds(60)
+        paymentDeadline: Duration = .seconds(120), retryInterval: Duration = .seconds(60),
+        maxOutputTokens: Int = OptionLimits.defaultMaxOutputTokens, contextLength: Int? = nil, keepAliveSeconds: Int? = nil
     ) {
         self.secretKey = secretKey
         self.relays = relays
@@ -85,5 +99,8 @@ public struct WorkerConfiguration: Sendable {
         self.mintTimeout = mintTimeout
         self.paymentDeadline = paymentDeadline
         self.retryInterval = retryInterval
+        self.maxOutputTokens = maxOutputTokens
+        self.contextLength = contextLength
+        self.keepAliveSeconds = keepAliveSeconds
     }
 }

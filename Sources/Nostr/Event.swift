@@ -82,10 +82,18 @@ public struct Event: Sendable, Hashable, Codable {
     /// control characters (U+0000…U+001F) as `\u00XX` instead of verbatim, so
     /// for events holding one we also accept that form. Both are unambiguous
     /// encodings of the same fields, so this admits no forgery.
+    ///
+    /// `id`, `pubkey` and `sig` must be lower-case hex, as NIP-01 writes them.
+    /// Upper-case hex decodes to the same bytes, but everyone compares ids as
+    /// strings (dedupe, journals, `e` and `d` tags): a copy with its id
+    /// upper-cased would pass as a second, different event.
     public func verify() throws(EventError) {
         guard id.utf8.count == 64, let idBytes = try? Hex.decode(id) else { throw .malformedID }
+        guard Self.isLowerHex(id) else { throw .notLowerCaseHex(field: "id") }
         guard pubkey.utf8.count == 64, let pk = try? XOnlyPublicKey(hex: pubkey) else { throw .invalidPublicKey }
+        guard Self.isLowerHex(pubkey) else { throw .notLowerCaseHex(field: "pubkey") }
         guard sig.utf8.count == 128, let sigBytes = try? Hex.decode(sig) else { throw .malformedSignature }
+        guard Self.isLowerHex(sig) else { throw .notLowerCaseHex(field: "sig") }
         guard (0...65535).contains(kind) else { throw .invalidKind(kind) }
         let computed = Event.computeID(pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags, content: content)
         if computed != idBytes {
@@ -98,6 +106,11 @@ public struct Event: Sendable, Hashable, Codable {
     }
 
     public var isValid: Bool { (try? verify()) != nil }
+
+    /// Only `0-9` and `a-f`: the one spelling NIP-01 allows for ids, keys and signatures.
+    public static func isLowerHex(_ s: String) -> Bool {
+        s.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
 
     /// A control character NIP-01 does not list for escaping, anywhere in content or tags.
     var hasUnlistedControl: Bool {
@@ -153,6 +166,8 @@ public enum EventError: Error, Equatable, CustomStringConvertible {
     case malformedID
     case invalidPublicKey
     case malformedSignature
+    /// Hex in the right length, but with upper-case letters.
+    case notLowerCaseHex(field: String)
     case invalidKind(Int)
     case idMismatch(expected: String)
     case badSignature
@@ -164,6 +179,7 @@ public enum EventError: Error, Equatable, CustomStringConvertible {
         case .malformedID: "event id is not 64 hex characters"
         case .invalidPublicKey: "event pubkey is not a valid 32-byte x-only secp256k1 key"
         case .malformedSignature: "event sig is not 128 hex characters"
+        case .notLowerCaseHex(let field): "event \(field) has upper-case hex; NIP-01 allows lower-case only"
         case .invalidKind(let k): "event kind \(k) is outside 0...65535"
         case .idMismatch(let expected): "event id does not match its content (computed \(expected))"
         case .badSignature: "event signature does not verify against its pubkey"

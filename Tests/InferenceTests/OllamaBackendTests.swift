@@ -15,6 +15,35 @@ import Testing
         #expect(try await backend.version() == "0.12.6")
     }
 
+    /// A request's options reach Ollama only as sampling options: a client's
+    /// `num_ctx` would make Ollama reload the model, `num_gpu` or `use_mlock`
+    /// change its memory, `keep_alive` keep it loaded, for every other client.
+    @Test func onlySamplingOptionsReachOllama() async throws {
+        let stub = try await TestOllama(arguments: ["--tokens-per-second", "200"])
+        let backend = OllamaBackend(baseURL: stub.url)
+        let outcome = await collect(backend.run(InferenceRequest(model: "llama3.2", prompt: "Why?", options: [
+            "temperature": 0.2, "num_predict": 4, "seed": 3, "stop": ["\n"], "top_k": 20,
+            "num_ctx": 131_072, "num_gpu": 99, "use_mlock": true, "num_thread": 64, "keep_alive": -1, "ignore_eos": true,
+        ])))
+        #expect(outcome.error == nil)
+        let body = try decodeJSON(try await stub.stats().lastRequestBody)
+        #expect(body["options"] == ["temperature": 0.2, "num_predict": 4, "seed": 3, "stop": ["\n"], "top_k": 20])
+        #expect(body["keep_alive"] == nil)
+    }
+
+    /// The operator's context length and keep-alive are sent, each where
+    /// Ollama reads it (`options.num_ctx`, top-level `keep_alive`, seconds).
+    @Test func theOperatorsContextAndKeepAliveReachOllama() async throws {
+        let stub = try await TestOllama(arguments: ["--tokens-per-second", "200"])
+        let backend = OllamaBackend(baseURL: stub.url)
+        let request = InferenceRequest(model: "llama3.2", input: .messages(question), options: ["num_predict": 4],
+                                       contextLength: 8192, keepAliveSeconds: 600)
+        #expect(await collect(backend.run(request)).error == nil)
+        let body = try decodeJSON(try await stub.stats().lastRequestBody)
+        #expect(body["options"] == ["num_predict": 4, "num_ctx": 8192])
+        #expect(body["keep_alive"] == 600)
+    }
+
     @Test func chatStreamsTokensInOrderAndUsageFromDone() async throws {
         let stub = try await TestOllama(arguments: ["--tokens-per-second", "200"])
         let backend = OllamaBackend(baseURL: stub.url)

@@ -89,4 +89,20 @@ import LoomJSON
         let unlimited = OpenAIBackend.body(for: InferenceRequest(model: "m", prompt: "hi", options: ["num_predict": -1]), usage: false)
         #expect(unlimited["max_tokens"] == nil && unlimited["stream_options"] == nil)
     }
+
+    /// Only sampling fields reach an OpenAI-compatible server: `n` would
+    /// multiply the work, `id_slot` take another client's slot, and the
+    /// runtime options are the server's own.
+    @Test func openAIBodyCarriesOnlySamplingFields() {
+        let body = OpenAIBackend.body(for: InferenceRequest(model: "m", prompt: "hi", options: [
+            "temperature": 0.5, "top_p": 0.9, "min_p": 0.05, "repeat_penalty": 1.1, "presence_penalty": 0.5,
+            "frequency_penalty": -0.5, "stop": ["\n"], "ignore_eos": true,
+            "n": 8, "id_slot": 0, "cache_prompt": false, "num_ctx": 65536, "num_gpu": 99, "use_mlock": true,
+            "keep_alive": -1, "model": "other", "messages": [], "stream": false, "logit_bias": ["1": 100],
+        ]), usage: false)
+        let fields = Set(body.objectValue?.keys.map { $0 } ?? [])
+        #expect(fields == ["model", "messages", "stream", "temperature", "top_p", "min_p", "repeat_penalty",
+                           "presence_penalty", "frequency_penalty", "stop", "ignore_eos"])
+        #expect(body["model"] == "m" && body["stream"] == true && body["stop"] == ["\n"])
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Inference
 import LoomProtocol
 import LoomTestSupport
 import LoomWorker
@@ -16,6 +17,35 @@ final class EdgeCapacityBox: @unchecked Sendable {
         get { lock.withLock { value } }
         set { lock.withLock { value = newValue } }
     }
+}
+
+/// Installed models the test changes while the advertiser runs.
+final class EdgeModelsBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: [String]
+    init(_ names: [String]) { value = names }
+    var names: [String] {
+        get { lock.withLock { value } }
+        set { lock.withLock { value = newValue } }
+    }
+}
+
+/// The Ollama stub behind a model list that takes two seconds to answer,
+/// as a backend still starting does.
+final class SlowModelList: InferenceBackend, @unchecked Sendable {
+    let base: OllamaBackend
+    private let lock = NSLock()
+    private var calls = 0
+    init(base: OllamaBackend) { self.base = base }
+    var asked: Int { lock.withLock { calls } }
+
+    func models() async throws -> [ModelInfo] {
+        lock.withLock { calls += 1 }
+        try await Task.sleep(for: .seconds(2))
+        return try await base.models()
+    }
+
+    func run(_ request: InferenceRequest) -> InferenceStream { base.run(request) }
 }
 
 @Suite(.serialized) struct AdvertiserTests {
@@ -132,6 +162,52 @@ final class EdgeCapacityBox: @unchecked Sendable {
             let capacity = try await stored(pool).first?.advertisement.capacity
             return capacity?.running == 2 && capacity?.queued == 3
         }
+    }
+
+    /// A model pulled or removed while the worker runs changes the offer at
+    /// once, not at the next refresh (TTL/3).
+    @Test func theOfferFollowsTheModelSet() async throws {
+        let relay = try await TestRelay()
+        let pool = try await edgePool([relay.url])
+        defer { Task { await pool.close() } }
+        let models = EdgeModelsBox(["llama3.2:3b"])
+        // A long TTL and no `changed()`: only the new model set can explain a new advertisement.
+        let advertiser = Advertiser(pool: pool, key: key, configuration: configuration(relay: relay.url, ttl: .seconds(3600)),
+                                    version: "0.1.0", logger: edgeLogger("test.advertiser"))
+        let running = Task {
+            await advertiser.run(models: { models.names }, capacity: { Advertisement.Capacity(maxConcurrent: 2) })
+        }
+        defer { running.cancel() }
+        try await edgeEventually("a first advertisement") { try await stored(pool).first?.advertisement.models == ["llama3.2:3b"] }
+        models.names = ["llama3.2:3b", "smollm2:135m"]
+        try await edgeEventually("the new model in the offer") {
+            try await stored(pool).first?.advertisement.models == ["llama3.2:3b", "smollm2:135m"]
+        }
+        models.names = []
+        try await edgeEventually("the offer withdrawn") { try await stored(pool).first?.advertisement.accepting == false }
+    }
+
+    /// A worker that just started asks its backend for the models; an
+    /// advertiser asking meanwhile waits for that answer instead of taking
+    /// the empty set and advertising the worker offline.
+    @Test func aFreshWorkersFirstOfferWaitsForASlowModelList() async throws {
+        let h = try await Harness(inputFeePpk: 0)
+        let backend = SlowModelList(base: OllamaBackend(baseURL: h.ollama.url))
+        let config = h.configuration()
+        let worker = try Worker(configuration: config, access: OpenAccess(), backend: backend, logger: Harness.logger)
+        let serving = Task { try await worker.run() }
+        try await edgeEventually("the worker asking its backend for models") { backend.asked >= 1 }
+        let advertiser = Advertiser(pool: worker.pool, key: h.workerKey, configuration: config, version: "0.1.0",
+                                    logger: edgeLogger("test.advertiser"))
+        let advertising = Task { await advertiser.run(models: { await worker.models() }, capacity: { await worker.capacity() }) }
+        try await edgeEventually("a first advertisement") { await advertiser.lastEvent != nil }
+        let first = try #require(await advertiser.current)
+        #expect(first.accepting)
+        #expect(first.models == ["llama3.2:latest", "qwen2.5:0.5b"])
+        #expect(backend.asked == 1, "one look at the backend served both")
+        advertising.cancel()
+        await worker.shutdown()
+        try await serving.value
     }
 
     @Test func noModelsMeansNotAccepting() async throws {

@@ -61,6 +61,37 @@ struct EventTests {
         #expect(capture { try shortSig.verify() } == .malformedSignature)
     }
 
+    /// NIP-01: id, pubkey and sig are lower-case hex. An upper-cased id
+    /// hashes to the same bytes, but ids are compared as strings everywhere
+    /// (dedupe, journals, `e` and `d` tags), so the copy must not verify.
+    @Test func upperCaseHexIsRefusedWithItsOwnReason() throws {
+        let e = try Event.sign(kind: 1, content: "lower case only", createdAt: 1_700_000_000, with: key)
+        let upperID = Event(id: e.id.uppercased(), pubkey: e.pubkey, createdAt: e.createdAt, kind: e.kind, tags: e.tags,
+                            content: e.content, sig: e.sig)
+        #expect(capture { try upperID.verify() } == .notLowerCaseHex(field: "id"))
+        // One letter is enough.
+        let firstLetter = e.id.firstIndex(where: \.isLetter)
+        let letter = try #require(firstLetter)
+        var mixed = e.id
+        mixed.replaceSubrange(letter...letter, with: e.id[letter].uppercased())
+        let oneLetter = Event(id: mixed, pubkey: e.pubkey, createdAt: e.createdAt, kind: e.kind, tags: e.tags,
+                              content: e.content, sig: e.sig)
+        #expect(capture { try oneLetter.verify() } == .notLowerCaseHex(field: "id"))
+        let upperSig = Event(id: e.id, pubkey: e.pubkey, createdAt: e.createdAt, kind: e.kind, tags: e.tags, content: e.content,
+                             sig: e.sig.uppercased())
+        #expect(capture { try upperSig.verify() } == .notLowerCaseHex(field: "sig"))
+        // An upper-case pubkey signed over as written: the id and signature are
+        // right for those bytes, yet the key is not how NIP-01 spells it.
+        let upperPub = pub.uppercased()
+        let id = Event.computeID(pubkey: upperPub, createdAt: 1, kind: 1, tags: [], content: "x")
+        let signedUpper = Event(id: Hex.encode(id), pubkey: upperPub, createdAt: 1, kind: 1, tags: [], content: "x",
+                                sig: Hex.encode(try key.signSchnorr(message: id)))
+        #expect(capture { try signedUpper.verify() } == .notLowerCaseHex(field: "pubkey"))
+        #expect(!upperID.isValid && !upperSig.isValid && !signedUpper.isValid)
+        #expect(EventError.notLowerCaseHex(field: "id").description.contains("lower-case"))
+        try e.verify()
+    }
+
     @Test func controlCharactersSignedVerbatimAndAcceptedEscaped() throws {
         let content = "bell\u{07} nul\u{00}"
         let signed = try Event.sign(kind: 1, content: content, createdAt: 5, with: key)
