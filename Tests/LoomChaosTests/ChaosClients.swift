@@ -11,7 +11,7 @@ import Secp256k1
 
 /// One planned job as its client prepared it before the chaos: the token is
 /// made and the request sealed up front, so every id and proof is known.
-struct Ticket: Sendable {
+struct Ticket: Sendable, CustomStringConvertible {
     let job: ChaosPlan.Job
     let key: SecretKey
     let token: String
@@ -22,6 +22,8 @@ struct Ticket: Sendable {
     let fingerprints: [String]
     var id: String { request.id }
     var label: String { "job \(job.label) (\(job.client.rawValue), \(job.amount) sat, \(id.prefix(8)))" }
+    /// The label only: the token is bearer money and stays out of any message.
+    var description: String { label }
 }
 
 /// sha256(secret)[:16]: how the proxy names a proof without logging its secret.

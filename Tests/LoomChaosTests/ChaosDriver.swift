@@ -85,38 +85,34 @@ struct ChaosDriver: Sendable {
         timeline.mark("operator's `loom wallet balance` → " + (outcome.map { "exit \($0.status): \($0.output.trimmingCharacters(in: .whitespacesAndNewlines).prefix(300))" } ?? "gave up after 120 s"))
     }
 
-    /// Faults are off: waits for every job to end; when some hang (a swap whose
-    /// outcome the worker left for recovery, retried only at a start or after a
-    /// minute), restarts the worker gracefully once so its recovery settles them.
+    /// Faults are off: gives the worker every chance to settle. First up to
+    /// 75 s serving, long enough for its own retry of unsettled jobs (every
+    /// 60 s, not configurable from outside) to run once; then a graceful
+    /// restart, whose recovery settles what is left (wallet operations too,
+    /// which nothing else retries), and up to 30 s more; then SIGTERM.
     func settle() async throws {
         if !(stack.worker?.isRunning ?? false) { try await stack.startWorker(waitUntilServing: .seconds(90)) }
         let observer = try RelayPool(urls: [stack.relay.url])
-        let worker = stack.workerKey.xOnlyPublicKey.hex
-        let ids = Set(clients.tickets.map(\.id))
-        // The first wait outlasts the worker's own retry of unsettled jobs
-        // (every 60 s, not configurable from outside), which must get its turn
-        // as much as the recovery at start; then one graceful restart.
-        let waits = [75.0, 30]
-        for (attempt, wait) in waits.enumerated() {
-            let deadline = ContinuousClock.now + .milliseconds(Int(wait * 1000))
-            var open = ids
-            while ContinuousClock.now < deadline {
-                let endings = await Observation.endings(pool: observer, worker: worker)
-                open = ids.filter { !(endings[$0]?.isTerminal ?? false) }
-                if open.isEmpty { break }
-                try await Task.sleep(for: .seconds(2))
-            }
-            if open.isEmpty {
-                timeline.note("every job has ended")
-                break
-            }
-            timeline.note("\(open.count) job(s) not ended after \(Int(wait)) s")
-            guard attempt < waits.count - 1 else { break }
-            timeline.note("graceful restart \(attempt + 1) to let recovery settle them")
-            _ = await stack.stopWorker()
-            try await stack.startWorker(waitUntilServing: .seconds(90))
-        }
+        await waitForEndings(observer, upTo: 75)
+        _ = await stack.stopWorker()
+        try await stack.startWorker(waitUntilServing: .seconds(90))
+        await waitForEndings(observer, upTo: 30)
         await observer.close()
         _ = await stack.stopWorker()
+    }
+
+    /// Polls the relay until every job has a final status or result.
+    func waitForEndings(_ observer: RelayPool, upTo seconds: Double) async {
+        let worker = stack.workerKey.xOnlyPublicKey.hex
+        let ids = Set(clients.tickets.map(\.id))
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        var open = ids
+        while ContinuousClock.now < deadline {
+            let endings = await Observation.endings(pool: observer, worker: worker)
+            open = ids.filter { !(endings[$0]?.isTerminal ?? false) }
+            if open.isEmpty { break }
+            try? await Task.sleep(for: .seconds(2))
+        }
+        timeline.note(open.isEmpty ? "every job has ended" : "\(open.count) job(s) not ended after \(Int(seconds)) s")
     }
 }

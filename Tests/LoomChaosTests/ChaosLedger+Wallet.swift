@@ -8,7 +8,7 @@ import LoomProtocol
 extension ChaosLedger {
     mutating func checkWallet() {
         let sendOps = Dictionary(uniqueKeysWithValues: o.operations.filter { $0.kind == "send" }.map { ($0.id, $0) })
-        var unspentInDB: UInt64 = 0, spentAtMint: [String: UInt64] = [:], stranded: [String: UInt64] = [:]
+        var unspentInDB: UInt64 = 0, spentAtMint: [String: UInt64] = [:], stranded: [String: UInt64] = [:], held: [String: UInt64] = [:]
         let paymentYs = Set(tickets.flatMap(\.ys))
         let changeYs = Set(o.changeProofs.values.flatMap { $0 }.compactMap { try? $0.Y().hex })
         for proof in o.proofs {
@@ -21,7 +21,7 @@ extension ChaosLedger {
                     spentAtMint[firstReach(proof.secret) + row, default: 0] += proof.amount
                 }
             case "pending", "reserved":
-                fail(nil, "a \(proof.amount)-sat proof is still \(proof.state) in the worker's wallet after it stopped (operation \(proof.operationID ?? "none"))")
+                held[proof.operationID ?? "none", default: 0] += proof.amount
             default:
                 // Spent in the DB but unspent at the mint: fine for change a client
                 // still holds; otherwise money the worker no longer counts.
@@ -43,7 +43,12 @@ extension ChaosLedger {
             fail(ticket(forOperation: id), "\(sat) sat of the worker's own proofs are marked spent in its wallet but unspent at the mint (last touched by \(describe(operation: id)))")
         }
         for op in o.operations where op.state == "prepared" || op.state == "sent" {
-            fail(nil, "wallet operation \(op.id.prefix(8)) (\(op.kind), \(op.amount) sat) is still \(op.state) after the worker stopped")
+            let proofs = held[op.id].map { ", holding \($0) sat of proofs pending" } ?? ""
+            fail(ticket(forOperation: op.id), "the wallet's \(describe(operation: op.id)) is still open after the worker stopped\(proofs)")
+        }
+        let openOps = Set(o.operations.filter { $0.state == "prepared" || $0.state == "sent" }.map(\.id))
+        for (id, sat) in held.sorted(by: { $0.key < $1.key }) where !openOps.contains(id) {
+            fail(ticket(forOperation: id), "\(sat) sat of proofs are pending or reserved in the worker's wallet with no open operation (\(describe(operation: id)))")
         }
         checkSends()
         checkSignedOutputs()
@@ -81,13 +86,13 @@ extension ChaosLedger {
             d.path == "/v1/swap" && (d.inputs ?? []).contains(mark) && !["error", "burst", "outage"].contains(d.decision ?? "")
         }) else { return "no swap through the proxy carried them" }
         let op = o.outputs.first { _, outputs in (d.outputs ?? []).contains(where: outputs.contains) }?.key
-        let job = op.flatMap { ticket(forOperation: $0) }.map { " for job \($0.job.label)" } ?? ""
-        return "first spent by proxy #\(d.seq ?? 0) swap → \(d.decision ?? "?")\(d.garbage.map { " (\($0))" } ?? "")\(job), \(op.map { describe(operation: $0) } ?? "an operation the wallet no longer has")"
+        return "first spent by proxy #\(d.seq ?? 0) swap → \(d.decision ?? "?")\(d.garbage.map { " (\($0))" } ?? ""), \(op.map { describe(operation: $0) } ?? "an operation the wallet no longer has")"
     }
 
     func describe(operation id: String) -> String {
         guard let op = o.operations.first(where: { $0.id == id }) else { return "operation \(id.prefix(8))" }
-        return "\(op.kind) operation \(id.prefix(8)) (\(op.state)\(op.error.map { ": \($0.prefix(90))" } ?? ""))"
+        let job = ticket(forOperation: id).map { " for job \($0.job.label)" } ?? ""
+        return "\(op.kind) operation \(id.prefix(8))\(job) (\(op.state)\(op.error.map { ": \($0.prefix(90))" } ?? ""))"
     }
 
     /// The job a wallet operation served: a change by its memo, a receive by

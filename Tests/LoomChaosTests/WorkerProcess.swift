@@ -25,6 +25,9 @@ final class WorkerProcess: @unchecked Sendable {
         try process.run()
     }
 
+    /// A test that fails half way must not leave a worker behind.
+    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+
     var isRunning: Bool { process.isRunning }
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
