@@ -186,6 +186,17 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        // Faults at the mint and SIGKILLs while paid jobs run, then every sat accounted for (`make chaos`).
+        .testTarget(
+            name: "LoomChaosTests",
+            dependencies: [
+                "LoomWorker", "LoomProtocol", "LoomJSON", "Nostr", "NostrRelay", "Secp256k1", "Cashu", "CashuWallet",
+                "LoomTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "LoomClientTests",
             dependencies: [
