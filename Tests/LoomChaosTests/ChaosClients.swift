@@ -111,7 +111,7 @@ final class ChaosClients: @unchecked Sendable {
         do {
             var token = try Token.decode(ticket.token)
             token.mint = directMint
-            let received = try await carolDirect.receive(try token.serializedV4())
+            let received = try await carolDirect.receive(try token.serializedV4(), reference: ticket.id)
             return "carol swapped it herself (\(received.received) sat kept)"
         } catch {
             return "carol's own swap failed: \(error)"
@@ -123,12 +123,10 @@ final class ChaosClients: @unchecked Sendable {
     func spentByClient(_ ticket: Ticket) async -> Bool? {
         guard ticket.job.doubleSpendAt != nil else { return false }
         _ = try? await carolDirect.recover()
-        do {
-            var token = try Token.decode(ticket.token)
-            token.mint = directMint
-            return try await carolDirect.receipt(of: try token.serializedV4()) != nil
-        } catch {
-            return nil
+        switch try? await carolDirect.receipt(reference: ticket.id) {
+        case .taken?: return true
+        case .none?, .refused?, .spentElsewhere?: return false
+        case .open?, nil: return nil
         }
     }
 
