@@ -81,7 +81,8 @@ struct ChaosLedger {
         let ended = opened.first?.result.status ?? status?.status.status
         let reason = status?.status.reason.map { " (\($0.code): \($0.message.prefix(120)))" } ?? ""
         let stuck = !(ended?.isTerminal ?? false)
-        let taking = isTaken ? "; the worker took its \(t.job.amount) sat" : ""
+        let taking = isTaken ? "; the worker took its \(t.job.amount) sat"
+            : carol == true && (journal?.state.holdsPayment ?? false) ? "; carol swapped this token herself, yet the worker holds the job as paid" : ""
         if stuck {
             fail(t, "stuck: newest status \(status?.status.status.rawValue ?? "none")\(reason), journal \(journal?.state.rawValue ?? "no row")\(taking)")
         } else if let journal, !journal.state.isTerminal {

@@ -43,8 +43,8 @@ struct JobTrail {
     }
 
     /// One line per entry, times relative to the start of the chaos; a
-    /// cycle repeated back to back (swap → 5xx, restore, checkstate, again)
-    /// is shown once with its count.
+    /// cycle repeated back to back more than three times (swap → 5xx,
+    /// restore, checkstate, again) is shown once with its count.
     func lines(origin: Date, limit: Int = 24) -> [String] {
         let keys = entries.map { "\($0.decision.path ?? "") \($0.part) \($0.decision.decision ?? "")" }
         let text = entries.map { d, part in
@@ -60,7 +60,8 @@ struct JobTrail {
                 while i + (times + 1) * length <= keys.count, keys[(i + times * length)..<(i + (times + 1) * length)].elementsEqual(keys[i..<(i + length)]) {
                     times += 1
                 }
-                if times > 1, length * times > best.length * best.times { best = (length, times) }
+                // Two or three repeats read fine as they are (and keep their times).
+                if times > 3, length * times > best.length * best.times { best = (length, times) }
             }
             lines += text[i..<(i + best.length)]
             if best.times > 1 { lines.append("  ↺ the \(best.length == 1 ? "line" : "\(best.length) lines") above \(best.times) times in all") }
