@@ -86,10 +86,10 @@ struct ChaosDriver: Sendable {
     }
 
     /// Faults are off: gives the worker every chance to settle. First up to
-    /// 75 s serving, long enough for its own retry of unsettled jobs (every
-    /// 60 s, not configurable from outside) to run once; then a graceful
-    /// restart, whose recovery settles what is left (wallet operations too,
-    /// which nothing else retries), and up to 30 s more; then SIGTERM.
+    /// 75 s serving, long enough for its own retries of unsettled jobs and
+    /// wallet operations (every `RETRY_INTERVAL` = 5 s, each backing off) to
+    /// run several times; then a graceful restart, whose recovery settles
+    /// what is left, and up to 30 s more; then SIGTERM.
     func settle() async throws {
         if !(stack.worker?.isRunning ?? false) { try await stack.startWorker(waitUntilServing: .seconds(90)) }
         let observer = try RelayPool(urls: [stack.relay.url])

@@ -19,10 +19,9 @@ final class ChaosStack: @unchecked Sendable {
     // Only the test's driver tasks touch it, one at a time (the killer, then the settler).
     private(set) var worker: WorkerProcess?
 
-    /// The worker's mint timeout. MintClient's is fixed at 30 s today;
-    /// `MINT_TIMEOUT_SECONDS` (the lead's change) will make it configurable,
-    /// and the proxy's delay must outlast it to be a timeout at all.
-    static let mintTimeout: Double = ProcessInfo.processInfo.environment["LOOM_CHAOS_MINT_TIMEOUT"].flatMap(Double.init) ?? 30
+    /// The worker's mint timeout (`MINT_TIMEOUT`), shorter than the default
+    /// 30 s so a run is short; the proxy's delay outlasts it, to be a timeout at all.
+    static let mintTimeout: Double = ProcessInfo.processInfo.environment["LOOM_CHAOS_MINT_TIMEOUT"].flatMap(Double.init) ?? 10
 
     /// Rates for POSTs while faults are on; GETs get a quarter.
     static let rates = MintProxy.Rates(drop: 0.06, error: 0.06, delay: 0.03, stall: 0.03, garbage: 0.06, outage: 0.02)
@@ -56,7 +55,7 @@ final class ChaosStack: @unchecked Sendable {
             "BLOSSOM_SERVER_URL": blossom.url, "OLLAMA_URL": ollama.url, "DATA_DIR": dataDir.path,
             "WHITELIST_ENABLED": "false", "PRICE_PER_SECOND": "1", "MIN_JOB_DURATION": "1", "MAX_JOB_DURATION": "60",
             "MAX_CONCURRENT_JOBS": "2", "MAX_QUEUE": "16", "SHUTDOWN_GRACE": "5",
-            "MINT_TIMEOUT_SECONDS": String(Int(Self.mintTimeout)), "LOOM_LOG_LEVEL": "debug",
+            "MINT_TIMEOUT": String(Int(Self.mintTimeout)), "RETRY_INTERVAL": "5", "LOOM_LOG_LEVEL": "debug",
         ]
     }
 
