@@ -44,9 +44,12 @@ e2e-inference: system-deps
 	LOOM_LLAMA_SERVER="$$(scripts/llama.sh server-path)" LOOM_LLAMA_MODEL="$$(scripts/llama.sh model-path)" \
 		$(SWIFT) test --skip-build --filter 'LlamaServerTests|LlamaWorkerTests'
 
+# loom-bench is its own executable, not in the shipped `loom`; its Blossom
+# measure runs `loom blossom serve` from the same build folder.
 bench: system-deps
 	$(SWIFT) build -c release --product loom
-	.build/release/loom bench
+	$(SWIFT) build -c release --product loom-bench
+	.build/release/loom-bench
 
 demo: deps
 	$(SWIFT) build --product loom

@@ -152,6 +152,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The benchmarks (`make bench`, scripts/bench_worker.sh): their own executable, not in the
+        // `loom` product, driving the same library code (and `loom blossom serve` as a child process).
+        .executableTarget(
+            name: "loom-bench",
+            dependencies: [
+                "Nostr", "NostrRelay", "Cashu", "CashuWallet", "Blossom", "LoomProtocol", "LoomJSON", "Inference",
+                "LoomWorker", "Secp256k1",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Starts real servers (relay, mint) for the integration tests.
         .target(name: "LoomTestSupport", dependencies: ["Cashu", "CashuWallet"], path: "Tests/LoomTestSupport"),
         .testTarget(name: "Secp256k1Tests", dependencies: ["Secp256k1"], resources: [.copy("Vectors")]),

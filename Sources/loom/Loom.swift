@@ -27,7 +27,7 @@ struct Loom: AsyncParsableCommand {
             """,
         version: LoomVersion.string,
         subcommands: [Keygen.self, NostrCommand.self, WalletCommand.self, BlossomCommand.self, WorkerCommand.self,
-                      JobCommand.self, WorkersCommand.self, WhitelistCommand.self, DoctorCommand.self, Bench.self]
+                      JobCommand.self, WorkersCommand.self, WhitelistCommand.self, DoctorCommand.self]
     )
 }
 

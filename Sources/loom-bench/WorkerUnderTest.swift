@@ -60,7 +60,7 @@ final class WorkerUnderTest: @unchecked Sendable {
             found = await worker.pool.subscriptionID(matching: sample, relay: setup.relay)
             if found == nil { try await Task.sleep(for: .milliseconds(50)) }
         }
-        guard let found else { throw BenchSetupFailure(description: "the worker never subscribed on \(setup.relay)") }
+        guard let found else { throw BenchFailure("the worker never subscribed on \(setup.relay)") }
         intake = found
     }
 
@@ -139,7 +139,7 @@ final class WorkerUnderTest: @unchecked Sendable {
         spam?.cancel()
         await spam?.value
         guard let record = try worker.journal.job(event.id), record.state == JobState.completed, record.elapsedMs > 0 else {
-            throw BenchSetupFailure(description: "the streaming job did not complete: \(String(describing: try? worker.journal.job(event.id)?.state))")
+            throw BenchFailure("the streaming job did not complete: \(String(describing: try? worker.journal.job(event.id)?.state))")
         }
         try await waitUntil("the token count") { self.backend.tokenCounts.count > streamsBefore }
         return Double(backend.tokenCounts[streamsBefore]) * 1000 / Double(record.elapsedMs)
@@ -163,7 +163,8 @@ final class WorkerUnderTest: @unchecked Sendable {
             if id == nil { try await Task.sleep(for: .milliseconds(10)) }
         }
         let drain = Task { for await _ in plain {} }
-        let unguarded = try strangerFrames(count, subscription: try id.unwrap("a subscription id"))
+        guard let id else { throw BenchFailure("the plain subscription never got an id on \(setup.relay)") }
+        let unguarded = try strangerFrames(count, subscription: id)
         start = ContinuousClock.now
         for frame in unguarded { await pool.inject(frame, relay: setup.relay) }
         let verified = BlossomBench.secondsOf(ContinuousClock.now - start) / Double(count)
@@ -233,17 +234,8 @@ final class WorkerUnderTest: @unchecked Sendable {
                    _ done: () throws -> Bool) async throws {
         let deadline = ContinuousClock.now + limit
         while try !done() {
-            guard ContinuousClock.now < deadline else { throw BenchSetupFailure(description: "timed out waiting for \(what)") }
+            guard ContinuousClock.now < deadline else { throw BenchFailure("timed out waiting for \(what)") }
             try await Task.sleep(for: interval)
         }
-    }
-}
-
-struct BenchSetupFailure: Error, CustomStringConvertible { let description: String }
-
-extension Optional {
-    func unwrap(_ what: String) throws -> Wrapped {
-        guard let self else { throw BenchSetupFailure(description: "missing \(what)") }
-        return self
     }
 }

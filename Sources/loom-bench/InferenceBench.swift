@@ -56,6 +56,6 @@ enum InferenceBench {
                 return (usage, firstToken ?? .zero)
             }
         }
-        throw BenchFailure()
+        throw BenchFailure("inference: the stream ended without its usage")
     }
 }

@@ -12,7 +12,7 @@ enum BlossomBench {
         defer { try? FileManager.default.removeItem(at: dir) }
         let port = Int.random(in: 40000...60000)
         let server = Process()
-        server.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).resolvingSymlinksInPath()
+        server.executableURL = try loomExecutable()
         server.arguments = ["blossom", "serve", "--port", String(port), "--data-dir", dir.path]
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
@@ -26,7 +26,7 @@ enum BlossomBench {
             try await Task.sleep(for: .milliseconds(100))
             ready = (try? await client.exists(String(repeating: "0", count: 64))) != nil
         }
-        guard ready else { throw BenchFailure() }
+        guard ready else { throw BenchFailure("`loom blossom serve` did not answer on port \(port) within 10 s") }
         try await Task.sleep(for: .seconds(1))
         let idle = residentBytes(pid: server.processIdentifier)
 
@@ -55,6 +55,18 @@ enum BlossomBench {
             BenchResult(name: "blossom.serve.idle RSS (MB)", iterations: 1, seconds: 0, opsPerSecond: Double(idle ?? 0) / 1_000_000),
             BenchResult(name: "blossom.serve.after-transfers RSS (MB)", iterations: 1, seconds: 0, opsPerSecond: Double(busy ?? 0) / 1_000_000),
         ]
+    }
+
+    /// `$LOOM_BIN`, else the `loom` built beside this executable (`swift build
+    /// --product loom` and `--product loom-bench` write to the same folder).
+    static func loomExecutable() throws -> URL {
+        if let path = ProcessInfo.processInfo.environment["LOOM_BIN"], !path.isEmpty { return URL(fileURLWithPath: path) }
+        let own = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).resolvingSymlinksInPath()
+        let loom = own.deletingLastPathComponent().appendingPathComponent("loom")
+        guard FileManager.default.isExecutableFile(atPath: loom.path) else {
+            throw BenchFailure("no \(loom.path) to run `loom blossom serve`: build it (swift build --product loom) or set LOOM_BIN")
+        }
+        return loom
     }
 
     static func secondsOf(_ d: Duration) -> Double {
