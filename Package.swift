@@ -143,8 +143,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(
-            name: "loom",
+        // Every `loom` command, one folder per command group (Sources/LoomCommands), so that tests
+        // can parse and run a command in process; the `loom` executable is only the entry point.
+        .target(
+            name: "LoomCommands",
             dependencies: [
                 "Nostr", "NostrRelay", "Cashu", "CashuWallet", "Blossom", "BlossomServer",
                 "LoomProtocol", "LoomJSON", "Inference", "LoomWorker", "LoomClient",
@@ -152,6 +154,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(name: "loom", dependencies: ["LoomCommands"]),
         // The benchmarks (`make bench`, scripts/bench_worker.sh): their own executable, not in the
         // `loom` product, driving the same library code (and `loom blossom serve` as a child process).
         .executableTarget(
