@@ -1,11 +1,10 @@
 import Foundation
 import LoomClient
 import LoomProtocol
-import Nostr
 import Secp256k1
 
 /// The one JSON object `loom job submit --json` (and the last line of
-/// `loom job watch --json`) prints.
+/// `loom job watch --json`) prints. Every key is always there (`@Nullable`).
 struct JobOutcomeJSON: Encodable {
     /// `sha256`, `size` and `type` describe the content (what `output` holds);
     /// `url` is the stored blob, ciphertext when `encrypted`. The key is not
@@ -18,13 +17,13 @@ struct JobOutcomeJSON: Encodable {
     let nevent: String
     let worker: String
     var status: String
-    let output: String?
+    @Nullable var output: String?
     let outputs: [OutputJSON]
-    let usage: JobResult.Usage?
-    let bill: Bill?
-    let change_redeemed_sat: UInt64?
-    let reclaimed_sat: UInt64?
-    var error: Reason?
+    @Nullable var usage: JobResult.Usage?
+    @Nullable var bill: Bill?
+    @Nullable var change_redeemed_sat: UInt64?
+    @Nullable var reclaimed_sat: UInt64?
+    @Nullable var error: Reason?
     let warnings: [String]
 
     init(_ outcome: JobOutcome, nevent: String) {
@@ -45,27 +44,6 @@ struct JobOutcomeJSON: Encodable {
         warnings = outcome.warnings
     }
 
-    enum CodingKeys: String, CodingKey {
-        case job_id, nevent, worker, status, output, outputs, usage, bill, change_redeemed_sat, reclaimed_sat, error, warnings
-    }
-
-    /// Absent values are written as null, so every key is always there for `jq`.
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(job_id, forKey: .job_id)
-        try c.encode(nevent, forKey: .nevent)
-        try c.encode(worker, forKey: .worker)
-        try c.encode(status, forKey: .status)
-        try c.encode(output, forKey: .output)
-        try c.encode(outputs, forKey: .outputs)
-        try c.encode(usage, forKey: .usage)
-        try c.encode(bill, forKey: .bill)
-        try c.encode(change_redeemed_sat, forKey: .change_redeemed_sat)
-        try c.encode(reclaimed_sat, forKey: .reclaimed_sat)
-        try c.encode(error, forKey: .error)
-        try c.encode(warnings, forKey: .warnings)
-    }
-
     static func npub(_ hex: String) -> String { (try? XOnlyPublicKey(hex: hex).npub) ?? hex }
 
     /// The object for a job sent without waiting (`--no-wait`).
@@ -76,31 +54,5 @@ struct JobOutcomeJSON: Encodable {
         json.status = "submitted"
         json.error = nil
         return json
-    }
-}
-
-/// The live progress line on a terminal's stderr.
-enum ProgressLine {
-    static func text(_ p: JobProgress) -> String {
-        var parts = [p.state.rawValue]
-        let elapsed = String(format: "%.1f", Double(p.elapsedMs) / 1000)
-        parts.append(p.budgetSeconds.map { "\(elapsed)/\($0) s" } ?? "\(elapsed) s")
-        parts.append("\(p.tokens) tokens")
-        parts.append(String(format: "%.3f sat", Double(p.costMsat) / 1000))
-        if let q = p.queuePosition { parts.append("queue #\(q)") }
-        if let r = p.reason { parts.append("\(r.code): \(r.message)") }
-        return parts.joined(separator: " · ")
-    }
-
-    static func show(_ p: JobProgress) {
-        Console.write("\r\u{1B}[K" + text(p))
-    }
-
-    static func end() { Console.write("\r\u{1B}[K") }
-}
-
-extension Console {
-    static func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
     }
 }

@@ -1,9 +1,9 @@
 import ArgumentParser
-import Foundation
 import Nostr
 import Secp256k1
 
-struct Keygen: ParsableCommand {
+/// `loom keygen`: a key pair for a worker, a client or a curator.
+struct Keygen: LoomCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create a Nostr key pair.",
         discussion: """
@@ -21,7 +21,7 @@ struct Keygen: ParsableCommand {
     @Flag(help: "Print one JSON object.")
     var json = false
 
-    func run() throws {
+    func run(_ console: Console) throws {
         let key = SecretKey.generate()
         let npub = NIP19Entity.npub(key.xOnlyPublicKey).encoded
         let nsec = NIP19Entity.nsec(key).encoded
@@ -33,38 +33,10 @@ struct Keygen: ParsableCommand {
             out["nsec"] = nsec
         }
         if json {
-            print(try JSONOutput.string(out))
+            try console.printJSON(out)
         } else {
-            if let n = out["nsec"] { print(n) }
-            print(npub)
+            if let n = out["nsec"] { console.print(n) }
+            console.print(npub)
         }
-    }
-}
-
-enum SecretFile {
-    /// Creates the file with mode 0600 from the start, so the secret is
-    /// never readable by others, not even for a moment.
-    static func write(_ text: String, to path: String, overwrite: Bool) throws {
-        if FileManager.default.fileExists(atPath: path) && !overwrite {
-            throw ValidationError("\(path) already exists; pass --force to overwrite it")
-        }
-        let flags = O_WRONLY | O_CREAT | O_TRUNC
-        let fd = open(path, flags, 0o600)
-        guard fd >= 0 else { throw ValidationError("cannot create \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        // An existing file keeps its old mode through O_CREAT; force 0600.
-        fchmod(fd, 0o600)
-        let bytes = Array(text.utf8)
-        guard Foundation.write(fd, bytes, bytes.count) == bytes.count else {
-            throw ValidationError("cannot write \(path): \(String(cString: strerror(errno)))")
-        }
-    }
-}
-
-enum JSONOutput {
-    static func string(_ value: some Encodable) throws -> String {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try enc.encode(value), as: UTF8.self)
     }
 }

@@ -2,11 +2,12 @@ import ArgumentParser
 import CashuWallet
 import Foundation
 import LoomClient
-import Nostr
 import NostrRelay
 import Secp256k1
 
-/// Options the client commands (`loom job …`, `loom workers`) share.
+/// Options the client commands (`loom job …`, `loom workers`) share. Their
+/// problems are failures (exit 1), usage ones included: `loom job` keeps
+/// 2–5 for how a job ended (docs/CLIENT.md).
 struct ClientOptions: ParsableArguments {
     @Option(name: .customLong("relay"), help: "Relay URL (repeatable). Default: $NOSTR_RELAYS (comma-separated).")
     var relays: [String] = []
@@ -17,28 +18,16 @@ struct ClientOptions: ParsableArguments {
     @Option(name: .customLong("key-file"), help: "File holding the client's nsec. Default: $NOSTR_PRIVATE_KEY, else client.key in the data directory (created once, mode 0600).")
     var keyFile: String?
 
-    var directory: URL { Self.dataDirectory(dataDir) }
-
-    /// `--data-dir`, else $DATA_DIR, else ~/.loom.
-    static func dataDirectory(_ option: String?) -> URL {
-        if let option { return URL(fileURLWithPath: option) }
-        if let env = ProcessInfo.processInfo.environment["DATA_DIR"], !env.isEmpty { return URL(fileURLWithPath: env) }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".loom")
-    }
+    var directory: URL { Defaults.dataDirectory(dataDir) }
 
     func relayURLs() throws -> [String] {
-        let list = relays.isEmpty
-            ? (ProcessInfo.processInfo.environment["NOSTR_RELAYS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            : relays
-        let urls = list.filter { !$0.isEmpty }
-        guard !urls.isEmpty else { throw CommandFailure("no relay: pass --relay wss://… or set NOSTR_RELAYS") }
+        let urls = (relays.isEmpty ? Defaults.list("NOSTR_RELAYS") : relays).filter { !$0.isEmpty }
+        guard !urls.isEmpty else { throw CLIError("no relay: pass --relay wss://… or set NOSTR_RELAYS") }
         return urls
     }
 
     func pool() throws -> RelayPool {
-        do { return try RelayPool(urls: try relayURLs(), configuration: RelayConfiguration(publishTimeout: .seconds(10))) } catch let e as RelayError {
-            throw CommandFailure("\(e)")
-        }
+        try RelayPool(urls: try relayURLs(), configuration: RelayConfiguration(publishTimeout: .seconds(10)))
     }
 
     func ensureDirectory() throws {
@@ -48,21 +37,22 @@ struct ClientOptions: ParsableArguments {
     /// `--key-file`, `$NOSTR_PRIVATE_KEY`, or the data directory's own key,
     /// generated on first use. A client key is an identity, not money, but a
     /// stranger holding it could read our results and cancel our jobs: 0600.
-    func secretKey() throws -> SecretKey {
-        if keyFile != nil || !(ProcessInfo.processInfo.environment["NOSTR_PRIVATE_KEY"] ?? "").isEmpty {
-            do { return try KeyOptions(keyFile: keyFile).secretKey() } catch let e as ValidationError { throw CommandFailure(e.message) }
+    func secretKey(_ console: Console) throws -> SecretKey {
+        let given = KeyOptions(keyFile: keyFile)
+        if given.isGiven {
+            do { return try given.secretKey(console) } catch let e as ValidationError { throw CLIError(e.message) }
         }
         try ensureDirectory()
         let path = directory.appendingPathComponent("client.key").path
         if let text = try? String(contentsOfFile: path, encoding: .utf8) {
-            FilePermissions.warnIfReadableByOthers(path)
-            do { return try parseSecretKey(text.trimmingCharacters(in: .whitespacesAndNewlines), source: path) } catch let e as ValidationError {
-                throw CommandFailure(e.message)
+            FilePermissions.warnIfReadableByOthers(path, console)
+            do { return try KeyText.secretKey(text.trimmingCharacters(in: .whitespacesAndNewlines), source: path) } catch let e as ValidationError {
+                throw CLIError(e.message)
             }
         }
         let key = SecretKey.generate()
         guard FileManager.default.createFile(atPath: path, contents: Data((key.nsec + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw CommandFailure("cannot write the client key to \(path)")
+            throw CLIError("cannot write the client key to \(path)")
         }
         return key
     }
@@ -76,47 +66,11 @@ struct ClientOptions: ParsableArguments {
         return wallet
     }
 
-    func client(mint: String?) async throws -> JobClient {
-        let key = try secretKey()
+    func client(mint: String?, _ console: Console) async throws -> JobClient {
+        let key = try secretKey(console)
         try ensureDirectory()
         var wallet: Wallet?
         if let mint { wallet = try await self.wallet(mint: mint, key: key) }
         return JobClient(key: key, pool: try pool(), journal: try ClientJournal(dataDirectory: directory), wallet: wallet)
     }
-}
-
-/// `--mint URL` or the first of `$CASHU_MINT_URL`, or nil.
-func defaultMint(_ option: String?) -> String? {
-    if let option { return option }
-    let env = ProcessInfo.processInfo.environment["CASHU_MINT_URL"] ?? ""
-    return env.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-}
-
-/// An error the user can act on: printed as `error: …`, exit code 1.
-struct CommandFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Runs a command body; known errors become one clear line on stderr and exit code 1.
-func reportingFailures<T>(_ body: () async throws -> T) async throws -> T {
-    do { return try await body() } catch let e as ExitCode { throw e } catch let e as CommandFailure {
-        Console.warn("error: \(e)")
-        throw ExitCode(1)
-    } catch let e as ClientError {
-        Console.warn("error: \(e)")
-        throw ExitCode(1)
-    } catch let e as WalletError {
-        Console.warn("error: \(e)")
-        throw ExitCode(1)
-    } catch {
-        Console.warn("error: \(error)")
-        throw ExitCode(1)
-    }
-}
-
-enum Terminal {
-    static var stdoutIsTTY: Bool { isatty(1) == 1 }
-    static var stderrIsTTY: Bool { isatty(2) == 1 }
-    static var stdinIsTTY: Bool { isatty(0) == 1 }
 }

@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import LoomWorker
 
-/// The settings a worker-side command reads: `.env` first, then the
-/// environment over it, then flags (see `DotEnv.merged`).
+/// The settings a worker-side command (`worker run`, `doctor`) reads: `.env`
+/// first, then the environment over it, then flags (see `DotEnv.merged`).
 enum ConfigValues {
     /// `envFile` nil means `./.env` when it exists; a named file must exist.
     static func merged(envFile: String?, flags: [String: String] = [:]) throws -> (values: [String: String], warnings: [String]) {

@@ -1,8 +1,4 @@
 import ArgumentParser
-import Foundation
-import Nostr
-import NostrRelay
-import Secp256k1
 
 /// `loom whitelist …`: curators keep NIP-51 follow sets (kind 30000) that
 /// workers follow live through `WHITELIST=naddr1…`.
@@ -21,57 +17,6 @@ struct WhitelistCommand: AsyncParsableCommand {
             2 the command failed (list not found, bad key, no relay answered), 64 a usage error \
             (missing argument or curator key).
             """,
-        subcommands: [WhitelistCreate.self, WhitelistAdd.self, WhitelistRemove.self, WhitelistShow.self,
-                      WhitelistList.self, WhitelistPublish.self, WhitelistCheck.self]
+        subcommands: [Create.self, Add.self, Remove.self, Show.self, List.self, Publish.self, Check.self]
     )
-}
-
-/// Options every `loom whitelist` command shares.
-struct WhitelistRelayOptions: ParsableArguments {
-    @Option(name: .customLong("relay"), help: "Relay URL (repeatable). Defaults to $NOSTR_RELAYS (comma-separated).")
-    var relays: [String] = []
-    @Option(help: "Seconds to wait for relays to answer.") var timeout: Double = 10
-    @Flag(help: "Print JSON instead of text.") var json = false
-
-    func urls() throws -> [String] {
-        var urls = relays
-        if urls.isEmpty, let env = ProcessInfo.processInfo.environment["NOSTR_RELAYS"] {
-            urls = env.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        }
-        guard !urls.isEmpty else { throw ValidationError("no relays: pass --relay wss://… (repeatable) or set NOSTR_RELAYS") }
-        for url in urls where !(url.hasPrefix("ws://") || url.hasPrefix("wss://")) {
-            throw ValidationError("--relay \(url): relays are ws:// or wss:// URLs")
-        }
-        return urls
-    }
-
-    var duration: Duration { .milliseconds(Int64(max(timeout, 0.1) * 1000)) }
-}
-
-/// A failure the user can act on; printed as `error: …`, exit code 2.
-struct WhitelistFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Runs a command body, turning failures into a message and exit code 2 so
-/// that `check` can keep 1 for "not on the list".
-func whitelistCall(_ body: () async throws -> Void) async throws {
-    do { try await body() } catch let failure as WhitelistFailure {
-        Console.warn("error: \(failure.description)")
-        throw ExitCode(2)
-    }
-}
-
-/// Keys as curators paste them: npub, nprofile or hex; all checked before any relay is asked.
-func whitelistKeys(_ texts: [String]) throws -> [XOnlyPublicKey] {
-    try texts.map { text in
-        // A pasted secret key is never echoed back: stderr ends up in logs and terminals.
-        if text.lowercased().hasPrefix("nsec") || text.lowercased().hasPrefix("nostr:nsec") {
-            throw WhitelistFailure("an argument is a secret key (nsec…); give the npub instead, and keep the nsec private")
-        }
-        do { return try NIP19.publicKey(from: text) } catch {
-            throw WhitelistFailure("\"\(text)\" is not a public key (\(error)); give an npub1…, nprofile1… or 64 hex characters")
-        }
-    }
 }

@@ -10,11 +10,14 @@ import Secp256k1
 struct WhitelistRelays {
     let pool: RelayPool
     let timeout: Duration
+    /// Where a relay that did not answer or refused is named.
+    let console: Console
 
-    init(_ options: WhitelistRelayOptions) async throws {
+    init(_ options: WhitelistCommand.RelayOptions, _ console: Console) async throws {
         let configuration = RelayConfiguration(publishTimeout: options.duration)
         pool = try RelayPool(urls: try options.urls(), configuration: configuration)
         timeout = options.duration
+        self.console = console
         await pool.connect()
     }
 
@@ -27,13 +30,13 @@ struct WhitelistRelays {
     func fetch(_ filter: Filter) async throws -> [Event] {
         let read = await pool.fetchStored([filter], timeout: timeout)
         for (relay, reason) in read.closed.sorted(by: { $0.key < $1.key }) {
-            Console.warn("warning: \(relay) closed the query: \(reason)")
+            console.warn("warning: \(relay) closed the query: \(reason)")
         }
         guard !read.ended.isEmpty else {
-            throw WhitelistFailure("no relay answered (\(pool.urls.joined(separator: ", "))); check the URL and that the relay is up")
+            throw CLIError.whitelist("no relay answered (\(pool.urls.joined(separator: ", "))); check the URL and that the relay is up")
         }
         for relay in read.relays.subtracting(read.ended).subtracting(read.closed.keys).sorted() {
-            Console.warn("warning: \(relay) did not answer; its copy of the list was not read")
+            console.warn("warning: \(relay) did not answer; its copy of the list was not read")
         }
         return read.events.filter { $0.isValid && filter.matches($0) }
     }
@@ -64,28 +67,28 @@ struct WhitelistRelays {
             return await group.reduce(into: [(String, RelayError?)]()) { $0.append($1) }
         }
         let accepted = outcomes.filter { $0.1 == nil }.map(\.0).sorted()
-        for case let (_, error?) in outcomes { Console.warn("warning: \(error)") }
+        for case let (_, error?) in outcomes { console.warn("warning: \(error)") }
         guard !accepted.isEmpty else {
-            throw WhitelistFailure("no relay accepted the list: "
+            throw CLIError.whitelist("no relay accepted the list: "
                 + outcomes.compactMap { $0.1?.description }.joined(separator: "; "))
         }
         return accepted
     }
-}
 
-/// One of the curator's own lists: the curator key, the list's address and
-/// the relays, closed (and awaited) once `body` is done, whatever its end.
-func withCuratorList<T>(_ name: String, key: KeyOptions, relay: WhitelistRelayOptions,
-                        _ body: (SecretKey, ListAddress, WhitelistRelays) async throws -> T) async throws -> T {
-    let curator = try key.secretKey()
-    let address = ListAddress(author: curator.xOnlyPublicKey, identifier: name)
-    let relays = try await WhitelistRelays(relay)
-    do {
-        let value = try await body(curator, address, relays)
-        await relays.close()
-        return value
-    } catch {
-        await relays.close()
-        throw error
+    /// One of the curator's own lists: the curator key, the list's address and
+    /// the relays, closed (and awaited) once `body` is done, whatever its end.
+    static func withCuratorList<T>(_ name: String, key: KeyOptions, relay: WhitelistCommand.RelayOptions, _ console: Console,
+                                   _ body: (SecretKey, ListAddress, WhitelistRelays) async throws -> T) async throws -> T {
+        let curator = try key.secretKey(console)
+        let address = ListAddress(author: curator.xOnlyPublicKey, identifier: name)
+        let relays = try await WhitelistRelays(relay, console)
+        do {
+            let value = try await body(curator, address, relays)
+            await relays.close()
+            return value
+        } catch {
+            await relays.close()
+            throw error
+        }
     }
 }

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import LoomWorker
 
-struct DoctorCommand: AsyncParsableCommand {
+/// `loom doctor`: the worker's settings checked end to end (LoomWorker's `Doctor`).
+struct DoctorCommand: LoomCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
         abstract: "Check a worker's configuration end to end and print each problem with its fix.",
@@ -20,22 +21,20 @@ struct DoctorCommand: AsyncParsableCommand {
     @Option(help: "Seconds each check may take.") var timeout: Double = 10
     @Flag(help: "Print the findings as one JSON array.") var json = false
 
-    func run() async throws {
+    func run(_ console: Console) async throws {
         let (values, warnings) = try ConfigValues.merged(envFile: envFile)
         let findings = await Doctor(values: values, warnings: warnings, timeout: .milliseconds(Int64(timeout * 1000))).run()
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(findings), as: UTF8.self))
+            try console.printJSON(findings)
         } else {
             for finding in findings {
                 let mark = switch finding.outcome { case .ok: "ok     "; case .warning: "warning"; case .problem: "PROBLEM" }
-                print("\(mark) \(finding.area) \(finding.subject): \(finding.detail)")
-                if let fix = finding.fix, finding.outcome != .ok { print("        fix: \(fix)") }
+                console.print("\(mark) \(finding.area) \(finding.subject): \(finding.detail)")
+                if let fix = finding.fix, finding.outcome != .ok { console.print("        fix: \(fix)") }
             }
             let problems = findings.filter { $0.outcome == .problem }.count
-            print(problems == 0 ? "no problems found" : "\(problems) problem(s) found")
+            console.print(problems == 0 ? "no problems found" : "\(problems) problem(s) found")
         }
-        if findings.contains(where: { $0.outcome == .problem }) { throw ExitCode(1) }
+        if findings.contains(where: { $0.outcome == .problem }) { throw CLIError.exit(.failure) }
     }
 }
