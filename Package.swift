@@ -190,6 +190,14 @@ let package = Package(
             ]
         ),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "LoomJSON", "LoomTestSupport"]),
+        // Commands parsed and run in process (Loom.run with a capturing Console), against real servers.
+        .testTarget(
+            name: "LoomCommandsTests",
+            dependencies: [
+                "LoomCommands", "LoomTestSupport", "Cashu", "CashuWallet", "LoomClient", "LoomWorker",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(
             name: "LoomWorkerTests",
             dependencies: [
