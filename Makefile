@@ -51,6 +51,13 @@ bench: system-deps
 	$(SWIFT) build -c release --product loom-bench
 	.build/release/loom-bench
 
+# swift-format with the house style in .swift-format over the sources
+# formatted so far (README.md, "Style"); LINT_PATHS="Sources Tests" for all.
+LINT_PATHS ?= Sources/loom Sources/LoomCommands Sources/loom-bench Tests/LoomCommandsTests
+.PHONY: lint
+lint:
+	$(SWIFT) format lint --strict --parallel --recursive $(LINT_PATHS)
+
 demo: deps
 	$(SWIFT) build --product loom
 	scripts/demo.sh

@@ -12,8 +12,10 @@ public struct Loom: AsyncParsableCommand {
             `loom nostr` is a toolbox for scripts and debugging.
             """,
         version: LoomVersion.string,
-        subcommands: [Keygen.self, NostrCommand.self, WalletCommand.self, BlossomCommand.self, WorkerCommand.self,
-                      JobCommand.self, WorkersCommand.self, WhitelistCommand.self, DoctorCommand.self]
+        subcommands: [
+            Keygen.self, NostrCommand.self, WalletCommand.self, BlossomCommand.self, WorkerCommand.self,
+            JobCommand.self, WorkersCommand.self, WhitelistCommand.self, DoctorCommand.self,
+        ]
     )
 
     public init() {}

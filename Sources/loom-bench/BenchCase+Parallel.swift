@@ -25,8 +25,9 @@ extension BenchCase {
         let elapsed = clock.now - start
         let secs = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let total = counts.total
-        return BenchResult(name: "\(name) ×\(threads) threads", iterations: total, seconds: secs,
-                           opsPerSecond: Double(total) / secs)
+        return BenchResult(
+            name: "\(name) ×\(threads) threads", iterations: total, seconds: secs,
+            opsPerSecond: Double(total) / secs)
     }
 }
 

@@ -50,10 +50,17 @@ enum BlossomBench {
         let busy = residentBytes(pid: server.processIdentifier)
         let mb = Double(blob.count) / 1_000_000
         return [
-            BenchResult(name: "blossom.upload.10MB (MB/s)", iterations: uploads, seconds: upSeconds, opsPerSecond: Double(uploads) * mb / upSeconds),
-            BenchResult(name: "blossom.download.10MB (MB/s)", iterations: downloads, seconds: downSeconds, opsPerSecond: Double(downloads) * mb / downSeconds),
-            BenchResult(name: "blossom.serve.idle RSS (MB)", iterations: 1, seconds: 0, opsPerSecond: Double(idle ?? 0) / 1_000_000),
-            BenchResult(name: "blossom.serve.after-transfers RSS (MB)", iterations: 1, seconds: 0, opsPerSecond: Double(busy ?? 0) / 1_000_000),
+            BenchResult(
+                name: "blossom.upload.10MB (MB/s)", iterations: uploads, seconds: upSeconds,
+                opsPerSecond: Double(uploads) * mb / upSeconds),
+            BenchResult(
+                name: "blossom.download.10MB (MB/s)", iterations: downloads, seconds: downSeconds,
+                opsPerSecond: Double(downloads) * mb / downSeconds),
+            BenchResult(
+                name: "blossom.serve.idle RSS (MB)", iterations: 1, seconds: 0, opsPerSecond: Double(idle ?? 0) / 1_000_000),
+            BenchResult(
+                name: "blossom.serve.after-transfers RSS (MB)", iterations: 1, seconds: 0,
+                opsPerSecond: Double(busy ?? 0) / 1_000_000),
         ]
     }
 
@@ -64,7 +71,8 @@ enum BlossomBench {
         let own = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).resolvingSymlinksInPath()
         let loom = own.deletingLastPathComponent().appendingPathComponent("loom")
         guard FileManager.default.isExecutableFile(atPath: loom.path) else {
-            throw BenchFailure("no \(loom.path) to run `loom blossom serve`: build it (swift build --product loom) or set LOOM_BIN")
+            throw BenchFailure(
+                "no \(loom.path) to run `loom blossom serve`: build it (swift build --product loom) or set LOOM_BIN")
         }
         return loom
     }
@@ -76,8 +84,8 @@ enum BlossomBench {
     /// VmRSS from /proc (Linux); nil elsewhere.
     static func residentBytes(pid: Int32) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kb = Int(line.split(separator: " ").dropFirst().first ?? "")
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let kb = Int(line.split(separator: " ").dropFirst().first ?? "")
         else { return nil }
         return kb * 1024
     }

@@ -10,7 +10,8 @@ enum InferenceBench {
 
     static func run(seconds: Double) async throws -> [BenchResult] {
         guard let url = ProcessInfo.processInfo.environment["LOOM_BENCH_OPENAI_URL"], !url.isEmpty else {
-            FileHandle.standardError.write(Data("inference: skipped, set LOOM_BENCH_OPENAI_URL to an OpenAI-compatible /v1 URL\n".utf8))
+            FileHandle.standardError.write(
+                Data("inference: skipped, set LOOM_BENCH_OPENAI_URL to an OpenAI-compatible /v1 URL\n".utf8))
             return []
         }
         let backend = OpenAIBackend(baseURL: url)
@@ -36,15 +37,21 @@ enum InferenceBench {
         let wall = BlossomBench.secondsOf(clock.now - start)
         return [
             // As the server measured its decoding (llama.cpp's timings).
-            BenchResult(name: "inference.server-reported (tokens/s)", iterations: runs, seconds: wall, opsPerSecond: serverRate / Double(runs)),
+            BenchResult(
+                name: "inference.server-reported (tokens/s)", iterations: runs, seconds: wall,
+                opsPerSecond: serverRate / Double(runs)),
             // As a client sees it: every token over the whole requests, prompt and HTTP included.
-            BenchResult(name: "inference.openai-backend (tokens/s)", iterations: runs, seconds: wall, opsPerSecond: Double(tokens) / wall),
-            BenchResult(name: "inference.first-token (ms)", iterations: runs, seconds: wall,
-                        opsPerSecond: BlossomBench.secondsOf(firstTokenTotal) * 1000 / Double(runs)),
+            BenchResult(
+                name: "inference.openai-backend (tokens/s)", iterations: runs, seconds: wall, opsPerSecond: Double(tokens) / wall),
+            BenchResult(
+                name: "inference.first-token (ms)", iterations: runs, seconds: wall,
+                opsPerSecond: BlossomBench.secondsOf(firstTokenTotal) * 1000 / Double(runs)),
         ]
     }
 
-    private static func once(_ backend: OpenAIBackend, _ request: InferenceRequest) async throws -> (usage: Usage, firstToken: Duration) {
+    private static func once(
+        _ backend: OpenAIBackend, _ request: InferenceRequest
+    ) async throws -> (usage: Usage, firstToken: Duration) {
         let clock = ContinuousClock()
         let start = clock.now
         var firstToken: Duration?

@@ -34,7 +34,8 @@ enum WorkerBench {
     static func setup() async throws -> Setup? {
         let env = ProcessInfo.processInfo.environment
         guard let relay = env["LOOM_BENCH_RELAY"], let mint = env["LOOM_BENCH_MINT"],
-              let blossom = env["LOOM_BENCH_BLOSSOM"].flatMap(URL.init(string:)) else {
+            let blossom = env["LOOM_BENCH_BLOSSOM"].flatMap(URL.init(string:))
+        else {
             FileHandle.standardError.write(Data("worker: skipped, run scripts/bench_worker.sh (it starts the servers)\n".utf8))
             return nil
         }
@@ -70,8 +71,10 @@ enum WorkerBench {
         results.append(millis("worker.mint swap, bare POST /v1/swap (median ms)", bare))
         results.append(millis("worker.mint swap, wallet receive (median ms)", swap))
         results.append(millis("worker.admission, request → backend (median ms)", admission))
-        results.append(BenchResult(name: "worker.admission − bare swap (median ms)", iterations: admission.count, seconds: 0,
-                                   opsPerSecond: (median(admission) - median(bare)) * 1000))
+        results.append(
+            BenchResult(
+                name: "worker.admission − bare swap (median ms)", iterations: admission.count, seconds: 0,
+                opsPerSecond: (median(admission) - median(bare)) * 1000))
 
         // Signed beforehand: signing is the spammer's cost, not the worker's.
         let spam = try bench.strangerFrames(8_000, subscription: bench.intake)
@@ -94,15 +97,23 @@ enum WorkerBench {
         results.append(rate("worker.stream, backend direct (median tokens/s)", direct))
         results.append(rate("worker.stream, through the worker (median tokens/s)", through))
         // Ratios within a round, then their median: a round's three runs share the machine's state.
-        results.append(BenchResult(name: "worker.stream, worker/direct (median of rounds, %)", iterations: rounds, seconds: 0,
-                                   opsPerSecond: median(zip(through, direct).map { $0 / $1 }) * 100))
+        results.append(
+            BenchResult(
+                name: "worker.stream, worker/direct (median of rounds, %)", iterations: rounds, seconds: 0,
+                opsPerSecond: median(zip(through, direct).map { $0 / $1 }) * 100))
         results.append(rate("worker.stream, 2,000 strangers/s (median tokens/s)", spammed))
-        results.append(BenchResult(name: "worker.stream, cost of the spam (median of rounds, %)", iterations: rounds, seconds: 0,
-                                   opsPerSecond: (1 - median(zip(spammed, through).map { $0 / $1 })) * 100))
-        results.append(BenchResult(name: "worker.stranger request, gated (µs)", iterations: 20_000, seconds: cost.gated * 20_000,
-                                   opsPerSecond: cost.gated * 1e6))
-        results.append(BenchResult(name: "worker.stranger request, signature checked (µs)", iterations: 20_000,
-                                   seconds: cost.verified * 20_000, opsPerSecond: cost.verified * 1e6))
+        results.append(
+            BenchResult(
+                name: "worker.stream, cost of the spam (median of rounds, %)", iterations: rounds, seconds: 0,
+                opsPerSecond: (1 - median(zip(spammed, through).map { $0 / $1 })) * 100))
+        results.append(
+            BenchResult(
+                name: "worker.stranger request, gated (µs)", iterations: 20_000, seconds: cost.gated * 20_000,
+                opsPerSecond: cost.gated * 1e6))
+        results.append(
+            BenchResult(
+                name: "worker.stranger request, signature checked (µs)", iterations: 20_000,
+                seconds: cost.verified * 20_000, opsPerSecond: cost.verified * 1e6))
         return results
     }
 

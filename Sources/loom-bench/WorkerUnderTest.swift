@@ -37,15 +37,17 @@ final class WorkerUnderTest: @unchecked Sendable {
             whitelistEnabled: true, dataDirectory: root.appendingPathComponent("worker"), shutdownGrace: .seconds(5))
         var logger = Logger(label: "bench-worker")
         logger.logLevel = .error
-        worker = try Worker(configuration: config, access: KeysAccess(keys: [clientKey.xOnlyPublicKey.hex]),
-                            backend: backend, logger: logger)
+        worker = try Worker(
+            configuration: config, access: KeysAccess(keys: [clientKey.xOnlyPublicKey.hex]),
+            backend: backend, logger: logger)
         let worker = self.worker
         serving = Task { try await worker.run() }
 
         let root = self.root, clientKey = self.clientKey
         func openWallet(_ name: String) throws -> Wallet {
-            try Wallet(store: WalletStore(path: root.appendingPathComponent("\(name).sqlite").path),
-                       mintURL: setup.mint, lockKey: clientKey)
+            try Wallet(
+                store: WalletStore(path: root.appendingPathComponent("\(name).sqlite").path),
+                mintURL: setup.mint, lockKey: clientKey)
         }
         wallet = try openWallet("client")
         receiver = try openWallet("receiver")
@@ -139,7 +141,8 @@ final class WorkerUnderTest: @unchecked Sendable {
         spam?.cancel()
         await spam?.value
         guard let record = try worker.journal.job(event.id), record.state == JobState.completed, record.elapsedMs > 0 else {
-            throw BenchFailure("the streaming job did not complete: \(String(describing: try? worker.journal.job(event.id)?.state))")
+            throw BenchFailure(
+                "the streaming job did not complete: \(String(describing: try? worker.journal.job(event.id)?.state))")
         }
         try await waitUntil("the token count") { self.backend.tokenCounts.count > streamsBefore }
         return Double(backend.tokenCounts[streamsBefore]) * 1000 / Double(record.elapsedMs)
@@ -230,8 +233,10 @@ final class WorkerUnderTest: @unchecked Sendable {
         }
     }
 
-    func waitUntil(_ what: String, every interval: Duration = .milliseconds(1), limit: Duration = .seconds(120),
-                   _ done: () throws -> Bool) async throws {
+    func waitUntil(
+        _ what: String, every interval: Duration = .milliseconds(1), limit: Duration = .seconds(120),
+        _ done: () throws -> Bool
+    ) async throws {
         let deadline = ContinuousClock.now + limit
         while try !done() {
             guard ContinuousClock.now < deadline else { throw BenchFailure("timed out waiting for \(what)") }

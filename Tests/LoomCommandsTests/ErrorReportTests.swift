@@ -4,6 +4,7 @@ import Foundation
 import LoomClient
 import LoomWorker
 import Testing
+
 @testable import LoomCommands
 
 /// `ErrorReport` is the one place where errors become exit codes; each kind

@@ -34,7 +34,8 @@ struct InProcessTests {
         let mint = try await TestMint.start(inputFeePpk: 0)
         let dir = Self.temporaryDirectory()
         // Funded through the library; the command opens the same wallet.sqlite.
-        let wallet = try Wallet(store: try WalletStore(path: dir.appendingPathComponent("wallet.sqlite").path), mintURL: mint.httpURL)
+        let wallet = try Wallet(
+            store: try WalletStore(path: dir.appendingPathComponent("wallet.sqlite").path), mintURL: mint.httpURL)
         let quote = try await wallet.requestMint(Amount(21))
         _ = try await wallet.mint(quote: quote.quote, amount: Amount(21))
         wallet.close()
@@ -47,7 +48,8 @@ struct InProcessTests {
 
         let json = await Self.loom(["wallet", "balance", "--json"] + common)
         #expect(json.code == 0, "\(json.stderr)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stdout)")
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stdout)")
         #expect(object["balance"] as? Int == 21 && object["pending"] as? Int == 0 && object["unit"] as? String == "sat")
 
         // A token the mint never signed: the wallet's error, one line, exit 1.
@@ -73,7 +75,9 @@ struct InProcessTests {
         // A whitelist command that cannot do what was asked: 2, before any relay is asked.
         let whitelist = await Self.loom(["whitelist", "check", "naddr1nope", "npub1nope", "--relay", "ws://127.0.0.1:1"])
         #expect(whitelist.code == ExitStatus.refused.rawValue)
-        #expect(whitelist.stderr == "error: \"naddr1nope\" is not a list address: bech32 string is too short to hold a 6-character checksum\n")
+        #expect(
+            whitelist.stderr
+                == "error: \"naddr1nope\" is not a list address: bech32 string is too short to hold a 6-character checksum\n")
 
         // A group without its subcommand prints its help on stdout: 0.
         let help = await Self.loom(["wallet"])

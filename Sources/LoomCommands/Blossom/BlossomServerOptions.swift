@@ -6,7 +6,8 @@ import Secp256k1
 extension BlossomCommand {
     /// Servers and output for the client commands.
     struct ServerOptions: ParsableArguments {
-        @Option(name: .customLong("server"), help: "Blossom server URL (repeatable; tried in order). Default: $BLOSSOM_SERVER_URL.")
+        @Option(
+            name: .customLong("server"), help: "Blossom server URL (repeatable; tried in order). Default: $BLOSSOM_SERVER_URL.")
         var servers: [String] = []
         @Flag(help: "Print JSON.") var json = false
 

@@ -2,7 +2,8 @@ import ArgumentParser
 
 extension BlossomCommand {
     struct Upload: LoomCommand {
-        static let configuration = CommandConfiguration(commandName: "upload", abstract: "Upload a file; print its blob descriptor.")
+        static let configuration = CommandConfiguration(
+            commandName: "upload", abstract: "Upload a file; print its blob descriptor.")
         @OptionGroup var options: ServerOptions
         @OptionGroup var key: KeyOptions
         @Argument(help: "The file.") var file: String

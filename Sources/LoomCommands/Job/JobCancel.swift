@@ -6,10 +6,12 @@ extension JobCommand {
     struct Cancel: LoomCommand {
         static let configuration = CommandConfiguration(
             commandName: "cancel", abstract: "Cancel one of your jobs (kind 5102 to its worker).",
-            discussion: "Before payment nothing is taken; a running job stops and is billed as a normal end (the minimum applies).")
+            discussion:
+                "Before payment nothing is taken; a running job stops and is billed as a normal end (the minimum applies).")
 
         @OptionGroup var client: ClientOptions
-        @Argument(help: "The job id (hex, or the start of a journaled job's id as `loom job list` shows it), note1… or nevent1….") var job: String
+        @Argument(help: "The job id (hex, or the start of a journaled job's id as `loom job list` shows it), note1… or nevent1….")
+        var job: String
         @Option(help: "A public reason (plain text on the relay).") var reason: String = ""
         @Flag(help: "Print one JSON object.") var json = false
 

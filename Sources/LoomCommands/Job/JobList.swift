@@ -36,14 +36,17 @@ extension JobCommand {
             let rows = jobs.map(JobListRow.init)
             if json { return try console.printJSON(rows) }
             guard !rows.isEmpty else {
-                return console.warn(everything.isEmpty ? "no jobs in \(folder)"
-                    : "no unsettled jobs in \(folder) (\(everything.count) settled; drop --unsettled to see them)")
+                return console.warn(
+                    everything.isEmpty
+                        ? "no jobs in \(folder)"
+                        : "no unsettled jobs in \(folder) (\(everything.count) settled; drop --unsettled to see them)")
             }
             let short = console.terminals.stdout
             for row in rows { console.print(row.line(shortID: short)) }
             if let newest = rows.first(where: { $0.stage != JournaledJob.Stage.settled.rawValue }) {
                 let count = rows.filter { $0.stage != JournaledJob.Stage.settled.rawValue }.count
-                console.print("\(count) not settled; follow one with `loom job watch <job id>`, e.g.\n  loom job watch \(newest.job_id)")
+                console.print(
+                    "\(count) not settled; follow one with `loom job watch <job id>`, e.g.\n  loom job watch \(newest.job_id)")
             }
         }
     }

@@ -36,8 +36,10 @@ struct JobListRow: Encodable {
 
     /// One line: the full job id unless on a terminal, where 16 hex characters are enough to tell jobs apart.
     func line(shortID: Bool) -> String {
-        var parts = [shortID ? String(job_id.prefix(16)) : job_id, Self.shorten(worker), model ?? "model unknown",
-                     "\(paid_sat) sat", "\(stage): \(last_state ?? "no final state yet")", Self.time(created_at)]
+        var parts = [
+            shortID ? String(job_id.prefix(16)) : job_id, Self.shorten(worker), model ?? "model unknown",
+            "\(paid_sat) sat", "\(stage): \(last_state ?? "no final state yet")", Self.time(created_at),
+        ]
         var flight: [String] = []
         if has_reclaimable_token { flight.append("payment we may reclaim") }
         if has_pending_change { flight.append("change not yet redeemed") }

@@ -33,14 +33,17 @@ struct JobOutcomeJSON: Encodable {
         status = outcome.status.rawValue
         output = outcome.output
         outputs = outcome.outputs.map {
-            OutputJSON(url: $0.descriptor.url, sha256: $0.descriptor.sha256, size: $0.descriptor.size, type: $0.descriptor.type,
-                       encrypted: $0.descriptor.encryption != nil, downloaded: $0.data != nil)
+            OutputJSON(
+                url: $0.descriptor.url, sha256: $0.descriptor.sha256, size: $0.descriptor.size, type: $0.descriptor.type,
+                encrypted: $0.descriptor.encryption != nil, downloaded: $0.data != nil)
         }
         usage = outcome.usage
         bill = outcome.bill
         change_redeemed_sat = outcome.changeRedeemedSat?.value
         reclaimed_sat = outcome.reclaimedSat?.value
-        error = outcome.error ?? (outcome.status == .timeout ? Reason(code: "timeout", message: "no final state before the deadline") : nil)
+        error =
+            outcome.error
+            ?? (outcome.status == .timeout ? Reason(code: "timeout", message: "no final state before the deadline") : nil)
         warnings = outcome.warnings
     }
 

@@ -10,7 +10,8 @@ enum JobReport {
         if let output = outcome.output { console.print(output) }
         var summary = "job \(outcome.jobID): \(outcome.status.rawValue)"
         if let bill = outcome.bill {
-            summary += "; paid \(bill.paidSat) sat, charged \(bill.chargedSat), mint fees \(bill.mintFeeSat), change \(bill.changeSat)"
+            summary +=
+                "; paid \(bill.paidSat) sat, charged \(bill.chargedSat), mint fees \(bill.mintFeeSat), change \(bill.changeSat)"
         }
         if let c = outcome.changeRedeemedSat { summary += "; \(c) sat back in the wallet" }
         if let r = outcome.reclaimedSat { summary += "; payment reclaimed: \(r) sat back in the wallet" }

@@ -26,13 +26,24 @@ extension JobCommand {
         @Option(help: "Read the prompt from this file.") var file: String?
         @Option(help: "A JSON array of chat messages [{\"role\":\"user\",\"content\":\"…\"}] (or @FILE).") var messages: String?
         @Option(help: "The model; with --worker, defaults to the worker's only model.") var model: String?
-        @Option(name: .customLong("option"), help: "A backend option k=v (repeatable); v is read as JSON when it parses, else as text.") var options: [String] = []
-        @Option(help: "Seconds of worker time to buy (also the job's max_seconds). Default 60, capped by the worker.") var seconds: UInt64?
+        @Option(
+            name: .customLong("option"),
+            help: "A backend option k=v (repeatable); v is read as JSON when it parses, else as text.")
+        var options: [String] = []
+        @Option(help: "Seconds of worker time to buy (also the job's max_seconds). Default 60, capped by the worker.")
+        var seconds: UInt64?
         @Option(help: "Sats to pay instead of --seconds (fees included).") var budget: UInt64?
-        @Option(help: "npub (or hex) of the worker, or `auto` for the cheapest live one with a free slot.") var worker: String = "auto"
-        @Option(help: "Pay with this Cashu token (cashuB…) instead of the wallet. Prefer $LOOM_TOKEN: command lines are visible to other users.") var token: String?
+        @Option(help: "npub (or hex) of the worker, or `auto` for the cheapest live one with a free slot.")
+        var worker: String = "auto"
+        @Option(
+            help: """
+                Pay with this Cashu token (cashuB…) instead of the wallet. \
+                Prefer $LOOM_TOKEN: command lines are visible to other users.
+                """)
+        var token: String?
         @Option(help: "Mint of the wallet to pay from. Default: first of $CASHU_MINT_URL.") var mint: String?
-        @Flag(help: "P2PK-lock the payment to the worker's key. It cannot then be reclaimed if the job is rejected.") var lockToWorker = false
+        @Flag(help: "P2PK-lock the payment to the worker's key. It cannot then be reclaimed if the job is rejected.")
+        var lockToWorker = false
         @Flag(inversion: .prefixedNo, help: "Wait for the result (default) or print the job id and return.") var wait = true
         @Option(help: "Seconds to wait for the result.") var timeout: Int = 600
         @Flag(help: "Print one JSON object.") var json = false
@@ -43,9 +54,13 @@ extension JobCommand {
             let workerKey = try workerHex()
             let paymentMint: String?
             if let tokenText {
-                do { paymentMint = try Token.decode(tokenText).mint } catch { throw CLIError("--token is not a Cashu token: \(error)") }
+                do { paymentMint = try Token.decode(tokenText).mint } catch {
+                    throw CLIError("--token is not a Cashu token: \(error)")
+                }
             } else {
-                guard let m = Defaults.mint(mint) else { throw CLIError("no mint to pay from: pass --mint URL, set CASHU_MINT_URL, or pass --token") }
+                guard let m = Defaults.mint(mint) else {
+                    throw CLIError("no mint to pay from: pass --mint URL, set CASHU_MINT_URL, or pass --token")
+                }
                 paymentMint = Token.normalizeMintURL(m)
             }
             if let seconds, seconds == 0 { throw CLIError("--seconds must be at least 1") }
@@ -60,10 +75,12 @@ extension JobCommand {
                 offer = try await loom.directory.cheapest(model: model, mint: paymentMint)
             }
             guard let chosenModel = model ?? (offer.advertisement.models.count == 1 ? offer.advertisement.models[0] : nil) else {
-                throw CLIError("pass --model: worker \(offer.advertisement.name) serves \(offer.advertisement.models.joined(separator: ", "))")
+                let models = offer.advertisement.models.joined(separator: ", ")
+                throw CLIError("pass --model: worker \(offer.advertisement.name) serves \(models)")
             }
-            let order = JobOrder(model: chosenModel, input: input, options: parsedOptions, seconds: seconds,
-                                 budgetSat: budget.map { Amount($0) }, lockChange: true)
+            let order = JobOrder(
+                model: chosenModel, input: input, options: parsedOptions, seconds: seconds,
+                budgetSat: budget.map { Amount($0) }, lockChange: true)
             let source: PaymentSource = tokenText.map { .token($0) } ?? .wallet(lockToWorker: lockToWorker)
             let job = try await loom.submit(order, to: offer, paying: source)
             let nevent = loom.nevent(job.jobID)
@@ -90,7 +107,8 @@ extension JobCommand {
         func workerHex() throws -> String? {
             guard worker != "auto" else { return nil }
             do { return try NIP19.publicKey(from: worker).hex } catch {
-                throw CLIError("--worker \(worker.prefix(80)): not an npub, nprofile or 64-hex key (\(error)); or use --worker auto")
+                throw CLIError(
+                    "--worker \(worker.prefix(80)): not an npub, nprofile or 64-hex key (\(error)); or use --worker auto")
             }
         }
 
@@ -124,7 +142,9 @@ extension JobCommand {
         func parseOptions() throws -> [String: JSONValue] {
             var out: [String: JSONValue] = [:]
             for pair in options {
-                guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else { throw CLIError("--option \(pair): expected key=value") }
+                guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
+                    throw CLIError("--option \(pair): expected key=value")
+                }
                 let key = String(pair[..<eq]), raw = String(pair[pair.index(after: eq)...])
                 out[key] = (try? JSONDecoder().decode(JSONValue.self, from: Data(raw.utf8))) ?? .string(raw)
             }

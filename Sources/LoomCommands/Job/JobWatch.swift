@@ -15,8 +15,14 @@ extension JobCommand {
                 """)
 
         @OptionGroup var client: ClientOptions
-        @Argument(help: "The job id (hex, or the start of a journaled job's id as `loom job list` shows it), note1… or nevent1….") var job: String
-        @Option(help: "Mint of the wallet that takes the change. Used when the job is not in the journal (the journal knows the payment's mint). Default: $CASHU_MINT_URL.") var mint: String?
+        @Argument(help: "The job id (hex, or the start of a journaled job's id as `loom job list` shows it), note1… or nevent1….")
+        var job: String
+        @Option(
+            help: """
+                Mint of the wallet that takes the change. Used when the job is not in the journal \
+                (the journal knows the payment's mint). Default: $CASHU_MINT_URL.
+                """)
+        var mint: String?
         @Option(help: "Seconds to wait for the result.") var timeout: Int = 600
         @Flag(help: "JSON lines.") var json = false
 
@@ -45,7 +51,9 @@ extension JobCommand {
 
         /// The mint the journaled payment came from, so change lands in the same wallet.
         func journaledMint(_ id: String) -> String? {
-            guard let journal = try? ClientJournal(dataDirectory: client.directory), let job = journal.load(id) else { return nil }
+            guard let journal = try? ClientJournal(dataDirectory: client.directory), let job = journal.load(id) else {
+                return nil
+            }
             return job.mint
         }
     }

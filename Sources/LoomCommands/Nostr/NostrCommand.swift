@@ -6,7 +6,9 @@ struct NostrCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nostr",
         abstract: "Nostr toolbox: sign, verify, encrypt, NIP-19, query relays.",
-        subcommands: [SignEvent.self, Verify.self, Encrypt.self, Decrypt.self,
-                      Decode.self, Encode.self, Req.self]
+        subcommands: [
+            SignEvent.self, Verify.self, Encrypt.self, Decrypt.self,
+            Decode.self, Encode.self, Req.self,
+        ]
     )
 }

@@ -53,8 +53,9 @@ extension NostrCommand {
             case .note: entity = .note(id: try hexID(value!))
             case .nprofile: entity = .nprofile(pubkey: try hexKey(value!, "public key"), relays: relays)
             case .nevent:
-                entity = .nevent(id: try hexID(value!), relays: relays,
-                                 author: try author.map { try hexKey($0, "--author") }, kind: kind)
+                entity = .nevent(
+                    id: try hexID(value!), relays: relays,
+                    author: try author.map { try hexKey($0, "--author") }, kind: kind)
             case .naddr:
                 entity = .naddr(identifier: identifier!, pubkey: try hexKey(pubkey!, "--pubkey"), kind: kind!, relays: relays)
             }

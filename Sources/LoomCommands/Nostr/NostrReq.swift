@@ -14,7 +14,8 @@ extension NostrCommand {
         @Option(name: .customLong("kind"), help: "Event kind (repeatable).") var kinds: [Int] = []
         @Option(name: .customLong("author"), help: "Author npub or hex (repeatable).") var authors: [String] = []
         @Option(name: .customLong("id"), help: "Event id, hex (repeatable).") var ids: [String] = []
-        @Option(name: .customLong("tag"), help: "Tag filter name=value, e.g. p=<hex> or d=job-1 (repeatable).") var tags: [String] = []
+        @Option(name: .customLong("tag"), help: "Tag filter name=value, e.g. p=<hex> or d=job-1 (repeatable).")
+        var tags: [String] = []
         @Option(help: "Only events at or after this Unix time.") var since: Int64?
         @Option(help: "Only events at or before this Unix time.") var until: Int64?
         @Option(help: "At most this many stored events per relay.") var limit: Int?
@@ -24,7 +25,8 @@ extension NostrCommand {
         func validate() throws {
             if relays.isEmpty { throw ValidationError("give at least one --relay") }
             if kinds.isEmpty && authors.isEmpty && ids.isEmpty && tags.isEmpty {
-                throw ValidationError("give --kind, --author, --id or --tag: relays answer a filter with only a limit with nothing")
+                throw ValidationError(
+                    "give --kind, --author, --id or --tag: relays answer a filter with only a limit with nothing")
             }
         }
 
@@ -32,12 +34,15 @@ extension NostrCommand {
             var tagFilter: [String: [String]] = [:]
             for t in tags {
                 let parts = try SignEvent.parseTag(t)
-                guard parts.count == 2, parts[0].count == 1 else { throw ValidationError("--tag \(t): expected a single-letter name=value") }
+                guard parts.count == 2, parts[0].count == 1 else {
+                    throw ValidationError("--tag \(t): expected a single-letter name=value")
+                }
                 tagFilter[parts[0], default: []].append(parts[1])
             }
-            return Filter(ids: ids.isEmpty ? nil : ids,
-                          authors: authors.isEmpty ? nil : try authors.map { try KeyText.publicKey($0, option: "--author").hex },
-                          kinds: kinds.isEmpty ? nil : kinds, tags: tagFilter, since: since, until: until, limit: limit)
+            return Filter(
+                ids: ids.isEmpty ? nil : ids,
+                authors: authors.isEmpty ? nil : try authors.map { try KeyText.publicKey($0, option: "--author").hex },
+                kinds: kinds.isEmpty ? nil : kinds, tags: tagFilter, since: since, until: until, limit: limit)
         }
 
         func run(_ console: Console) async throws {

@@ -38,7 +38,9 @@ extension NostrCommand {
             defer { Task { await pool.close() } }
             do {
                 let result = try await pool.publish(event, timeout: .milliseconds(Int64(timeout * 1000)))
-                console.warn("accepted by \(result.accepted.relay)" + (result.accepted.message.isEmpty ? "" : ": \(result.accepted.message)"))
+                console.warn(
+                    "accepted by \(result.accepted.relay)"
+                        + (result.accepted.message.isEmpty ? "" : ": \(result.accepted.message)"))
                 await pool.close()
             } catch {
                 console.warn("not published: \(error)")

@@ -15,7 +15,12 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "Data directory: wallet.sqlite, the client key and the job journal. Default: $DATA_DIR, else ~/.loom.")
     var dataDir: String?
 
-    @Option(name: .customLong("key-file"), help: "File holding the client's nsec. Default: $NOSTR_PRIVATE_KEY, else client.key in the data directory (created once, mode 0600).")
+    @Option(
+        name: .customLong("key-file"),
+        help: """
+            File holding the client's nsec. Default: $NOSTR_PRIVATE_KEY, \
+            else client.key in the data directory (created once, mode 0600).
+            """)
     var keyFile: String?
 
     var directory: URL { Defaults.dataDirectory(dataDir) }
@@ -31,7 +36,8 @@ struct ClientOptions: ParsableArguments {
     }
 
     func ensureDirectory() throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     }
 
     /// `--key-file`, `$NOSTR_PRIVATE_KEY`, or the data directory's own key,
@@ -46,12 +52,14 @@ struct ClientOptions: ParsableArguments {
         let path = directory.appendingPathComponent("client.key").path
         if let text = try? String(contentsOfFile: path, encoding: .utf8) {
             FilePermissions.warnIfReadableByOthers(path, console)
-            do { return try KeyText.secretKey(text.trimmingCharacters(in: .whitespacesAndNewlines), source: path) } catch let e as ValidationError {
-                throw CLIError(e.message)
-            }
+            let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            do { return try KeyText.secretKey(text, source: path) } catch let e as ValidationError { throw CLIError(e.message) }
         }
         let key = SecretKey.generate()
-        guard FileManager.default.createFile(atPath: path, contents: Data((key.nsec + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: Data((key.nsec + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        else {
             throw CLIError("cannot write the client key to \(path)")
         }
         return key

@@ -33,8 +33,10 @@ public struct Console: Sendable {
     private let outputData: @Sendable (Data) -> Void
     private let input: @Sendable () -> Data
 
-    init(terminals: Terminals, output: @escaping @Sendable (Stream, String) -> Void,
-         outputData: @escaping @Sendable (Data) -> Void, input: @escaping @Sendable () -> Data) {
+    init(
+        terminals: Terminals, output: @escaping @Sendable (Stream, String) -> Void,
+        outputData: @escaping @Sendable (Data) -> Void, input: @escaping @Sendable () -> Data
+    ) {
         self.terminals = terminals
         self.output = output
         self.outputData = outputData

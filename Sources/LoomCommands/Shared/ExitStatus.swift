@@ -6,10 +6,10 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     /// Done; for a question (`whitelist check`, `nostr verify`), yes.
     case success = 0
     /// Failed, with `error: …` on stderr (a mint, relay, Blossom server or
-    /// worker failed or said no, a file could not be read); or the answer is no
-    /// (not on the list, an invalid event, an audit mismatch, an unpaid melt,
-    /// a problem found by `doctor`). `loom job …` and `loom workers` also report
-    /// their input problems as 1, as docs/CLIENT.md has always said.
+    /// worker failed or said no); or the answer is no (not on the list, an
+    /// invalid event, an audit mismatch, an unpaid melt, a problem found by
+    /// `doctor`). `loom job …` and `loom workers` also report their input
+    /// problems as 1, as docs/CLIENT.md has always said.
     case failure = 1
     /// Refused: the worker rejected the job (nothing was taken; the payment is
     /// reclaimed), or a `loom whitelist` command could not do what was asked
@@ -22,9 +22,9 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     /// No final state in time; `loom job watch` resumes.
     case jobTimedOut = 5
     /// Usage: the command line, or a setting or input it names, is missing or
-    /// malformed (an unknown option, no key, no relay, no mint, a bad key, a
-    /// bad `.env` value); nothing was done. sysexits' EX_USAGE, as
-    /// ArgumentParser exits on the parse errors it finds itself.
+    /// malformed (an unknown option, no key, no relay, no mint, an unreadable
+    /// key file, a bad key, a bad `.env` value); nothing was done. sysexits'
+    /// EX_USAGE, as ArgumentParser exits on the parse errors it finds itself.
     case usage = 64
 }
 

@@ -29,7 +29,8 @@ struct KeyOptions: ParsableArguments {
             raw = env
             source = "NOSTR_PRIVATE_KEY"
         } else {
-            throw ValidationError("no secret key: pass --key-file FILE or set NOSTR_PRIVATE_KEY (create one with `loom keygen --output FILE`)")
+            throw ValidationError(
+                "no secret key: pass --key-file FILE or set NOSTR_PRIVATE_KEY (create one with `loom keygen --output FILE`)")
         }
         return try KeyText.secretKey(raw.trimmingCharacters(in: .whitespacesAndNewlines), source: source)
     }

@@ -3,7 +3,9 @@ import Secp256k1
 
 /// A secret key that is optional (only needed to open P2PK-locked tokens).
 struct OptionalKeyOptions: ParsableArguments {
-    @Option(name: .customLong("key-file"), help: "nsec file, to redeem tokens locked to that key. Defaults to $NOSTR_PRIVATE_KEY when set.")
+    @Option(
+        name: .customLong("key-file"),
+        help: "nsec file, to redeem tokens locked to that key. Defaults to $NOSTR_PRIVATE_KEY when set.")
     var keyFile: String?
 
     func secretKeyIfGiven(_ console: Console) throws -> SecretKey? {

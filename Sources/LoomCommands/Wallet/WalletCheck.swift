@@ -9,7 +9,11 @@ extension WalletCommand {
         func run(_ console: Console) async throws {
             let w = try await options.open()
             let r = try await w.check()
-            try options.emit(r, text: "balance \(r.balance) sat; \(r.foundSpent) sat found spent; \(r.settledOperations.count) operations settled; \(r.stillPending.count) still pending", to: console)
+            try options.emit(
+                r,
+                text: "balance \(r.balance) sat; \(r.foundSpent) sat found spent; "
+                    + "\(r.settledOperations.count) operations settled; \(r.stillPending.count) still pending",
+                to: console)
         }
     }
 }

@@ -15,7 +15,9 @@ extension WalletCommand {
             } else {
                 for o in ops {
                     let date = Date(timeIntervalSince1970: TimeInterval(o.createdAt)).formatted(.iso8601)
-                    console.print("\(date)  \(o.kind.padding(toLength: 8, withPad: " ", startingAt: 0)) \(String(o.amount).padding(toLength: 8, withPad: " ", startingAt: 0)) fee \(o.fee)  \(o.state)\(o.error.map { "  (\($0))" } ?? "")")
+                    let kind = o.kind.padding(toLength: 8, withPad: " ", startingAt: 0)
+                    let amount = String(o.amount).padding(toLength: 8, withPad: " ", startingAt: 0)
+                    console.print("\(date)  \(kind) \(amount) fee \(o.fee)  \(o.state)\(o.error.map { "  (\($0))" } ?? "")")
                 }
             }
         }

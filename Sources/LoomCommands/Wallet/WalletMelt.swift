@@ -2,7 +2,8 @@ import ArgumentParser
 
 extension WalletCommand {
     struct Melt: LoomCommand {
-        static let configuration = CommandConfiguration(commandName: "melt", abstract: "Pay a Lightning invoice from the wallet (take earnings out).")
+        static let configuration = CommandConfiguration(
+            commandName: "melt", abstract: "Pay a Lightning invoice from the wallet (take earnings out).")
         @OptionGroup var options: Options
         @Argument(help: "A bolt11 invoice.") var invoice: String
 

@@ -4,7 +4,8 @@ import CashuWallet
 extension WalletCommand {
     struct Mnemonic: LoomCommand {
         static let configuration = CommandConfiguration(
-            commandName: "mnemonic", abstract: "Print the wallet's 12 recovery words (secret: anyone with them can take the funds).")
+            commandName: "mnemonic",
+            abstract: "Print the wallet's 12 recovery words (secret: anyone with them can take the funds).")
         @OptionGroup var options: Options
 
         func run(_ console: Console) async throws {

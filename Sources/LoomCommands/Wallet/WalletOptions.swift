@@ -23,8 +23,9 @@ extension WalletCommand {
         }
 
         func store() throws -> WalletStore {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
             return try WalletStore(path: directory + "/wallet.sqlite")
         }
 

@@ -4,10 +4,12 @@ import Secp256k1
 
 extension WalletCommand {
     struct Send: LoomCommand {
-        static let configuration = CommandConfiguration(commandName: "send", abstract: "Make a token of an exact amount; the token goes to stdout.")
+        static let configuration = CommandConfiguration(
+            commandName: "send", abstract: "Make a token of an exact amount; the token goes to stdout.")
         @OptionGroup var options: Options
         @Argument(help: "Amount in sat.") var amount: UInt64
-        @Option(help: "Lock the token to this key (npub, hex or 02… compressed): only its holder can redeem it.") var lock: String?
+        @Option(help: "Lock the token to this key (npub, hex or 02… compressed): only its holder can redeem it.")
+        var lock: String?
         @Option(help: "A memo carried in the token.") var memo: String?
 
         func run(_ console: Console) async throws {

@@ -18,7 +18,8 @@ extension WhitelistCommand {
                 throw CLIError.whitelist("an argument is a secret key (nsec…); give the npub instead, and keep the nsec private")
             }
             do { return try NIP19.publicKey(from: text) } catch {
-                throw CLIError.whitelist("\"\(text)\" is not a public key (\(error)); give an npub1…, nprofile1… or 64 hex characters")
+                throw CLIError.whitelist(
+                    "\"\(text)\" is not a public key (\(error)); give an npub1…, nprofile1… or 64 hex characters")
             }
         }
     }
@@ -32,10 +33,13 @@ extension WhitelistCommand {
     /// `naddr1…` as is; a bare name is one of the curator's own lists.
     static func address(of text: String, curator: SecretKey?) throws -> ListAddress {
         if text.lowercased().hasPrefix("naddr1") || text.lowercased().hasPrefix("nostr:naddr1") {
-            do { return try ListAddress(naddr: text) } catch { throw CLIError.whitelist("\"\(text)\" is not a list address: \(error)") }
+            do { return try ListAddress(naddr: text) } catch {
+                throw CLIError.whitelist("\"\(text)\" is not a list address: \(error)")
+            }
         }
         guard let curator else {
-            throw CLIError.whitelist("a list name needs the curator key (--key-file or NOSTR_PRIVATE_KEY); or give the list's naddr1…")
+            throw CLIError.whitelist(
+                "a list name needs the curator key (--key-file or NOSTR_PRIVATE_KEY); or give the list's naddr1…")
         }
         return ListAddress(author: curator.xOnlyPublicKey, identifier: text)
     }

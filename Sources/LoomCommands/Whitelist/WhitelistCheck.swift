@@ -34,11 +34,16 @@ extension WhitelistCommand {
             whitelist.apply(event)
             let onList = whitelist.allows(pubkey.hex)
             if relay.json {
-                struct Out: Encodable { let on_list: Bool; let pubkey: String; let naddr: String; let event_id: String; let created_at: Int64 }
-                try console.printJSON(Out(on_list: onList, pubkey: pubkey.npub, naddr: address.naddr,
-                                          event_id: event.id, created_at: event.createdAt))
+                struct Out: Encodable {
+                    let on_list: Bool; let pubkey: String; let naddr: String; let event_id: String; let created_at: Int64
+                }
+                try console.printJSON(
+                    Out(
+                        on_list: onList, pubkey: pubkey.npub, naddr: address.naddr,
+                        event_id: event.id, created_at: event.createdAt))
             } else {
-                console.print(onList ? "yes: \(pubkey.npub) is on \(address.identifier)" : "no: \(pubkey.npub) is not on \(address.identifier)")
+                let verdict = onList ? "yes: \(pubkey.npub) is on" : "no: \(pubkey.npub) is not on"
+                console.print("\(verdict) \(address.identifier)")
             }
             if !onList { throw CLIError.exit(.failure) }
         }

@@ -14,7 +14,8 @@ extension WhitelistCommand {
         func run(_ console: Console) async throws {
             try await WhitelistRelays.withCuratorList(name, key: key, relay: relay, console) { curator, address, relays in
                 if try await relays.newest(address) != nil {
-                    throw CLIError.whitelist("a list named \"\(name)\" already exists; edit it with `loom whitelist add \(name) <npub>…`")
+                    throw CLIError.whitelist(
+                        "a list named \"\(name)\" already exists; edit it with `loom whitelist add \(name) <npub>…`")
                 }
                 let event = try NIP51List.followSet(identifier: name, title: title).event(signedBy: curator)
                 let accepted = try await relays.publish(event)

@@ -13,7 +13,9 @@ extension WhitelistCommand {
 
         init(address: ListAddress, relays: [String], event: Event, list: NIP51List) {
             name = address.identifier
-            naddr = NIP19Entity.naddr(identifier: address.identifier, pubkey: address.author, kind: address.kind, relays: relays).encoded
+            naddr =
+                NIP19Entity.naddr(identifier: address.identifier, pubkey: address.author, kind: address.kind, relays: relays)
+                .encoded
             eventID = event.id
             createdAt = event.createdAt
             entries = list.pubkeys.count

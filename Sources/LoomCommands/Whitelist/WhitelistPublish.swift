@@ -5,7 +5,8 @@ extension WhitelistCommand {
     struct Publish: LoomCommand {
         static let configuration = CommandConfiguration(
             commandName: "publish",
-            abstract: "Send the newest version of <name> to every relay given and print the naddr to put in a worker's WHITELIST.")
+            abstract: "Send the newest version of <name> to every relay given and print the naddr to put in a worker's WHITELIST."
+        )
         @OptionGroup var key: KeyOptions
         @OptionGroup var relay: RelayOptions
         @Argument(help: "The list's name.") var name: String

@@ -33,7 +33,8 @@ struct WhitelistRelays {
             console.warn("warning: \(relay) closed the query: \(reason)")
         }
         guard !read.ended.isEmpty else {
-            throw CLIError.whitelist("no relay answered (\(pool.urls.joined(separator: ", "))); check the URL and that the relay is up")
+            throw CLIError.whitelist(
+                "no relay answered (\(pool.urls.joined(separator: ", "))); check the URL and that the relay is up")
         }
         for relay in read.relays.subtracting(read.ended).subtracting(read.closed.keys).sorted() {
             console.warn("warning: \(relay) did not answer; its copy of the list was not read")
@@ -69,16 +70,19 @@ struct WhitelistRelays {
         let accepted = outcomes.filter { $0.1 == nil }.map(\.0).sorted()
         for case let (_, error?) in outcomes { console.warn("warning: \(error)") }
         guard !accepted.isEmpty else {
-            throw CLIError.whitelist("no relay accepted the list: "
-                + outcomes.compactMap { $0.1?.description }.joined(separator: "; "))
+            throw CLIError.whitelist(
+                "no relay accepted the list: "
+                    + outcomes.compactMap { $0.1?.description }.joined(separator: "; "))
         }
         return accepted
     }
 
     /// One of the curator's own lists: the curator key, the list's address and
     /// the relays, closed (and awaited) once `body` is done, whatever its end.
-    static func withCuratorList<T>(_ name: String, key: KeyOptions, relay: WhitelistCommand.RelayOptions, _ console: Console,
-                                   _ body: (SecretKey, ListAddress, WhitelistRelays) async throws -> T) async throws -> T {
+    static func withCuratorList<T>(
+        _ name: String, key: KeyOptions, relay: WhitelistCommand.RelayOptions, _ console: Console,
+        _ body: (SecretKey, ListAddress, WhitelistRelays) async throws -> T
+    ) async throws -> T {
         let curator = try key.secretKey(console)
         let address = ListAddress(author: curator.xOnlyPublicKey, identifier: name)
         let relays = try await WhitelistRelays(relay, console)

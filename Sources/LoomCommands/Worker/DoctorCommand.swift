@@ -28,7 +28,12 @@ struct DoctorCommand: LoomCommand {
             try console.printJSON(findings)
         } else {
             for finding in findings {
-                let mark = switch finding.outcome { case .ok: "ok     "; case .warning: "warning"; case .problem: "PROBLEM" }
+                let mark =
+                    switch finding.outcome {
+                    case .ok: "ok     "
+                    case .warning: "warning"
+                    case .problem: "PROBLEM"
+                    }
                 console.print("\(mark) \(finding.area) \(finding.subject): \(finding.detail)")
                 if let fix = finding.fix, finding.outcome != .ok { console.print("        fix: \(fix)") }
             }

@@ -31,15 +31,21 @@ extension WorkerCommand {
             var logger = Logger(label: "loom.worker")
             // The worker is a daemon: info by default, unless LOOM_LOG_LEVEL says otherwise.
             logger.logLevel = ProcessInfo.processInfo.environment["LOOM_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-            let backend: any InferenceBackend = switch configuration.backend {
-            case .ollama: OllamaBackend(baseURL: configuration.backendURL.absoluteString)
-            case .openai: OpenAIBackend(baseURL: configuration.backendURL.absoluteString)
-            }
-            let service = try WorkerService(configuration: configuration, backend: backend, version: LoomVersion.string, logger: logger)
+            let backend: any InferenceBackend =
+                switch configuration.backend {
+                case .ollama: OllamaBackend(baseURL: configuration.backendURL.absoluteString)
+                case .openai: OpenAIBackend(baseURL: configuration.backendURL.absoluteString)
+                }
+            let service = try WorkerService(
+                configuration: configuration, backend: backend, version: LoomVersion.string, logger: logger)
             let signals = Self.onTermination { Task { await service.shutdown() } }
-            defer { signals.forEach { $0.cancel() } }
+            defer {
+                for source in signals { source.cancel() }
+            }
             let log = logger
-            try await service.run { port in log.info("metrics on loopback", metadata: ["url": "http://127.0.0.1:\(port)/metrics"]) }
+            try await service.run { port in
+                log.info("metrics on loopback", metadata: ["url": "http://127.0.0.1:\(port)/metrics"])
+            }
             logger.info("worker stopped")
         }
 

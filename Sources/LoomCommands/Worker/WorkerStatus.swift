@@ -38,22 +38,31 @@ extension WorkerCommand {
                 let waiting: [Job]
             }
             func row(_ r: JobRecord) -> Job {
-                Job(id: r.id, state: r.state.rawValue, model: r.model, paid_sat: r.paidSat, charged_sat: r.chargedSat,
+                Job(
+                    id: r.id, state: r.state.rawValue, model: r.model, paid_sat: r.paidSat, charged_sat: r.chargedSat,
                     change_sat: r.changeSat, elapsed_ms: r.elapsedMs, reason: r.reasonCode, received_at: r.receivedAt,
                     published: r.published, waiting: r.waiting)
             }
-            let out = Out(states: counts, jobs_done: earned.jobs, earnings_sat: earned.sat, recent: recent.map(row), waiting: waiting.map(row))
+            let out = Out(
+                states: counts, jobs_done: earned.jobs, earnings_sat: earned.sat, recent: recent.map(row),
+                waiting: waiting.map(row))
             if json { return try console.printJSON(out) }
             console.print("jobs done: \(earned.jobs), earned: \(earned.sat) sat")
             console.print("queued: \(counts["queued", default: 0]), running: \(counts["running", default: 0])")
-            console.print("by state: " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            console.print(
+                "by state: " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             if !waiting.isEmpty {
-                console.print("waiting on the mint: \(waiting.count) (retried with backoff while the worker runs; `loom doctor` checks the mint)")
-                for job in out.waiting { console.print("  \(job.id.prefix(16))  \(job.state)  paid \(job.paid_sat) sat  \(job.waiting ?? "")") }
+                console.print(
+                    "waiting on the mint: \(waiting.count) (retried with backoff while the worker runs; `loom doctor` checks the mint)"
+                )
+                for job in out.waiting {
+                    console.print("  \(job.id.prefix(16))  \(job.state)  paid \(job.paid_sat) sat  \(job.waiting ?? "")")
+                }
             }
             for job in out.recent {
                 let money = job.charged_sat.map { " charged \($0) sat, change \(job.change_sat ?? 0) sat" } ?? ""
-                console.print("\(job.id.prefix(16))  \(job.state)\(job.reason.map { " (\($0))" } ?? "")  \(job.model)  paid \(job.paid_sat) sat\(money)")
+                let reason = job.reason.map { " (\($0))" } ?? ""
+                console.print("\(job.id.prefix(16))  \(job.state)\(reason)  \(job.model)  paid \(job.paid_sat) sat\(money)")
             }
         }
     }

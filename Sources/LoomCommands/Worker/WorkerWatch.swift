@@ -67,7 +67,8 @@ extension WorkerCommand {
                 return (try? JSONOutput.string(object)) ?? "{}"
             }
             let time = Date(timeIntervalSince1970: TimeInterval(change.at)).formatted(date: .omitted, time: .standard)
-            var text = "\(time)  \(change.requestID.prefix(12))  \((change.previous?.rawValue ?? "new") + " → " + s.status.rawValue)"
+            var text =
+                "\(time)  \(change.requestID.prefix(12))  \((change.previous?.rawValue ?? "new") + " → " + s.status.rawValue)"
             text += String(format: "  %.1fs  %d tok", Double(s.elapsedMs) / 1000, s.tokens)
             if let rate = s.tokensPerSecond { text += String(format: " (%.1f tok/s)", rate) }
             if let position = s.queuePosition { text += "  queue #\(position)" }

@@ -40,7 +40,8 @@ struct WorkerRow: Encodable {
 
     var line: String {
         let price = String(format: "%.3f sat/s (%.2f sat/min)", sat_per_second, sat_per_minute)
-        return "\(name)  \(npub)\n  models: \(models.joined(separator: ", "))\n  price: \(price), \(min_seconds)–\(max_seconds) s\n"
+        return
+            "\(name)  \(npub)\n  models: \(models.joined(separator: ", "))\n  price: \(price), \(min_seconds)–\(max_seconds) s\n"
             + "  mints: \(mints.joined(separator: ", "))\n  capacity: \(running)/\(max_concurrent) running, \(queued) queued; offer \(age_seconds) s old"
     }
 }

@@ -14,7 +14,11 @@ struct WorkersCommand: LoomCommand {
     @Option(help: "Only workers serving this model.") var model: String?
     @Option(help: "Only workers charging at most this many msat per second.") var maxPrice: UInt64?
     @Option(help: "Only workers taking ecash from this mint.") var mint: String?
-    @Option(help: "Seconds to wait at most for the relays' stored offers. The list comes as soon as every relay has answered or failed to connect.")
+    @Option(
+        help: """
+            Seconds to wait at most for the relays' stored offers. \
+            The list comes as soon as every relay has answered or failed to connect.
+            """)
     var timeout: Int = 10
     @Flag(help: "Print one JSON array.") var json = false
 
@@ -24,8 +28,9 @@ struct WorkersCommand: LoomCommand {
 
     func run(_ console: Console) async throws {
         let pool = try client.pool()
-        let offers = try await WorkerDirectory(pool: pool).offers(WorkerFilter(model: model, maxMsatPerSecond: maxPrice, mint: mint),
-                                                                     timeout: .seconds(timeout))
+        let offers = try await WorkerDirectory(pool: pool).offers(
+            WorkerFilter(model: model, maxMsatPerSecond: maxPrice, mint: mint),
+            timeout: .seconds(timeout))
         let now = Event.now()
         if json {
             try console.printJSON(offers.map { WorkerRow($0, now: now) })
