@@ -44,9 +44,9 @@ e2e-inference: system-deps
 	LOOM_LLAMA_SERVER="$$(scripts/llama.sh server-path)" LOOM_LLAMA_MODEL="$$(scripts/llama.sh model-path)" \
 		$(SWIFT) test --skip-build --filter 'LlamaServerTests|LlamaWorkerTests'
 
-# loom-bench is its own executable, not in the shipped `loom`; its Blossom
-# measure runs `loom blossom serve` from the same build folder.
 bench: system-deps
+	@# loom-bench is its own executable, not in the shipped loom; its Blossom
+	@# measure runs `loom blossom serve` from the same build folder.
 	$(SWIFT) build -c release --product loom
 	$(SWIFT) build -c release --product loom-bench
 	.build/release/loom-bench
