@@ -1,14 +1,6 @@
-import Cashu
-import CashuWallet
 import Foundation
 import Inference
-import Logging
 import LoomJSON
-import LoomProtocol
-import LoomWorker
-import Nostr
-@_spi(Bench) import NostrRelay
-import Secp256k1
 
 /// The worker's own costs, measured in process against real servers
 /// (`scripts/bench_worker.sh` starts them and sets the variables):
