@@ -60,8 +60,18 @@ chaos: deps
 	if [ -n "$$failed" ]; then echo "chaos: failing seeds:$$failed (reports in .build/chaos/seed-N/report.txt)"; exit 1; fi
 
 bench: system-deps
+	@# loom-bench is its own executable, not in the shipped loom; its Blossom
+	@# measure runs `loom blossom serve` from the same build folder.
 	$(SWIFT) build -c release --product loom
-	.build/release/loom bench
+	$(SWIFT) build -c release --product loom-bench
+	.build/release/loom-bench
+
+# swift-format with the house style in .swift-format over the sources
+# formatted so far (README.md, "Style"); LINT_PATHS="Sources Tests" for all.
+LINT_PATHS ?= Sources/loom Sources/LoomCommands Sources/loom-bench Tests/LoomCommandsTests
+.PHONY: lint
+lint:
+	$(SWIFT) format lint --strict --parallel --recursive $(LINT_PATHS)
 
 demo: deps
 	$(SWIFT) build --product loom

@@ -143,11 +143,25 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(
-            name: "loom",
+        // Every `loom` command, one folder per command group (Sources/LoomCommands), so that tests
+        // can parse and run a command in process; the `loom` executable is only the entry point.
+        .target(
+            name: "LoomCommands",
             dependencies: [
                 "Nostr", "NostrRelay", "Cashu", "CashuWallet", "Blossom", "BlossomServer",
                 "LoomProtocol", "LoomJSON", "Inference", "LoomWorker", "LoomClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "loom", dependencies: ["LoomCommands"]),
+        // The benchmarks (`make bench`, scripts/bench_worker.sh): their own executable, not in the
+        // `loom` product, driving the same library code (and `loom blossom serve` as a child process).
+        .executableTarget(
+            name: "loom-bench",
+            dependencies: [
+                "Nostr", "NostrRelay", "Cashu", "CashuWallet", "Blossom", "LoomProtocol", "LoomJSON", "Inference",
+                "LoomWorker", "Secp256k1",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -176,6 +190,14 @@ let package = Package(
             ]
         ),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "LoomJSON", "LoomTestSupport"]),
+        // Commands parsed and run in process (Loom.run with a capturing Console), against real servers.
+        .testTarget(
+            name: "LoomCommandsTests",
+            dependencies: [
+                "LoomCommands", "LoomTestSupport", "Cashu", "CashuWallet", "LoomClient", "LoomWorker",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(
             name: "LoomWorkerTests",
             dependencies: [

@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
-# The worker benchmarks (`loom bench --filter worker`) against real servers on
+# The worker benchmarks (`loom-bench --filter worker`) against real servers on
 # loopback: a relay, a Nutshell mint without fees, `loom blossom serve`, and a
 # backend: llama.cpp's server with SmolLM2-135M (built once by scripts/llama.sh),
 # or with `--stub` the Ollama-protocol stub streaming as fast as it can.
 #
 #   scripts/bench_worker.sh [--stub] [SECONDS]     (SECONDS: rounds per measure, default 5)
 #
-# Uses the release build (.build/release/loom; `swift build -c release --product loom`).
+# Uses the release builds of loom (the servers) and loom-bench (the measures):
+# `swift build -c release --product loom` and `… --product loom-bench` (or `make bench` once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 LOOM=${LOOM:-$root/.build/release/loom}
+LOOM_BENCH=${LOOM_BENCH:-$root/.build/release/loom-bench}
 kind=llama
 [ "${1:-}" = --stub ] && { kind=stub; shift; }
 seconds=${1:-5}
 [ -x "$LOOM" ] || { echo "no $LOOM; run: swift build -c release --product loom" >&2; exit 1; }
+[ -x "$LOOM_BENCH" ] || { echo "no $LOOM_BENCH; run: swift build -c release --product loom-bench" >&2; exit 1; }
 source scripts/stack.sh
 stack_init "bench_worker"
 
@@ -34,4 +37,4 @@ case $backend_kind in
 openai) env+=(LOOM_BENCH_OPENAI_URL="$backend_url") ;;
 *) env+=(LOOM_BENCH_OLLAMA_URL="$backend_url") ;;
 esac
-env "${env[@]}" "$LOOM" bench --filter worker --seconds "$seconds"
+env "${env[@]}" "$LOOM_BENCH" --filter worker --seconds "$seconds"

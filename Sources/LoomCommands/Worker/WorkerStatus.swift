@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import LoomWorker
+
+extension WorkerCommand {
+    struct Status: LoomCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "status",
+            abstract: "Show the journal: jobs by state, the queue, earnings and recent jobs."
+        )
+        @Option(help: "Data directory holding jobs.sqlite. Default: $DATA_DIR, else ~/.loom.")
+        var dataDir: String?
+
+        @Option(help: "How many recent jobs to list.")
+        var limit = 10
+
+        @Flag(help: "Print one JSON object.")
+        var json = false
+
+        func run(_ console: Console) async throws {
+            let directory = dataDir ?? Defaults.dataDirectory(nil).path
+            let path = directory + "/jobs.sqlite"
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw ValidationError("no job journal at \(path): pass --data-dir, or run `loom worker run` first")
+            }
+            let journal = try JobJournal(path: path)
+            let recent = try journal.all(limit: max(limit, 0))
+            let earned = try journal.earnings()
+            let counts = try journal.countsByState()
+            let waiting = try journal.waiting()
+            struct Job: Encodable {
+                let id: String, state: String, model: String, paid_sat: UInt64, charged_sat: UInt64?, change_sat: UInt64?
+                let elapsed_ms: UInt64, reason: String?, received_at: Int64, published: Bool, waiting: String?
+            }
+            struct Out: Encodable {
+                let states: [String: Int]; let jobs_done: Int; let earnings_sat: UInt64; let recent: [Job]
+                /// Jobs not final yet because a mint has not answered (payment or change).
+                let waiting: [Job]
+            }
+            func row(_ r: JobRecord) -> Job {
+                Job(
+                    id: r.id, state: r.state.rawValue, model: r.model, paid_sat: r.paidSat, charged_sat: r.chargedSat,
+                    change_sat: r.changeSat, elapsed_ms: r.elapsedMs, reason: r.reasonCode, received_at: r.receivedAt,
+                    published: r.published, waiting: r.waiting)
+            }
+            let out = Out(
+                states: counts, jobs_done: earned.jobs, earnings_sat: earned.sat, recent: recent.map(row),
+                waiting: waiting.map(row))
+            if json { return try console.printJSON(out) }
+            console.print("jobs done: \(earned.jobs), earned: \(earned.sat) sat")
+            console.print("queued: \(counts["queued", default: 0]), running: \(counts["running", default: 0])")
+            console.print(
+                "by state: " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            if !waiting.isEmpty {
+                console.print(
+                    "waiting on the mint: \(waiting.count) (retried with backoff while the worker runs; `loom doctor` checks the mint)"
+                )
+                for job in out.waiting {
+                    console.print("  \(job.id.prefix(16))  \(job.state)  paid \(job.paid_sat) sat  \(job.waiting ?? "")")
+                }
+            }
+            for job in out.recent {
+                let money = job.charged_sat.map { " charged \($0) sat, change \(job.change_sat ?? 0) sat" } ?? ""
+                let reason = job.reason.map { " (\($0))" } ?? ""
+                console.print("\(job.id.prefix(16))  \(job.state)\(reason)  \(job.model)  paid \(job.paid_sat) sat\(money)")
+            }
+        }
+    }
+}
