@@ -104,6 +104,7 @@ public actor RelayConnection {
         if let ping = configuration.pingInterval { ws.autoPing = .enabled(timePeriod: ping) }
         while !Task.isCancelled {
             let started = ContinuousClock.now
+            let connectionsBefore = statistics.connections
             let client = WebSocketClient(url: url, configuration: ws, logger: logger) { inbound, outbound, _ in
                 try await self.serve(inbound: inbound, outbound: outbound)
             }
@@ -122,8 +123,11 @@ public actor RelayConnection {
             detach()
             guard !Task.isCancelled, state != .closed else { break }
             // A connection that lived a while starts the backoff afresh; one
-            // that drops at once keeps growing it, so a flapping relay is not hammered.
-            if ContinuousClock.now - started > .seconds(10) { attempt = 0 }
+            // that drops at once keeps growing it, so a flapping relay is not
+            // hammered. An attempt that never connected counts however long it
+            // took to fail (a busy machine can take seconds to refuse).
+            let connected = statistics.connections > connectionsBefore
+            if connected, ContinuousClock.now - started > .seconds(10) { attempt = 0 }
             let delay = configuration.backoff.delay(attempt: attempt)
             attempt += 1
             state = .waitingToReconnect(attempt: attempt)

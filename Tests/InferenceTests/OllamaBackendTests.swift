@@ -162,14 +162,15 @@ import Testing
     }
 
     @Test func cancellingTheConsumerClosesTheConnection() async throws {
-        // Slow enough that the reply cannot finish before the cancel, even on a loaded machine.
-        let stub = try await TestOllama(arguments: ["--tokens-per-second", "1"])
+        // Slow and long enough that the reply cannot finish before the cancel, even on a loaded machine.
+        let stub = try await TestOllama(arguments: ["--tokens-per-second", "1", "--reply", longStubReply])
         let backend = OllamaBackend(baseURL: stub.url)
         let (tokens, sawDone) = try await readThenCancelConsumer(
             backend.run(InferenceRequest(model: "llama3.2", messages: question)), after: 2)
         #expect(tokens == Array(stubTokens.prefix(2)) && !sawDone)
         let stats = try await stub.stats { $0.disconnects > 0 }
-        #expect(stats.disconnects == 1 && stats.completed == 0 && stats.activeStreams == 0)
+        #expect(stats.disconnects == 1 && stats.completed == 0 && stats.activeStreams == 0,
+                "disconnects \(stats.disconnects), completed \(stats.completed), active \(stats.activeStreams), requests \(stats.requests)")
     }
 
     @Test func cancelWhileTheModelNeverAnswers() async throws {

@@ -87,8 +87,8 @@ import Testing
     }
 
     @Test func cancellingTheConsumerClosesTheConnection() async throws {
-        // Slow enough that the reply cannot finish before the cancel, even on a loaded machine.
-        let stub = try await TestOllama(arguments: ["--tokens-per-second", "1"])
+        // Slow and long enough that the reply cannot finish before the cancel, even on a loaded machine.
+        let stub = try await TestOllama(arguments: ["--tokens-per-second", "1", "--reply", longStubReply])
         let (tokens, sawDone) = try await readThenCancelConsumer(
             backend(stub).run(InferenceRequest(model: "llama3.2", messages: question)), after: 3)
         #expect(tokens == Array(stubTokens.prefix(3)) && !sawDone)

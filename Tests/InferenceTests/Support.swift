@@ -64,5 +64,10 @@ let stubReply = "Sunlight scatters off the air, and blue light scatters the most
 let stubTokens = ["Sunlight", " scatters", " off", " the", " air,", " and", " blue", " light",
                   " scatters", " the", " most.", " \u{1F308}", " done."]
 
+/// The reply thirty times over: at one token a second it cannot finish before
+/// a cancel, however long a crowded test run keeps the consumer waiting (the
+/// short reply once did, on a run of 384 tests on two cores).
+let longStubReply = Array(repeating: stubReply, count: 30).joined(separator: " ")
+
 let question = [ChatMessage(role: .system, content: "Answer briefly."),
                 ChatMessage(role: .user, content: "Why is the sky blue?")]
