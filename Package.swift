@@ -68,7 +68,7 @@ let package = Package(
         .target(
             name: "CashuWallet",
             dependencies: [
-                "Cashu",
+                "Cashu", "LoomHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -80,13 +80,23 @@ let package = Package(
         .target(
             name: "Blossom",
             dependencies: [
-                "Nostr", "Secp256k1",
+                "Nostr", "Secp256k1", "LoomHTTP",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "_NIOFileSystem", package: "swift-nio"),
+            ]
+        ),
+        // The one HTTPClient factory (LoomHTTP.makeClient): what the mint, Blossom and inference
+        // clients share, with what differs as parameters.
+        .target(
+            name: "LoomHTTP",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Embedded Blossom server: Hummingbird app, blobs on disk, GRDB index.
@@ -115,7 +125,7 @@ let package = Package(
         .target(
             name: "Inference",
             dependencies: [
-                "LoomJSON",
+                "LoomJSON", "LoomHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
