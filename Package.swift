@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Cashu", targets: ["Cashu"]),
         .library(name: "CashuWallet", targets: ["CashuWallet"]),
         .library(name: "Blossom", targets: ["Blossom"]),
+        .library(name: "BlossomClient", targets: ["BlossomClient"]),
         .library(name: "BlossomServer", targets: ["BlossomServer"]),
         .library(name: "LoomProtocol", targets: ["LoomProtocol"]),
         .library(name: "LoomWorker", targets: ["LoomWorker"]),
@@ -76,15 +77,23 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        // Blossom values and rules (BUD-01/02/06 descriptors, kind-24242 auth) and the HTTP client.
+        // Blossom values and rules: BUD-01/02 descriptors and hashes, BUD-11 auth, media types. No I/O
+        // (NIOCore for ByteBuffer only).
         .target(
             name: "Blossom",
             dependencies: [
-                "Nostr", "Secp256k1", "LoomHTTP",
+                "Nostr", "Secp256k1",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // The Blossom HTTP client (BUD-01/02/06/12): server fallback, retries, hash-checked downloads.
+        .target(
+            name: "BlossomClient",
+            dependencies: [
+                "Blossom", "Nostr", "Secp256k1", "LoomHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "_NIOFileSystem", package: "swift-nio"),
             ]
@@ -138,7 +147,7 @@ let package = Package(
             name: "LoomWorker",
             dependencies: [
                 "LoomProtocol", "LoomJSON", "Nostr", "NostrRelay", "Secp256k1", "Cashu", "CashuWallet",
-                "Blossom", "Inference",
+                "Blossom", "BlossomClient", "Inference",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -150,6 +159,7 @@ let package = Package(
             name: "LoomClient",
             dependencies: [
                 "LoomProtocol", "LoomJSON", "Nostr", "NostrRelay", "Secp256k1", "Cashu", "CashuWallet", "Blossom",
+                "BlossomClient",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -158,7 +168,7 @@ let package = Package(
         .target(
             name: "LoomCommands",
             dependencies: [
-                "Nostr", "NostrRelay", "Cashu", "CashuWallet", "Blossom", "BlossomServer",
+                "Nostr", "NostrRelay", "Cashu", "CashuWallet", "Blossom", "BlossomClient", "BlossomServer",
                 "LoomProtocol", "LoomJSON", "Inference", "LoomWorker", "LoomClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -170,8 +180,8 @@ let package = Package(
         .executableTarget(
             name: "loom-bench",
             dependencies: [
-                "Nostr", "NostrRelay", "Cashu", "CashuWallet", "Blossom", "LoomProtocol", "LoomJSON", "Inference",
-                "LoomWorker", "Secp256k1",
+                "Nostr", "NostrRelay", "Cashu", "CashuWallet", "Blossom", "BlossomClient", "LoomProtocol", "LoomJSON",
+                "Inference", "LoomWorker", "Secp256k1",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -190,7 +200,7 @@ let package = Package(
         .testTarget(
             name: "BlossomTests",
             dependencies: [
-                "Blossom", "BlossomServer", "Nostr", "Secp256k1", "LoomTestSupport",
+                "Blossom", "BlossomClient", "BlossomServer", "Nostr", "Secp256k1", "LoomTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -212,7 +222,7 @@ let package = Package(
             name: "LoomWorkerTests",
             dependencies: [
                 "LoomWorker", "LoomClient", "LoomProtocol", "LoomJSON", "Nostr", "NostrRelay", "Secp256k1",
-                "Cashu", "CashuWallet", "Blossom", "BlossomServer", "Inference", "LoomTestSupport",
+                "Cashu", "CashuWallet", "Blossom", "BlossomClient", "BlossomServer", "Inference", "LoomTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -233,7 +243,7 @@ let package = Package(
             name: "LoomClientTests",
             dependencies: [
                 "LoomClient", "LoomProtocol", "LoomJSON", "Nostr", "NostrRelay", "Secp256k1", "Cashu",
-                "CashuWallet", "LoomTestSupport", "Blossom", "BlossomServer",
+                "CashuWallet", "LoomTestSupport", "Blossom", "BlossomClient", "BlossomServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,4 +1,4 @@
-import Blossom
+import BlossomClient
 import CashuWallet
 import Foundation
 import Inference

@@ -1,4 +1,5 @@
 import Blossom
+import BlossomClient
 import BlossomServer
 import Foundation
 import Hummingbird

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Blossom
+import BlossomClient
 import BlossomServer
 import Foundation
 import Hummingbird
