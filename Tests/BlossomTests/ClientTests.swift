@@ -3,6 +3,7 @@ import BlossomClient
 import BlossomServer
 import Foundation
 import Hummingbird
+import LoomTestFixtures
 import NIOCore
 import Nostr
 import Secp256k1

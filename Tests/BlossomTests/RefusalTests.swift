@@ -3,6 +3,7 @@ import Blossom
 import BlossomClient
 import BlossomServer
 import Foundation
+import LoomTestFixtures
 import NIOCore
 import Nostr
 import Secp256k1

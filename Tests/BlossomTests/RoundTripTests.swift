@@ -3,6 +3,7 @@ import Blossom
 import BlossomClient
 import BlossomServer
 import Foundation
+import LoomTestFixtures
 import Nostr
 import Secp256k1
 import Testing
