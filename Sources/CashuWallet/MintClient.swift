@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Cashu
 import Foundation
+import LoomHTTP
 import NIOCore
 import NIOPosix
 import NIOFoundationCompat
@@ -25,14 +26,15 @@ public struct MintClient: Sendable {
 
     /// AsyncHTTPClient's shared client re-dials a refused connection until the
     /// request deadline (30 s for a mint that is down); this one fails at once,
-    /// so a dead mint is reported as unreachable straight away.
-    public static let sharedHTTPClient: HTTPClient = {
-        var config = HTTPClient.Configuration.singletonConfiguration
-        config.connectionPool.retryConnectionEstablishment = false
-        config.timeout.connect = .seconds(5)
-        config.redirectConfiguration = .disallow
-        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: config)
-    }()
+    /// so a dead mint is reported as unreachable straight away (`LoomHTTP`).
+    /// - connect 5 s: a mint is a small, nearby-enough API; a slow handshake is
+    ///   a mint in trouble, and the request's own deadline (`timeout`) rules anyway;
+    /// - no redirects: the mint URL is part of every token and must not change
+    ///   under us (a swap answered by another host would be a swap at another mint);
+    /// - decompression as `HTTPClient.shared` has it: answers are small JSON, and
+    ///   a proxy in front of a mint may compress them.
+    public static let sharedHTTPClient: HTTPClient = LoomHTTP.makeClient(
+        connectTimeout: .seconds(5), redirects: .disallow, decompression: .enabled(limit: .ratio(25)))
 
     static func neverConnected(_ error: any Error) -> Bool {
         if error is NIOConnectionError { return true }

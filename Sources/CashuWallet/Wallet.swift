@@ -22,6 +22,8 @@ public actor Wallet {
     /// worker inspects a payment, then takes it) does not check it twice.
     var lastInspected: (text: String, token: Token, fee: Amount, sigAll: Bool)?
     /// Test hook: the named step kills the process (crash-safety tests).
+    /// Passed in by the caller (`loom` reads `LOOM_CRASH_AT` once, in
+    /// LoomCommands), never read from the environment here.
     let crashPoint: String?
     /// This wallet's claim on the operations it starts (see `WalletLease`).
     let lease: WalletLease
@@ -32,7 +34,7 @@ public actor Wallet {
     /// A wallet on `mintURL` over HTTP. `timeout` bounds each mint request.
     public init(store: WalletStore, mintURL: String, unit: CurrencyUnit = .sat, lockKey: SecretKey? = nil,
                 http: HTTPClient = MintClient.sharedHTTPClient, timeout: Duration? = nil,
-                crashPoint: String? = ProcessInfo.processInfo.environment["LOOM_CRASH_AT"]) throws {
+                crashPoint: String? = nil) throws {
         let client = MintClient(url: mintURL, http: http,
                                 timeout: timeout.map { .nanoseconds(Int64($0 / .nanoseconds(1))) } ?? MintClient.defaultTimeout)
         try self.init(store: store, mint: client, unit: unit, lockKey: lockKey, crashPoint: crashPoint)
@@ -40,7 +42,7 @@ public actor Wallet {
 
     /// A wallet that reaches its mint through `mint` (tests inject faults here).
     public init(store: WalletStore, mint: any MintConnector, unit: CurrencyUnit = .sat, lockKey: SecretKey? = nil,
-                crashPoint: String? = ProcessInfo.processInfo.environment["LOOM_CRASH_AT"]) throws {
+                crashPoint: String? = nil) throws {
         self.store = store
         self.mint = mint
         self.unit = unit

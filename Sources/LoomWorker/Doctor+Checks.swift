@@ -1,4 +1,5 @@
 import Blossom
+import BlossomClient
 import CashuWallet
 import Crypto
 import Foundation

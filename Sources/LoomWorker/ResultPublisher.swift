@@ -1,4 +1,5 @@
 import Blossom
+import BlossomClient
 import Cashu
 import CashuWallet
 import Foundation
@@ -177,9 +178,9 @@ extension Worker {
         statuses.clientRelays.deliverJobEnd(events, to: requested)
     }
 
-    /// Test hook (`LOOM_CRASH_AT`, as the wallet has): SIGKILL at a named step of settling.
+    /// Test hook (`configuration.crashPoint`, as the wallet has): SIGKILL at a named step of settling.
     nonisolated func crash(at point: String) {
-        if ProcessInfo.processInfo.environment["LOOM_CRASH_AT"] == point { kill(getpid(), SIGKILL) }
+        if configuration.crashPoint == point { kill(getpid(), SIGKILL) }
     }
 
     /// Labels the change swap in the wallet so a restart finds it instead of paying twice.

@@ -1,4 +1,4 @@
-import Blossom
+import BlossomClient
 import CashuWallet
 import Foundation
 import Inference
@@ -69,7 +69,8 @@ public actor Worker {
         pool = try RelayPool(urls: configuration.relays, logger: logger)
         journal = try JobJournal(path: configuration.dataDirectory.appendingPathComponent("jobs.sqlite").path)
         desk = try PaymentDesk(mints: configuration.mints, dataDirectory: configuration.dataDirectory,
-                               lockKey: configuration.secretKey, mintTimeout: configuration.mintTimeout, connect: mintConnector)
+                               lockKey: configuration.secretKey, mintTimeout: configuration.mintTimeout,
+                               crashPoint: configuration.crashPoint, connect: mintConnector)
         statuses = StatusPublisher(pool: pool, key: configuration.secretKey, logger: logger)
         blossom = BlossomClient(servers: configuration.blossomServers, key: configuration.secretKey)
         opener = RequestOpener(workerKey: configuration.secretKey, maxEventBytes: configuration.maxRequestBytes,

@@ -60,6 +60,10 @@ public struct WorkerConfiguration: Sendable {
     /// How long Ollama keeps a model loaded after a job, in seconds
     /// (negative = for ever, 0 = unload at once); nil = Ollama's default.
     public var keepAliveSeconds: Int?
+    /// Test hook: the named step of paying or settling SIGKILLs the process
+    /// (the wallet's points and `worker-after-…`, docs/ARCHITECTURE.md).
+    /// `loom worker run` sets it from `LOOM_CRASH_AT`; nil in real use.
+    public var crashPoint: String? = nil
 
     /// The caps a request's options are checked against.
     public var optionLimits: OptionLimits { OptionLimits(maxOutputTokens: maxOutputTokens) }

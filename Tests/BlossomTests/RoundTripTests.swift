@@ -1,7 +1,9 @@
 import AsyncHTTPClient
 import Blossom
+import BlossomClient
 import BlossomServer
 import Foundation
+import LoomTestFixtures
 import Nostr
 import Secp256k1
 import Testing

@@ -1,4 +1,5 @@
 import Blossom
+import BlossomClient
 @testable import BlossomServer
 import Foundation
 import Nostr

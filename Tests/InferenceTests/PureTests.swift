@@ -106,3 +106,7 @@ import LoomJSON
         #expect(body["model"] == "m" && body["stream"] == true && body["stop"] == ["\n"])
     }
 }
+
+/// The same question InferenceLiveTests ask the stub (test targets cannot share files).
+let question = [ChatMessage(role: .system, content: "Answer briefly."),
+                ChatMessage(role: .user, content: "Why is the sky blue?")]

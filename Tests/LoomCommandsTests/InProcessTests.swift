@@ -1,14 +1,12 @@
-import Cashu
-import CashuWallet
 import Foundation
 import LoomCommands
-import LoomTestSupport
 import Testing
 
 /// Commands parsed and run in this process through `Loom.run`, the path the
 /// `loom` executable takes, with their output captured by a `Console`
 /// instead of spawning the binary (the binary-driven tests stay in
-/// LoomClientTests and LoomWorkerTests).
+/// LoomClientLiveTests and LoomWorkerLiveTests). Those that need a server are
+/// in LoomCommandsLiveTests, with the same helpers.
 @Suite(.serialized)
 struct InProcessTests {
     struct Run {
@@ -27,37 +25,6 @@ struct InProcessTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loom-commands-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir
-    }
-
-    /// `wallet balance` against a real Nutshell mint, in text and as JSON.
-    @Test func walletBalanceAgainstARealMint() async throws {
-        let mint = try await TestMint.start(inputFeePpk: 0)
-        let dir = Self.temporaryDirectory()
-        // Funded through the library; the command opens the same wallet.sqlite.
-        let wallet = try Wallet(
-            store: try WalletStore(path: dir.appendingPathComponent("wallet.sqlite").path), mintURL: mint.httpURL)
-        let quote = try await wallet.requestMint(Amount(21))
-        _ = try await wallet.mint(quote: quote.quote, amount: Amount(21))
-        wallet.close()
-
-        let common = ["--data-dir", dir.path, "--mint", mint.httpURL]
-        let text = await Self.loom(["wallet", "balance"] + common)
-        #expect(text.code == 0, "\(text.stderr)")
-        #expect(text.stdout == "21 sat\n")
-        #expect(text.stderr.isEmpty)
-
-        let json = await Self.loom(["wallet", "balance", "--json"] + common)
-        #expect(json.code == 0, "\(json.stderr)")
-        let object = try #require(
-            try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stdout)")
-        #expect(object["balance"] as? Int == 21 && object["pending"] as? Int == 0 && object["unit"] as? String == "sat")
-
-        // A token the mint never signed: the wallet's error, one line, exit 1.
-        let garbage = await Self.loom(["wallet", "receive", "cashuBnotatoken"] + common)
-        #expect(garbage.code == 1)
-        #expect(garbage.stderr.hasPrefix("error: ") && garbage.stderr.split(separator: "\n").count == 1, "\(garbage.stderr)")
-        #expect(garbage.stdout.isEmpty)
-        #expect(await Self.loom(["wallet", "balance"] + common).stdout == "21 sat\n")
     }
 
     /// The exit-code table, one row per kind of ending, without a server.

@@ -1,6 +1,6 @@
 import Foundation
 import LoomProtocol
-import LoomTestSupport
+import LoomTestFixtures
 import LoomWorker
 import Nostr
 import Secp256k1
@@ -102,7 +102,7 @@ import Testing
 
     /// `.env.example` documents every key, and as shipped (plus a key) it runs.
     @Test func envExampleDocumentsEveryKeyAndLoads() throws {
-        let url = TestServer.packageRoot.appendingPathComponent(".env.example")
+        let url = Repository.root.appendingPathComponent(".env.example")
         let text = try String(contentsOf: url, encoding: .utf8)
         for key in ConfigurationKey.all {
             #expect(text.contains("\n\(key)=") || text.contains("# \(key)="), "\(key) is not documented in .env.example")

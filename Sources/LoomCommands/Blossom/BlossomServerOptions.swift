@@ -1,5 +1,6 @@
 import ArgumentParser
 import Blossom
+import BlossomClient
 import Foundation
 import Secp256k1
 

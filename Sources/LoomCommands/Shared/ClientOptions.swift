@@ -69,7 +69,7 @@ struct ClientOptions: ParsableArguments {
     func wallet(mint: String, key: SecretKey) async throws -> Wallet {
         try ensureDirectory()
         let store = try WalletStore(path: directory.appendingPathComponent("wallet.sqlite").path)
-        let wallet = try Wallet(store: store, mintURL: mint, lockKey: key)
+        let wallet = try Wallet(store: store, mintURL: mint, lockKey: key, crashPoint: Defaults.crashPoint)
         _ = try? await wallet.recover()
         return wallet
     }

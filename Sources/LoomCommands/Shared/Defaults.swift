@@ -22,6 +22,11 @@ enum Defaults {
         (environment(name) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
+    /// `$LOOM_CRASH_AT`, the crash tests' hook: the named step SIGKILLs the
+    /// process. Read here only and passed down (`WorkerConfiguration.crashPoint`,
+    /// `Wallet(…, crashPoint:)`), so the libraries never read the environment.
+    static var crashPoint: String? { environment("LOOM_CRASH_AT") }
+
     /// `--mint URL`, else the first of `$CASHU_MINT_URL`, else nil.
     static func mint(_ option: String?) -> String? {
         if let option { return option }

@@ -9,7 +9,7 @@ extension WalletCommand {
         @OptionGroup var options: Options
 
         func run(_ console: Console) async throws {
-            let w = try Wallet(store: try options.store(), mintURL: try options.mintURL())
+            let w = try Wallet(store: try options.store(), mintURL: try options.mintURL(), crashPoint: Defaults.crashPoint)
             console.print(try await w.mnemonic() ?? "")
         }
     }

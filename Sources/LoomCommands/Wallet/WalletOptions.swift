@@ -31,7 +31,7 @@ extension WalletCommand {
 
         /// The wallet, with interrupted operations settled first.
         func open(lockKey: SecretKey? = nil) async throws -> Wallet {
-            let wallet = try Wallet(store: try store(), mintURL: try mintURL(), lockKey: lockKey)
+            let wallet = try Wallet(store: try store(), mintURL: try mintURL(), lockKey: lockKey, crashPoint: Defaults.crashPoint)
             _ = try? await wallet.recover()
             return wallet
         }

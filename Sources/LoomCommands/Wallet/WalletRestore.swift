@@ -11,7 +11,7 @@ extension WalletCommand {
             let phrase = console.readInput().split(whereSeparator: \.isWhitespace).joined(separator: " ")
             let store = try options.store()
             do { try Wallet.importMnemonic(phrase, into: store) } catch { throw ValidationError("\(error)") }
-            let w = try Wallet(store: store, mintURL: try options.mintURL())
+            let w = try Wallet(store: store, mintURL: try options.mintURL(), crashPoint: Defaults.crashPoint)
             let amount = try await w.restore()
             struct Out: Encodable { let restored: UInt64; let balance: UInt64 }
             let out = Out(restored: amount.value, balance: try await w.balance().value)

@@ -26,7 +26,9 @@ extension WorkerCommand {
         func run(_ console: Console) async throws {
             // A ConfigurationError names the key and the fix; ErrorReport prints it as one line (exit 64).
             let (values, fileWarnings) = try ConfigValues.merged(envFile: envFile, flags: overrides.flags())
-            let (configuration, warnings) = try WorkerConfiguration.load(values)
+            let (loaded, warnings) = try WorkerConfiguration.load(values)
+            var configuration = loaded
+            configuration.crashPoint = Defaults.crashPoint
             for warning in fileWarnings + warnings { console.warn("warning: \(warning)") }
             var logger = Logger(label: "loom.worker")
             // The worker is a daemon: info by default, unless LOOM_LOG_LEVEL says otherwise.

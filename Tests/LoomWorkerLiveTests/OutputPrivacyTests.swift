@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Blossom
+import BlossomClient
 import Foundation
 import LoomClient
 import LoomProtocol

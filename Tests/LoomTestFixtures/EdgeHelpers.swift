@@ -1,18 +1,18 @@
 import Foundation
 import Logging
-import NostrRelay
 
 /// Helpers for the configuration, whitelist, advertiser and `loom whitelist`
 /// tests. Conditions are awaited with generous deadlines, never timed.
-struct EdgeTimeout: Error, CustomStringConvertible {
+public struct EdgeTimeout: Error, CustomStringConvertible {
     let what: String
-    var description: String { "timed out waiting for \(what)" }
+    public init(what: String) { self.what = what }
+    public var description: String { "timed out waiting for \(what)" }
 }
 
 /// Polls `condition` until it holds; fails after `timeout` (generous: the
 /// machine may be loaded, and a slow pass is still a pass).
-func edgeEventually(_ what: String, timeout: Duration = .seconds(60),
-                    _ condition: () async throws -> Bool) async throws {
+public func edgeEventually(_ what: String, timeout: Duration = .seconds(60),
+                           _ condition: () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + timeout
     while true {
         if try await condition() { return }
@@ -21,20 +21,12 @@ func edgeEventually(_ what: String, timeout: Duration = .seconds(60),
     }
 }
 
-func edgeLogger(_ label: String) -> Logger {
+public func edgeLogger(_ label: String) -> Logger {
     var logger = Logger(label: label)
     logger.logLevel = ProcessInfo.processInfo.environment["LOOM_TEST_LOG"] == nil ? .critical : .debug
     return logger
 }
 
-/// A pool that reconnects quickly, connected to `urls`.
-func edgePool(_ urls: [String]) async throws -> RelayPool {
-    let configuration = RelayConfiguration(publishTimeout: .seconds(30), backoff: Backoff(initial: .milliseconds(100), maximum: .seconds(1)))
-    let pool = try RelayPool(urls: urls, configuration: configuration, logger: edgeLogger("test.pool"))
-    await pool.connect()
-    return pool
-}
-
-func edgeTemporaryFile(_ name: String) -> URL {
+public func edgeTemporaryFile(_ name: String) -> URL {
     FileManager.default.temporaryDirectory.appendingPathComponent("loom-\(name)-\(UUID().uuidString)")
 }

@@ -1,5 +1,7 @@
 import AsyncHTTPClient
+import Blossom
 import Foundation
+import LoomHTTP
 import NIOCore
 import NIOHTTP1
 import Nostr
@@ -56,17 +58,14 @@ public struct BlossomClient: Sendable {
     /// An HTTP client suited to server fallback. AsyncHTTPClient normally keeps
     /// re-dialling a refused connection until the request deadline, which would
     /// make a dead server cost minutes; here a failed connect fails the request
-    /// at once so `RetryPolicy` and the next server decide what happens.
+    /// at once so `RetryPolicy` and the next server decide what happens (`LoomHTTP`).
+    /// - connect 10 s: Blossom servers are remote, often behind a CDN;
+    /// - up to 5 redirects: BUD-01 lets a server redirect to another URL
+    ///   holding the same hash, and the body is hashed whatever its origin;
+    /// - no decompression: a blob's bytes are hashed exactly as they arrive.
     /// The caller owns it and must shut it down.
     public static func makeHTTPClient(connectTimeout: Duration = .seconds(10)) -> HTTPClient {
-        var config = HTTPClient.Configuration.singletonConfiguration
-        config.connectionPool.retryConnectionEstablishment = false
-        config.timeout.connect = .milliseconds(connectTimeout.components.seconds * 1000)
-        // BUD-01 lets a server redirect to another URL holding the same hash;
-        // the body is hashed whatever its origin.
-        config.redirectConfiguration = .follow(max: 5, allowCycles: false)
-        config.decompression = .disabled
-        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: config)
+        LoomHTTP.makeClient(connectTimeout: connectTimeout, redirects: .follow(max: 5, allowCycles: false))
     }
 
     /// One `makeHTTPClient()` for the whole process, never shut down (like

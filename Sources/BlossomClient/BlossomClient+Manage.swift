@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Blossom
 import Foundation
 import NIOCore
 import NIOHTTP1

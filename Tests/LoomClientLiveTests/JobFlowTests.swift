@@ -1,4 +1,5 @@
 import Blossom
+import BlossomClient
 import Cashu
 import CashuWallet
 import Foundation

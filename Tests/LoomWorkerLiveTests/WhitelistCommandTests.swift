@@ -1,4 +1,5 @@
 import Foundation
+import LoomTestFixtures
 import LoomTestSupport
 import LoomWorker
 import Nostr

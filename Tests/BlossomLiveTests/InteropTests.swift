@@ -1,6 +1,8 @@
 import Blossom
+import BlossomClient
 import BlossomServer
 import Foundation
+import LoomTestFixtures
 import LoomTestSupport
 import Nostr
 import Secp256k1
