@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import LoomProtocol
+import NIOConcurrencyHelpers
 import Nostr
 import NostrRelay
 import Secp256k1
@@ -134,12 +135,16 @@ public actor Advertiser {
 }
 
 /// A "something changed" bit set from any thread and read by the advertiser.
-final class ChangeFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var raised = false
+final class ChangeFlag: Sendable {
+    private let raised = NIOLockedValueBox(false)
 
-    func raise() { lock.withLock { raised = true } }
+    func raise() { raised.withLockedValue { $0 = true } }
 
     /// True once per raise.
-    func consume() -> Bool { lock.withLock { defer { raised = false }; return raised } }
+    func consume() -> Bool {
+        raised.withLockedValue { raised in
+            defer { raised = false }
+            return raised
+        }
+    }
 }

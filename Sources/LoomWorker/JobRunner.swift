@@ -1,6 +1,7 @@
 import Foundation
 import Inference
 import LoomProtocol
+import NIOConcurrencyHelpers
 
 /// Why a generation stopped before its natural end.
 enum StopReason: Sendable, Equatable {
@@ -15,25 +16,23 @@ enum StopReason: Sendable, Equatable {
 /// Lets the intake (a cancel), the budget timer and shutdown stop one
 /// generation. The first reason wins; a stop that comes before the stream
 /// exists is applied when it is attached.
-final class RunControl: @unchecked Sendable {
-    private let lock = NSLock()
-    private var reason: StopReason?
-    private var stream: InferenceStream?
+final class RunControl: Sendable {
+    private let state = NIOLockedValueBox<(reason: StopReason?, stream: InferenceStream?)>((nil, nil))
 
-    var stopReason: StopReason? { lock.withLock { reason } }
+    var stopReason: StopReason? { state.withLockedValue { $0.reason } }
 
     func stop(_ why: StopReason) {
-        let stream: InferenceStream? = lock.withLock {
-            if reason == nil { reason = why }
-            return self.stream
+        let stream = state.withLockedValue {
+            if $0.reason == nil { $0.reason = why }
+            return $0.stream
         }
         stream?.cancel()
     }
 
     func attach(_ stream: InferenceStream) {
-        let stopNow = lock.withLock {
-            self.stream = stream
-            return reason != nil
+        let stopNow = state.withLockedValue {
+            $0.stream = stream
+            return $0.reason != nil
         }
         if stopNow { stream.cancel() }
     }
