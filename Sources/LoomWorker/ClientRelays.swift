@@ -42,7 +42,9 @@ final class ClientRelays: Sendable {
     }
 
     /// The end of a paid job: waits (in the background) for a free slot,
-    /// then sends `events` to up to `limit` of the relays.
+    /// then sends `events` to up to `limit` of the relays. These deliveries
+    /// stay unstructured: best effort after the job has ended, bounded in
+    /// number by `slots` and in time by the relay timeouts, owned by no job.
     func deliverJobEnd(_ events: [Event], to requested: [String]) {
         guard !events.isEmpty, !requested.isEmpty else { return }
         Task {

@@ -65,21 +65,31 @@ struct JobRunner: Sendable {
         started: @Sendable () async -> Void = {},
         progress: @Sendable (_ elapsedMs: UInt64, _ tokens: UInt64) async -> Void
     ) async -> RunOutcome {
+        // Billed time counts from the request, before `started`.
+        let start = ContinuousClock.now
+        let stream = backend.run(request)
+        control.attach(stream)
+        await started()
+        return await withDiscardingTaskGroup { group in
+            // The budget is a hard stop: the stream is cancelled, which closes the
+            // backend connection. The timer ends with the generation.
+            group.addTask {
+                do { try await Task.sleep(for: .seconds(budgetSeconds)) } catch { return }
+                control.stop(.budget)
+            }
+            defer { group.cancelAll() }
+            return await read(stream, since: start, control: control, progress: progress)
+        }
+    }
+
+    /// The generation's tokens until the stream ends, however it ends.
+    private func read(_ stream: InferenceStream, since start: ContinuousClock.Instant, control: RunControl,
+                      progress: @Sendable (_ elapsedMs: UInt64, _ tokens: UInt64) async -> Void) async -> RunOutcome {
         let clock = ContinuousClock()
-        let start = clock.now
         func elapsedMs() -> UInt64 {
             let d = clock.now - start
             return UInt64(max(0, d.components.seconds)) * 1000 + UInt64(max(0, d.components.attoseconds) / 1_000_000_000_000_000)
         }
-        let stream = backend.run(request)
-        control.attach(stream)
-        await started()
-        // The budget is a hard stop: the stream is cancelled, which closes the backend connection.
-        let timer = Task {
-            try? await Task.sleep(for: .seconds(budgetSeconds))
-            if !Task.isCancelled { control.stop(.budget) }
-        }
-        defer { timer.cancel() }
         var output = ""
         var tokens: UInt64 = 0
         var usage: Inference.Usage?
