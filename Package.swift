@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // libsecp256k1 from the system: apt `libsecp256k1-dev`, brew `secp256k1`.
@@ -142,7 +143,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The worker: config, whitelist, advertiser, payment desk, scheduler, runner, journal, recovery.
+        // The worker: config, whitelist, advertiser, payment desk, scheduler, runner, journal, recovery,
+        // and its services under one ServiceGroup (WorkerService).
         .target(
             name: "LoomWorker",
             dependencies: [
@@ -152,6 +154,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         // The client: worker directory, job submit/watch/cancel, change redemption.

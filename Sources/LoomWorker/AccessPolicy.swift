@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Nostr
 
 /// Who may use the worker. Asked for every incoming request before its
@@ -20,18 +21,17 @@ public struct OpenAccess: AccessPolicy {
 /// connection before their signature is checked, and counted here, since
 /// they never reach the worker actor. A client taken off the whitelist
 /// cannot cancel a running job either: its cancel is a stranger's event.
-final class AccessGate: @unchecked Sendable {
+final class AccessGate: Sendable {
     private let policy: any AccessPolicy
-    private let lock = NSLock()
-    private var refused = 0
+    private let refused = NIOLockedValueBox(0)
 
     init(_ policy: any AccessPolicy) { self.policy = policy }
 
-    var refusedCount: Int { lock.withLock { refused } }
+    var refusedCount: Int { refused.withLockedValue { $0 } }
 
     func admits(_ event: Event) -> Bool {
         if policy.allows(event.pubkey) { return true }
-        lock.withLock { refused += 1 }
+        refused.withLockedValue { $0 += 1 }
         return false
     }
 }

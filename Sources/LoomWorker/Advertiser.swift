@@ -1,22 +1,26 @@
 import Foundation
 import Logging
 import LoomProtocol
+import NIOConcurrencyHelpers
 import Nostr
 import NostrRelay
 import Secp256k1
+import ServiceLifecycle
 
 /// Publishes the worker's offer (kind 10100) from live facts: republished
 /// every TTL/3 so it never lapses while the worker lives, promptly (at most
 /// once a second) when the models or the capacity change, and replaced by
 /// the offline version at shutdown. Each offer carries a NIP-40 expiration
 /// of now + TTL, so a worker that dies without a word drops out on its own.
-public actor Advertiser {
+public actor Advertiser: Service {
     let pool: RelayPool
     let key: SecretKey
     let configuration: WorkerConfiguration
     let version: String
     let hardware: Advertisement.Hardware
     let logger: Logger
+    /// What `run()`, the service, offers; nil when only `run(models:capacity:)` is used.
+    let facts: Facts?
     private let change = ChangeFlag()
     private var stopped = false
     /// The last offer built and the newest event published, for the offline
@@ -30,14 +34,28 @@ public actor Advertiser {
     /// capacity changed. Cheap: the worker asks its backend at most every 10 s.
     static let lookInterval: Duration = .seconds(1)
 
+    /// The live facts of an offer: the backend's models now and the scheduler's counts.
+    public struct Facts: Sendable {
+        let models: @Sendable () async -> [String]
+        let capacity: @Sendable () async -> Advertisement.Capacity
+
+        public init(models: @escaping @Sendable () async -> [String],
+                    capacity: @escaping @Sendable () async -> Advertisement.Capacity) {
+            self.models = models
+            self.capacity = capacity
+        }
+    }
+
     public init(pool: RelayPool, key: SecretKey, configuration: WorkerConfiguration, version: String,
-                hardware: Advertisement.Hardware = Hardware.current(), logger: Logger = Logger(label: "loom.advertiser")) {
+                hardware: Advertisement.Hardware = Hardware.current(), logger: Logger = Logger(label: "loom.advertiser"),
+                facts: Facts? = nil) {
         self.pool = pool
         self.key = key
         self.configuration = configuration
         self.version = version
         self.hardware = hardware
         self.logger = logger
+        self.facts = facts
     }
 
     var ttlSeconds: Int64 { max(configuration.advertisementTTL.components.seconds, 3) }
@@ -45,6 +63,17 @@ public actor Advertiser {
     /// Capacity or models changed: publish again soon. Safe to call from
     /// anywhere, as often as wanted; calls within a second are folded.
     public nonisolated func changed() { change.raise() }
+
+    /// As a service: advertises `facts` until the graceful shutdown, then
+    /// publishes the offline replacement before returning, so clients learn
+    /// the worker is going before it stops taking jobs (the service group
+    /// stops the worker only once this has returned).
+    public func run() async {
+        guard let facts else { preconditionFailure("Advertiser.run() needs the facts given at init") }
+        await cancelWhenGracefulShutdown { await self.run(models: facts.models, capacity: facts.capacity) }
+        // Cancelled instead (a forced stop): no relay round trip; the offer lapses at its expiration.
+        if !Task.isCancelled, !stopped { await publishOffline() }
+    }
 
     /// Publishes until cancelled. `models` gives the backend's models now
     /// (filtered here by `MODELS`), `capacity` the scheduler's counts.
@@ -134,12 +163,16 @@ public actor Advertiser {
 }
 
 /// A "something changed" bit set from any thread and read by the advertiser.
-final class ChangeFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var raised = false
+final class ChangeFlag: Sendable {
+    private let raised = NIOLockedValueBox(false)
 
-    func raise() { lock.withLock { raised = true } }
+    func raise() { raised.withLockedValue { $0 = true } }
 
     /// True once per raise.
-    func consume() -> Bool { lock.withLock { defer { raised = false }; return raised } }
+    func consume() -> Bool {
+        raised.withLockedValue { raised in
+            defer { raised = false }
+            return raised
+        }
+    }
 }

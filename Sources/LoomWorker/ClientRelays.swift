@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import Nostr
 import NostrRelay
 
@@ -41,7 +42,9 @@ final class ClientRelays: Sendable {
     }
 
     /// The end of a paid job: waits (in the background) for a free slot,
-    /// then sends `events` to up to `limit` of the relays.
+    /// then sends `events` to up to `limit` of the relays. These deliveries
+    /// stay unstructured: best effort after the job has ended, bounded in
+    /// number by `slots` and in time by the relay timeouts, owned by no job.
     func deliverJobEnd(_ events: [Event], to requested: [String]) {
         guard !events.isEmpty, !requested.isEmpty else { return }
         Task {
@@ -158,32 +161,34 @@ final class ClientRelays: Sendable {
 /// A counting semaphore for client-relay deliveries: `tryAcquire` for
 /// refusals (skipped when none is free), `acquire` for the ends of paid jobs
 /// (they wait; there are as many as jobs, so the wait is bounded).
-final class DeliverySlots: @unchecked Sendable {
-    private let lock = NSLock()
+final class DeliverySlots: Sendable {
+    private struct State {
+        var used = 0
+        var waiting: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state = NIOLockedValueBox(State())
     private let capacity: Int
-    private var used = 0
-    private var waiting: [CheckedContinuation<Void, Never>] = []
 
     init(capacity: Int) { self.capacity = max(capacity, 1) }
 
-    var inUse: Int { lock.withLock { used } }
+    var inUse: Int { state.withLockedValue { $0.used } }
 
     func tryAcquire() -> Bool {
-        lock.withLock {
-            guard used < capacity else { return false }
-            used += 1
+        state.withLockedValue {
+            guard $0.used < capacity else { return false }
+            $0.used += 1
             return true
         }
     }
 
     func acquire() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let granted = lock.withLock {
-                guard used < capacity else {
-                    waiting.append(continuation)
+            let granted = state.withLockedValue {
+                guard $0.used < capacity else {
+                    $0.waiting.append(continuation)
                     return false
                 }
-                used += 1
+                $0.used += 1
                 return true
             }
             if granted { continuation.resume() }
@@ -192,12 +197,12 @@ final class DeliverySlots: @unchecked Sendable {
 
     /// Hands the slot to the first waiter, or frees it.
     func release() {
-        let next: CheckedContinuation<Void, Never>? = lock.withLock {
-            if waiting.isEmpty {
-                used -= 1
+        let next: CheckedContinuation<Void, Never>? = state.withLockedValue {
+            if $0.waiting.isEmpty {
+                $0.used -= 1
                 return nil
             }
-            return waiting.removeFirst()
+            return $0.waiting.removeFirst()
         }
         next?.resume()
     }

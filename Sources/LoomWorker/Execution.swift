@@ -4,6 +4,11 @@ import LoomProtocol
 import Nostr
 
 /// Running placed jobs: one task per job, the next queued job when one ends.
+///
+/// Each job's task (`tasks[id]`, also the settling of a job that never ran)
+/// is unstructured on purpose: it must outlive a cancelled `run`, so that a
+/// forced stop still settles the job's money, and it is found by id (the
+/// retry loop skips jobs in hand; shutdown waits for them all).
 extension Worker {
     func start(_ id: String) {
         tasks[id] = Task { await self.execute(id) }
@@ -53,6 +58,7 @@ extension Worker {
             await statuses.publish(JobStatus(status: .queued, budgetSeconds: record.budgetSeconds, queuePosition: i + 1),
                                    job: queued, client: job.opened.client)
         }
+        drainedIfIdle()
     }
 
     /// A failure code of the worker's own (PROTOCOL.md allows adding codes):

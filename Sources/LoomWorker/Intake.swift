@@ -6,19 +6,26 @@ import Nostr
 
 /// From a relay event to a paid, placed job — or a specific refusal.
 extension Worker {
-    func receive(_ event: Event) async {
+    /// A request admitted, its place reserved: `run` swaps its token (`pay`) in a task of its own.
+    struct Payment: Sendable {
+        let admission: Admission
+        let event: Event
+    }
+
+    func receive(_ event: Event) async -> Payment? {
         switch event.kind {
-        case LoomKind.jobRequest.rawValue: await intake(event)
+        case LoomKind.jobRequest.rawValue: return await intake(event)
         case LoomKind.jobCancel.rawValue: cancel(event)
         default: break
         }
+        return nil
     }
 
     /// Cheapest checks first (`RequestOpener`), then the worker's terms,
     /// then the mint. Each request id is handled once per process (`seen`)
-    /// and once ever (the journal).
-    func intake(_ event: Event) async {
-        guard seen.insert(event.id).inserted else { return }
+    /// and once ever (the journal). Returns the payment to swap.
+    func intake(_ event: Event) async -> Payment? {
+        guard seen.insert(event.id).inserted else { return nil }
         if seen.count > 100_000 { seen = [event.id] }  // the journal still dedupes; this only bounds memory
         let access = self.access
         let opened: OpenedRequest
@@ -32,31 +39,38 @@ extension Worker {
                 dropped += 1
                 logger.debug("request dropped", metadata: ["id": "\(event.id)", "code": "\(error.code.rawValue)"])
             default:
-                guard (try? journal.contains(event.id)) == false else { return }
+                guard (try? journal.contains(event.id)) == false else { return nil }
                 await refuse(event.id, client: event.pubkey, error)
             }
-            return
+            return nil
         }
-        do { if try journal.contains(opened.id) { return } } catch {
+        do { if try journal.contains(opened.id) { return nil } } catch {
             logger.error("journal unreadable", metadata: ["error": "\(error)"])
-            return
+            return nil
         }
-        guard accepting else { return await refuse(opened.id, client: opened.client, .notAccepting) }
+        guard accepting else {
+            await refuse(opened.id, client: opened.client, .notAccepting)
+            return nil
+        }
         if !offered.contains(opened.request.model) { await refreshModels() }
         let admission: Admission
         do { admission = try Admission(opened, terms: terms) } catch {
-            return await refuse(opened.id, client: opened.client, error, relays: opened.relays)
+            await refuse(opened.id, client: opened.client, error, relays: opened.relays)
+            return nil
         }
-        guard scheduler.reserve() else { return await refuse(opened.id, client: opened.client, .workerBusy) }
-        // The swap is a mint round trip: the next request (or a cancel) must not wait for it.
+        guard scheduler.reserve() else {
+            await refuse(opened.id, client: opened.client, .workerBusy)
+            return nil
+        }
+        // Counted from here: shutdown must wait for this payment even before its task starts.
         paying += 1
-        Task {
-            await self.pay(admission, event: event)
-            self.paymentDone()
-        }
+        return Payment(admission: admission, event: event)
     }
 
-    func paymentDone() { paying -= 1 }
+    func paymentDone() {
+        paying -= 1
+        drainedIfIdle()
+    }
 
     /// Journals the job with its token and the price it was admitted at,
     /// checks the token offline, then swaps it. Until the swap succeeds

@@ -1,6 +1,7 @@
 import Foundation
 import Inference
 import LoomProtocol
+import NIOConcurrencyHelpers
 
 /// Why a generation stopped before its natural end.
 enum StopReason: Sendable, Equatable {
@@ -15,25 +16,23 @@ enum StopReason: Sendable, Equatable {
 /// Lets the intake (a cancel), the budget timer and shutdown stop one
 /// generation. The first reason wins; a stop that comes before the stream
 /// exists is applied when it is attached.
-final class RunControl: @unchecked Sendable {
-    private let lock = NSLock()
-    private var reason: StopReason?
-    private var stream: InferenceStream?
+final class RunControl: Sendable {
+    private let state = NIOLockedValueBox<(reason: StopReason?, stream: InferenceStream?)>((nil, nil))
 
-    var stopReason: StopReason? { lock.withLock { reason } }
+    var stopReason: StopReason? { state.withLockedValue { $0.reason } }
 
     func stop(_ why: StopReason) {
-        let stream: InferenceStream? = lock.withLock {
-            if reason == nil { reason = why }
-            return self.stream
+        let stream = state.withLockedValue {
+            if $0.reason == nil { $0.reason = why }
+            return $0.stream
         }
         stream?.cancel()
     }
 
     func attach(_ stream: InferenceStream) {
-        let stopNow = lock.withLock {
-            self.stream = stream
-            return reason != nil
+        let stopNow = state.withLockedValue {
+            $0.stream = stream
+            return $0.reason != nil
         }
         if stopNow { stream.cancel() }
     }
@@ -66,21 +65,31 @@ struct JobRunner: Sendable {
         started: @Sendable () async -> Void = {},
         progress: @Sendable (_ elapsedMs: UInt64, _ tokens: UInt64) async -> Void
     ) async -> RunOutcome {
+        // Billed time counts from the request, before `started`.
+        let start = ContinuousClock.now
+        let stream = backend.run(request)
+        control.attach(stream)
+        await started()
+        return await withDiscardingTaskGroup { group in
+            // The budget is a hard stop: the stream is cancelled, which closes the
+            // backend connection. The timer ends with the generation.
+            group.addTask {
+                do { try await Task.sleep(for: .seconds(budgetSeconds)) } catch { return }
+                control.stop(.budget)
+            }
+            defer { group.cancelAll() }
+            return await read(stream, since: start, control: control, progress: progress)
+        }
+    }
+
+    /// The generation's tokens until the stream ends, however it ends.
+    private func read(_ stream: InferenceStream, since start: ContinuousClock.Instant, control: RunControl,
+                      progress: @Sendable (_ elapsedMs: UInt64, _ tokens: UInt64) async -> Void) async -> RunOutcome {
         let clock = ContinuousClock()
-        let start = clock.now
         func elapsedMs() -> UInt64 {
             let d = clock.now - start
             return UInt64(max(0, d.components.seconds)) * 1000 + UInt64(max(0, d.components.attoseconds) / 1_000_000_000_000_000)
         }
-        let stream = backend.run(request)
-        control.attach(stream)
-        await started()
-        // The budget is a hard stop: the stream is cancelled, which closes the backend connection.
-        let timer = Task {
-            try? await Task.sleep(for: .seconds(budgetSeconds))
-            if !Task.isCancelled { control.stop(.budget) }
-        }
-        defer { timer.cancel() }
         var output = ""
         var tokens: UInt64 = 0
         var usage: Inference.Usage?

@@ -1,17 +1,33 @@
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// `/metrics` (Prometheus text), `/status` (JSON snapshot) and `/healthz` on
 /// loopback for the operator's scraper. Bound to 127.0.0.1 only: the numbers reveal earnings and load,
 /// which are nobody else's business; put a proxy in front to expose them.
-public struct MetricsEndpoint: Sendable {
+public struct MetricsEndpoint: Service, CustomStringConvertible {
     public let port: Int
+    let logger: Logger
+    let onRunning: @Sendable (Int) async -> Void
     let sample: @Sendable () async -> WorkerMetrics
 
-    public init(port: Int, sample: @escaping @Sendable () async -> WorkerMetrics) {
+    /// `onRunning` receives the bound port when it runs as a service (useful with port 0).
+    public init(port: Int, logger: Logger = Logger(label: "loom.metrics"),
+                onRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+                sample: @escaping @Sendable () async -> WorkerMetrics) {
         self.port = port
+        self.logger = logger
+        self.onRunning = onRunning
         self.sample = sample
     }
+
+    /// Serves until the service group's graceful shutdown, which Hummingbird's application follows.
+    public func run() async throws {
+        try await makeApplication(logger: logger, onRunning: onRunning).run()
+    }
+
+    /// How the service group's log names it.
+    public var description: String { "MetricsEndpoint(127.0.0.1:\(port))" }
 
     /// `onRunning` receives the bound port (useful with port 0 in tests).
     public func makeApplication(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })

@@ -7,16 +7,16 @@ extension Worker {
     public func shutdown(grace: Duration) async {
         guard accepting else { return await waitForDrain() }
         accepting = false
-        intake?.cancel()
-        intake = nil
-        retries?.cancel()
+        subscription?.cancel()
+        stopping.open()
         logger.info("worker stopping", metadata: ["running": "\(scheduler.running.count)", "queued": "\(scheduler.queue.count)"])
         for id in scheduler.queue where scheduler.dequeue(id) {
             tasks[id] = Task { await self.settle(id, end: .stopped(.shutdown), output: "", usage: nil, elapsedMs: 0) }
         }
         let deadline = ContinuousClock.now + grace
         while !scheduler.running.isEmpty, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(100))
+            // Cancelled (a forced stop): the grace is over.
+            do { try await Task.sleep(for: .milliseconds(100)) } catch { break }
         }
         for id in scheduler.running { live[id]?.control.stop(.shutdown) }
         await waitForDrain()
@@ -24,13 +24,44 @@ extension Worker {
         // Whatever is still open in the wallets (a change the mint has not
         // made) is the next run's to settle, even in this process.
         for wallet in desk.wallets.values { wallet.close() }
-        wake()
+        stopped.open()
     }
 
-    /// Returns once no job is running or being settled.
+    /// Returns once no job is running or being settled and no payment is
+    /// being swapped. Woken by `drainedIfIdle` rather than polling, so that
+    /// it also waits in a cancelled task.
     func waitForDrain() async {
-        while !tasks.isEmpty || !scheduler.running.isEmpty || paying > 0 {
-            try? await Task.sleep(for: .milliseconds(50))
-        }
+        while !isIdle { await withCheckedContinuation { drainWaiters.append($0) } }
+    }
+
+    var isIdle: Bool { tasks.isEmpty && scheduler.running.isEmpty && paying == 0 }
+
+    /// Called wherever a job, a settling or a payment ends.
+    func drainedIfIdle() {
+        guard isIdle else { return }
+        for waiter in drainWaiters { waiter.resume() }
+        drainWaiters.removeAll()
+    }
+
+    func untilStopping() async { await withCheckedContinuation { stopping.add($0) } }
+
+    func untilStopped() async { await withCheckedContinuation { stopped.add($0) } }
+}
+
+/// A one-way door for tasks on the worker actor: closed until `open()`,
+/// then open for good (shutdown has begun, shutdown has ended).
+struct Latch {
+    private(set) var isOpen = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    mutating func open() {
+        isOpen = true
+        for waiter in waiting { waiter.resume() }
+        waiting.removeAll()
+    }
+
+    /// Resumes `waiter` now if open, else at `open()`.
+    mutating func add(_ waiter: CheckedContinuation<Void, Never>) {
+        if isOpen { waiter.resume() } else { waiting.append(waiter) }
     }
 }

@@ -53,6 +53,8 @@ actor StatusPublisher {
             held[job] = (status, client)
             if !flushing {
                 let wait = .seconds(1) - (now - previous.at)
+                // Unstructured: at most one per job, over within the second; the
+                // job that published must not wait for it.
                 Task {
                     try? await Task.sleep(for: wait)
                     await self.flush(job)
@@ -62,6 +64,7 @@ actor StatusPublisher {
         }
         guard let event = sign(status, job: job, client: client) else { return nil }
         let pool = self.pool, logger = self.logger
+        // Unstructured so the job goes on meanwhile; bounded by the relays' publish timeout.
         let delivery = Task {
             do { _ = try await pool.publish(event) } catch {
                 logger.warning("status not published", metadata: ["job": "\(job)", "status": "\(status.status)", "error": "\(error)"])
@@ -106,34 +109,44 @@ actor StatusPublisher {
 
 /// Events queued for the worker's relays and sent by a fixed number of
 /// tasks: bounded in memory and in tasks however fast events come. `send`
-/// refuses an event when the queue is full.
+/// refuses an event when the queue is full. The senders are children of
+/// `run()`, which the worker runs while it serves; events queued before
+/// (refusals during recovery) wait for it.
 final class Outbox: Sendable {
+    private let events: AsyncStream<Event>
     private let continuation: AsyncStream<Event>.Continuation
+    private let pool: RelayPool
+    private let senders: Int
+    private let logger: Logger
 
     init(pool: RelayPool, capacity: Int, senders: Int, logger: Logger) {
-        let (events, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingOldest(capacity))
-        self.continuation = continuation
-        let senders = max(senders, 1)
-        Task {
-            await withTaskGroup(of: Void.self) { group in
-                var sending = 0
-                for await event in events {
-                    if sending == senders {
-                        await group.next()
-                        sending -= 1
-                    }
-                    sending += 1
-                    group.addTask {
-                        do { _ = try await pool.publish(event) } catch {
-                            logger.debug("queued event not published", metadata: ["id": "\(event.id)", "error": "\(error)"])
-                        }
+        (events, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingOldest(capacity))
+        self.pool = pool
+        self.senders = max(senders, 1)
+        self.logger = logger
+    }
+
+    deinit { continuation.finish() }
+
+    /// Sends queued events until cancelled. Run it once: the queue has one reader.
+    func run() async {
+        let pool = self.pool, logger = self.logger
+        await withTaskGroup(of: Void.self) { group in
+            var sending = 0
+            for await event in events {
+                if sending == senders {
+                    await group.next()
+                    sending -= 1
+                }
+                sending += 1
+                group.addTask {
+                    do { _ = try await pool.publish(event) } catch {
+                        logger.debug("queued event not published", metadata: ["id": "\(event.id)", "error": "\(error)"])
                     }
                 }
             }
         }
     }
-
-    deinit { continuation.finish() }
 
     /// Queues `event`; false when the queue is full (the event is not sent).
     func send(_ event: Event) -> Bool {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import Nostr
 import Secp256k1
 
@@ -10,7 +11,7 @@ import Secp256k1
 /// checked, so it reads an immutable snapshot under a lock: one hash lookup,
 /// no actor hop, no suspension. All changes (file reloads, new list versions)
 /// build a new snapshot and swap it in. `run(pool:)` keeps it current.
-public final class Whitelist: AccessPolicy, @unchecked Sendable {
+public final class Whitelist: AccessPolicy, Sendable {
     /// One version of a followed list, the newest seen so far.
     struct ListVersion: Sendable {
         let createdAt: Int64
@@ -23,7 +24,7 @@ public final class Whitelist: AccessPolicy, @unchecked Sendable {
         }
     }
 
-    struct FileStamp: Equatable {
+    struct FileStamp: Equatable, Sendable {
         let modified: Date?
         let size: Int?
         let inode: Int?
@@ -38,12 +39,14 @@ public final class Whitelist: AccessPolicy, @unchecked Sendable {
     let addressChanges: AsyncStream<Void>
     private let addressChangesSink: AsyncStream<Void>.Continuation
 
-    // Guarded by `lock`; `snapshot` is what `allows` reads.
-    private let lock = NSLock()
-    private var snapshot: Set<String> = []
-    private var file = WhitelistFile()
-    private var fileStamp: FileStamp?
-    private var versions: [ListAddress: ListVersion] = [:]
+    /// `snapshot` is what `allows` reads; the rest is what it is built from.
+    private struct State {
+        var snapshot: Set<String> = []
+        var file = WhitelistFile()
+        var fileStamp: FileStamp?
+        var versions: [ListAddress: ListVersion] = [:]
+    }
+    private let state = NIOLockedValueBox(State())
 
     /// `lists` are naddr strings (checked by `WorkerConfiguration.load`; any
     /// that do not decode are logged and skipped). The file is read at once.
@@ -70,18 +73,18 @@ public final class Whitelist: AccessPolicy, @unchecked Sendable {
     deinit { addressChangesSink.finish() }
 
     public func allows(_ pubkey: String) -> Bool {
-        lock.withLock { snapshot.contains(pubkey) }
+        state.withLockedValue { $0.snapshot.contains(pubkey) }
     }
 
     /// Every key allowed right now, as lowercase hex.
-    public var pubkeys: Set<String> { lock.withLock { snapshot } }
+    public var pubkeys: Set<String> { state.withLockedValue { $0.snapshot } }
 
     /// Lines of the whitelist file that were skipped at the last reading.
-    public var problems: [WhitelistFile.Problem] { lock.withLock { file.problems } }
+    public var problems: [WhitelistFile.Problem] { state.withLockedValue { $0.file.problems } }
 
     /// The lists followed: `WHITELIST` first, then those named in the file.
     public var addresses: [ListAddress] {
-        lock.withLock { Self.union(configuredLists, file.lists) }
+        state.withLockedValue { Self.union(configuredLists, $0.file.lists) }
     }
 
     private static func union(_ a: [ListAddress], _ b: [ListAddress]) -> [ListAddress] {
@@ -101,7 +104,7 @@ public final class Whitelist: AccessPolicy, @unchecked Sendable {
                               size: (attributes?[.size] as? NSNumber)?.intValue,
                               inode: (attributes?[.systemFileNumber] as? NSNumber)?.intValue,
                               mode: (attributes?[.posixPermissions] as? NSNumber)?.intValue)
-        guard lock.withLock({ fileStamp != stamp }) else { return false }
+        guard state.withLockedValue({ $0.fileStamp != stamp }) else { return false }
         let parsed: WhitelistFile
         if attributes == nil {
             logger.warning("whitelist file not found; only followed lists apply", metadata: ["path": "\(fileURL.path)"])
@@ -113,18 +116,18 @@ public final class Whitelist: AccessPolicy, @unchecked Sendable {
             // permissions) must not empty the whitelist under running clients.
             // Said once per change of the file, not at every poll.
             logger.error("whitelist file cannot be read; keeping the previous entries", metadata: ["path": "\(fileURL.path)"])
-            lock.withLock { fileStamp = stamp }
+            state.withLockedValue { $0.fileStamp = stamp }
             return false
         }
         for problem in parsed.problems {
             logger.warning("whitelist file: line skipped", metadata: [
                 "path": "\(fileURL.path)", "line": "\(problem.line)", "reason": "\(problem.reason)"])
         }
-        let listsChanged = lock.withLock {
-            let before = Set(file.lists)
-            file = parsed
-            fileStamp = stamp
-            rebuild()
+        let listsChanged = state.withLockedValue {
+            let before = Set($0.file.lists)
+            $0.file = parsed
+            $0.fileStamp = stamp
+            rebuild(&$0)
             return before != Set(parsed.lists)
         }
         logger.info("whitelist file read", metadata: [
@@ -143,7 +146,7 @@ public final class Whitelist: AccessPolicy, @unchecked Sendable {
     @discardableResult
     public func apply(_ event: Event) -> Bool {
         guard let address = addresses.first(where: { $0.matches(event) }) else { return false }
-        if let held = lock.withLock({ versions[address] }), !held.isOlder(thanCreatedAt: event.createdAt, id: event.id) {
+        if let held = state.withLockedValue({ $0.versions[address] }), !held.isOlder(thanCreatedAt: event.createdAt, id: event.id) {
             return false
         }
         let ownList = address.author == workerKey.xOnlyPublicKey
@@ -160,11 +163,11 @@ public final class Whitelist: AccessPolicy, @unchecked Sendable {
             list = publicOnly
         }
         let version = ListVersion(createdAt: event.createdAt, eventID: event.id, pubkeys: Set(list.pubkeys.map(\.hex)))
-        let replaced = lock.withLock { () -> Bool in
+        let replaced = state.withLockedValue { state -> Bool in
             // Checked again: another relay may have delivered a newer one meanwhile.
-            if let held = versions[address], !held.isOlder(thanCreatedAt: event.createdAt, id: event.id) { return false }
-            versions[address] = version
-            rebuild()
+            if let held = state.versions[address], !held.isOlder(thanCreatedAt: event.createdAt, id: event.id) { return false }
+            state.versions[address] = version
+            rebuild(&state)
             return true
         }
         if replaced {
@@ -174,11 +177,11 @@ public final class Whitelist: AccessPolicy, @unchecked Sendable {
         return replaced
     }
 
-    /// Builds the snapshot from the file and the lists still followed. Caller holds `lock`.
-    private func rebuild() {
-        let followed = Set(Self.union(configuredLists, file.lists))
-        versions = versions.filter { followed.contains($0.key) }
-        snapshot = versions.values.reduce(into: file.pubkeys) { $0.formUnion($1.pubkeys) }
+    /// Builds the snapshot from the file and the lists still followed (under the lock).
+    private func rebuild(_ state: inout State) {
+        let followed = Set(Self.union(configuredLists, state.file.lists))
+        state.versions = state.versions.filter { followed.contains($0.key) }
+        state.snapshot = state.versions.values.reduce(into: state.file.pubkeys) { $0.formUnion($1.pubkeys) }
     }
 }
 

@@ -1,6 +1,27 @@
 import Foundation
 import Nostr
 import NostrRelay
+import ServiceLifecycle
+
+/// The whitelist kept current while the worker serves: one of the worker's
+/// services (`WorkerService`), started before the worker, whose access
+/// policy it feeds, and stopped after it.
+public struct WhitelistFollower: Service, CustomStringConvertible {
+    public let whitelist: Whitelist
+    public let pool: RelayPool
+
+    public init(whitelist: Whitelist, pool: RelayPool) {
+        self.whitelist = whitelist
+        self.pool = pool
+    }
+
+    /// How the service group's log names it.
+    public var description: String { "WhitelistFollower" }
+
+    public func run() async {
+        await cancelWhenGracefulShutdown { [whitelist, pool] in await whitelist.run(pool: pool) }
+    }
+}
 
 extension Whitelist {
     /// Keeps the whitelist current until cancelled: re-reads the file when it
@@ -41,14 +62,18 @@ extension Whitelist {
             }
             logger.info("following whitelist lists", metadata: ["lists": "\(addresses.count)"])
             let subscription = pool.subscribe(addresses.map(\.filter))
-            let reader = Task {
-                for await item in subscription {
-                    if case .event(let event, _) = item { self.apply(event) }
+            // The reader lives as long as this set of lists.
+            let changed = await withDiscardingTaskGroup { group in
+                group.addTask {
+                    for await item in subscription {
+                        if case .event(let event, _) = item { self.apply(event) }
+                    }
                 }
+                let changed = await changes.next() != nil
+                subscription.cancel()
+                group.cancelAll()
+                return changed
             }
-            let changed = await changes.next() != nil
-            subscription.cancel()
-            reader.cancel()
             if !changed { return }
         }
     }

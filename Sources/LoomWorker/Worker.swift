@@ -7,6 +7,7 @@ import LoomProtocol
 import Nostr
 import NostrRelay
 import Secp256k1
+import ServiceLifecycle
 
 /// The worker: takes prepaid job requests from the relays, swaps the
 /// payment, runs the job for the seconds paid, uploads the output, returns
@@ -15,7 +16,7 @@ import Secp256k1
 /// One actor owns the mutable state (the seen set, the scheduler, live
 /// jobs); the journal is the source of truth for money and is written
 /// before every network call that depends on it.
-public actor Worker {
+public actor Worker: Service {
     public nonisolated let configuration: WorkerConfiguration
     /// The worker's relays, shared with the advertiser and the whitelist.
     public nonisolated let pool: RelayPool
@@ -38,18 +39,22 @@ public actor Worker {
     var offered: Set<String> = []
     var modelsCheckedAt: ContinuousClock.Instant?
     /// The backend's model list being fetched now; callers meanwhile wait for it.
+    /// Unstructured on purpose: callers from several tasks (the intake, the
+    /// advertiser) share one fetch, which no one caller's cancellation may cut short.
     var modelsRefresh: Task<Void, Never>?
     var accepting = true
-    var intake: Task<Void, Never>?
-    var retries: Task<Void, Never>?
-    /// Payments being swapped right now; shutdown waits for them.
+    /// The relay subscription `run` reads requests from; shutdown ends it.
+    var subscription: PoolSubscription?
+    /// Payments being swapped right now (children of `run`); shutdown waits for them.
     var paying = 0
     /// How often unsettled jobs are retried while serving (`RETRY_INTERVAL`; tests shorten it).
     var retryInterval: Duration
     var dropped = 0
     var rejected = 0
-    var stopped: [CheckedContinuation<Void, Never>] = []
-    var isStopped = false
+    /// Opened when shutdown begins (the retry loop stops) and when it has ended (`run` returns).
+    var stopping = Latch(), stopped = Latch()
+    /// Shutdown waiting for the last job, settling and payment to end.
+    var drainWaiters: [CheckedContinuation<Void, Never>] = []
 
     struct LiveJob {
         var opened: OpenedRequest
@@ -78,44 +83,6 @@ public actor Worker {
         workerHex = configuration.secretKey.xOnlyPublicKey.hex
         scheduler = Scheduler(maxRunning: configuration.maxConcurrentJobs, maxQueue: configuration.maxQueue)
         retryInterval = configuration.retryInterval
-    }
-
-    /// Connects, settles what a previous run left, then serves until `shutdown`.
-    public func run() async throws {
-        await pool.connect()
-        await refreshModels(force: true)
-        await recover()
-        let gate = self.gate
-        let subscription = pool.subscribe([Filter(
-            kinds: [LoomKind.jobRequest.rawValue, LoomKind.jobCancel.rawValue],
-            tags: ["p": [workerHex]], since: Event.now() - Self.lookBack)], admit: { gate.admits($0) })
-        logger.info("worker serving", metadata: [
-            "pubkey": "\(workerHex)", "relays": "\(configuration.relays.count)", "models": "\(offered.sorted())",
-        ])
-        intake = Task { [weak self] in
-            for await item in subscription {
-                guard let self else { return }
-                if case .event(let event, _) = item { await self.receive(event) }
-            }
-        }
-        retries = Task { [weak self] in
-            // Ticks each second so a changed interval takes effect at once.
-            var last = ContinuousClock.now
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
-                guard let self else { return }
-                if ContinuousClock.now - last >= (await self.retryInterval) {
-                    last = ContinuousClock.now
-                    await self.retryUnsettled()
-                }
-            }
-        }
-        // Cancelling the task that runs the worker (a service group does) is a graceful shutdown.
-        await withTaskCancellationHandler {
-            if !isStopped { await withCheckedContinuation { stopped.append($0) } }
-        } onCancel: {
-            Task { await self.shutdown() }
-        }
     }
 
     /// Requests this old are still read at start: ones sent while the worker
@@ -169,12 +136,6 @@ public actor Worker {
     var terms: WorkerTerms {
         WorkerTerms(models: offered, mints: configuration.mints, rate: configuration.rate,
                     worker: configuration.secretKey.xOnlyPublicKey)
-    }
-
-    func wake() {
-        isStopped = true
-        for c in stopped { c.resume() }
-        stopped.removeAll()
     }
 }
 

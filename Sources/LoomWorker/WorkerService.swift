@@ -1,18 +1,25 @@
-import Hummingbird
 import Inference
 import Logging
 import LoomProtocol
+import ServiceLifecycle
+import UnixSignals
 
 /// The whole worker as `loom worker run` runs it: the job pipeline (`Worker`)
 /// with the whitelist it consults, the advertiser that offers it, and the
-/// loopback metrics endpoint. They share the worker's relay pool.
+/// loopback metrics endpoint, as services of one `ServiceGroup`, which owns
+/// the signals. They share the worker's relay pool.
 public final class WorkerService: Sendable {
     public let worker: Worker
     public let advertiser: Advertiser
     let whitelist: Whitelist?
-    let logger: Logger
+    let group: ServiceGroup
 
-    public init(configuration: WorkerConfiguration, backend: any InferenceBackend, version: String, logger: Logger) throws {
+    /// `gracefulShutdownSignals` start the orderly stop (`shutdown()` does
+    /// the same in process). `onMetricsBound` receives the metrics port
+    /// actually bound (0 in the settings picks one).
+    public init(configuration: WorkerConfiguration, backend: any InferenceBackend, version: String, logger: Logger,
+                gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+                onMetricsBound: @escaping @Sendable (Int) async -> Void = { _ in }) throws {
         let access: any AccessPolicy
         if configuration.whitelistEnabled {
             let list = Whitelist(configuration: configuration, logger: logger)
@@ -22,49 +29,39 @@ public final class WorkerService: Sendable {
             whitelist = nil
             access = OpenAccess.announced(logger: logger)
         }
-        worker = try Worker(configuration: configuration, access: access, backend: backend, logger: logger)
+        let worker = try Worker(configuration: configuration, access: access, backend: backend, logger: logger)
+        self.worker = worker
         advertiser = Advertiser(pool: worker.pool, key: configuration.secretKey, configuration: configuration,
-                                version: version, logger: logger)
-        self.logger = logger
-    }
-
-    /// Serves until `shutdown()` (or cancellation) has let the jobs finish.
-    /// `onMetricsBound` receives the metrics port actually bound (0 in the settings picks one).
-    public func run(onMetricsBound: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let worker = self.worker, advertiser = self.advertiser, whitelist = self.whitelist, logger = self.logger
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            if let whitelist { group.addTask { await whitelist.run(pool: worker.pool) } }
-            group.addTask {
-                await advertiser.run(models: { await worker.models() }, capacity: { await worker.capacity() })
-            }
-            group.addTask {
-                // Clients pick workers by free capacity: tell them soon after it changes
-                // (the advertiser folds several changes within a second into one event).
-                var last: Advertisement.Capacity?
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: .seconds(1))
-                    let now = await worker.capacity()
-                    if let previous = last, previous != now { advertiser.changed() }
-                    last = now
-                }
-            }
-            if let port = worker.configuration.metricsPort {
-                group.addTask {
-                    // The worker handles the signals; the endpoint only stops when cancelled.
-                    try await MetricsEndpoint(port: port) { await worker.metrics() }
-                        .makeApplication(logger: logger, onRunning: onMetricsBound)
-                        .runService(gracefulShutdownSignals: [])
-                }
-            }
-            try await worker.run()
-            group.cancelAll()
+                                version: version, logger: logger,
+                                facts: .init(models: { await worker.models() }, capacity: { await worker.capacity() }))
+        // The one place that orders the services. The group starts them in
+        // this order and, on a signal, stops them in reverse, each once the
+        // one after it has returned:
+        // 1. the advertiser publishes the offline offer: clients stop choosing this worker;
+        // 2. the worker stops its intake, refunds the queue, gives running jobs
+        //    SHUTDOWN_GRACE, settles them and closes the relays;
+        // 3. the whitelist follower (the worker's access policy) stops;
+        // 4. the metrics endpoint stops last, so the drain can be watched.
+        var services: [any Service] = []
+        if let port = configuration.metricsPort {
+            services.append(MetricsEndpoint(port: port, logger: logger, onRunning: onMetricsBound) { await worker.metrics() })
         }
+        if let whitelist { services.append(WhitelistFollower(whitelist: whitelist, pool: worker.pool)) }
+        services += [worker, advertiser] as [any Service]
+        group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services.map(Self.orderly), gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
     }
 
-    /// Clients first learn the worker is going (offline advertisement), then
-    /// the worker stops taking jobs and settles the running ones.
-    public func shutdown() async {
-        await advertiser.publishOffline()
-        await worker.shutdown()
+    /// A service that ends or fails on its own (the metrics port taken)
+    /// starts the same orderly stop as a signal, never a cancellation.
+    static func orderly(_ service: any Service) -> ServiceGroupConfiguration.ServiceConfiguration {
+        .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup,
+              failureTerminationBehavior: .gracefullyShutdownGroup)
     }
+
+    /// Serves until a signal (or `shutdown()`) has let the jobs finish.
+    public func run() async throws { try await group.run() }
+
+    /// What SIGTERM does, for callers in process: the orderly stop.
+    public func shutdown() async { await group.triggerGracefulShutdown() }
 }

@@ -69,7 +69,12 @@ public actor RelayConnection {
     public func connect() {
         guard runner == nil, state != .closed else { return }
         state = .connecting
-        runner = Task { await self.run() }
+        // Detached, so that it inherits no task-locals: the connection lives
+        // until `close()`. Started inside a service group's service, it would
+        // inherit the group's graceful shutdown, and the WebSocket layer
+        // (WSCore) would close the socket (and every reconnect) as soon as that
+        // shutdown began, while the worker still needs the relays to settle.
+        runner = Task.detached { await self.run() }
     }
 
     /// Ends subscriptions, fails waiting publishes and closes the socket.

@@ -1,6 +1,7 @@
 import Cashu
 import CashuWallet
 import Foundation
+import Inference
 import LoomProtocol
 import LoomTestSupport
 import Nostr
@@ -82,6 +83,43 @@ struct LifecycleTests {
         let wallet = try #require(worker.desk.wallet(h.mint.httpURL))
         #expect(try await wallet.audit().ok)
         #expect(try await wallet.balance() == runningBill.chargedSat)
+    }
+
+    /// The service group's stop, as SIGTERM starts it (`WorkerService.shutdown()`
+    /// triggers the same): the offer goes offline, the queue is refunded, the
+    /// running job finishes within the grace, and the relays carry every
+    /// result until the end (a WebSocket that followed the group's graceful
+    /// shutdown closed at once and lost them).
+    @Test func theServiceGroupStopsTheWorkerInOrder() async throws {
+        let reply = Array(repeating: "word", count: 40).joined(separator: " ")
+        let h = try await Harness(inputFeePpk: 0, ollamaArguments: ["--tokens-per-second", "10", "--reply", reply])
+        var config = h.configuration(maxConcurrent: 1)
+        config.shutdownGrace = .seconds(30)
+        let service = try WorkerService(configuration: config, backend: OllamaBackend(baseURL: h.ollama.url), version: "test",
+                                        logger: Harness.logger, gracefulShutdownSignals: [])
+        let serving = Task { try await service.run() }
+        try await Task.sleep(for: .seconds(1))
+        let client = try await h.clientWallet(100)
+        let firstToken = try await client.send(30), secondToken = try await client.send(30)
+        let first = try await h.submit(h.prompt(firstToken.token))
+        let firstWatch = h.watch(first.id)
+        _ = try await firstWatch.status(.running)
+        let second = try await h.submit(h.prompt(secondToken.token))
+        let secondWatch = h.watch(second.id)
+        _ = try await secondWatch.status(.queued)
+        #expect(await service.advertiser.current?.accepting == true)
+
+        await service.shutdown()
+        try await serving.value
+
+        #expect(await service.advertiser.current?.accepting == false, "the offline offer went out")
+        #expect(await !service.worker.snapshot().accepting)
+        let running = try await firstWatch.result().result
+        #expect(running.status == .completed, "finished within the grace")
+        let queued = try await secondWatch.result().result
+        #expect(queued.status == .failed)
+        #expect(queued.error?.code == JobFailure.workerShutdown.code)
+        #expect(queued.bill?.changeSat == 30, "refunded in full")
     }
 
     @Test func aQueuedJobCancelledByItsClientNeverRuns() async throws {

@@ -1,13 +1,12 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import Inference
 import Logging
 import LoomWorker
 
 extension WorkerCommand {
-    /// `loom worker run`: from here `WorkerService` (LoomWorker) owns the worker;
-    /// docs/ARCHITECTURE.md follows it to the first job.
+    /// `loom worker run`: from here `WorkerService` (LoomWorker) owns the worker,
+    /// SIGTERM and SIGINT included; docs/ARCHITECTURE.md follows it to the first job.
     struct Run: LoomCommand {
         static let configuration = CommandConfiguration(
             commandName: "run",
@@ -38,28 +37,14 @@ extension WorkerCommand {
                 case .ollama: OllamaBackend(baseURL: configuration.backendURL.absoluteString)
                 case .openai: OpenAIBackend(baseURL: configuration.backendURL.absoluteString)
                 }
-            let service = try WorkerService(
-                configuration: configuration, backend: backend, version: LoomVersion.string, logger: logger)
-            let signals = Self.onTermination { Task { await service.shutdown() } }
-            defer {
-                for source in signals { source.cancel() }
-            }
             let log = logger
-            try await service.run { port in
+            let service = try WorkerService(
+                configuration: configuration, backend: backend, version: LoomVersion.string, logger: logger
+            ) { port in
                 log.info("metrics on loopback", metadata: ["url": "http://127.0.0.1:\(port)/metrics"])
             }
+            try await service.run()
             logger.info("worker stopped")
-        }
-
-        /// SIGTERM and SIGINT start a graceful shutdown instead of killing the process.
-        static func onTermination(_ handler: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
-            [SIGTERM, SIGINT].map { number in
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler(handler: handler)
-                source.resume()
-                return source
-            }
         }
     }
 }
