@@ -42,7 +42,8 @@ public enum MediaType {
         guard let type else { return fallback }
         let t = type.trimmingCharacters(in: .whitespaces)
         guard !t.isEmpty, t.count <= 255, t.contains("/"),
-              t.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7f }) else { return fallback }
+            t.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7f })
+        else { return fallback }
         return t
     }
 }

@@ -27,7 +27,9 @@ extension BlossomClient {
             do {
                 for try await chunk in response.body {
                     hasher.update(chunk)
-                    guard hasher.count <= maxBytes else { throw BlossomError.tooLarge(server: Self.name(server), limit: maxBytes) }
+                    guard hasher.count <= maxBytes else {
+                        throw BlossomError.tooLarge(server: Self.name(server), limit: maxBytes)
+                    }
                     data.append(contentsOf: chunk.readableBytesView)
                 }
             } catch let e as BlossomError { throw e } catch {
@@ -116,6 +118,8 @@ extension BlossomClient {
     }
 
     static func checkHash(_ actual: String, _ expected: String, _ server: URL) throws {
-        guard actual == expected else { throw BlossomError.hashMismatch(server: name(server), expected: expected, actual: actual) }
+        guard actual == expected else {
+            throw BlossomError.hashMismatch(server: name(server), expected: expected, actual: actual)
+        }
     }
 }

@@ -19,7 +19,8 @@ extension BlossomClient {
         if let limit { query.append("limit=\(limit)") }
         let suffix = query.isEmpty ? "" : "?" + query.joined(separator: "&")
         return try await withFallback(servers: server.map { [$0] }) { server in
-            let response = try await execute(HTTPClientRequest(url: Self.endpoint(server, "list/\(pubkey)" + suffix)), server: server)
+            let response = try await execute(
+                HTTPClientRequest(url: Self.endpoint(server, "list/\(pubkey)" + suffix)), server: server)
             guard response.status == .ok else { throw Self.statusError(response, server: server) }
             return try await Self.decodeJSON([BlobDescriptor].self, response, server: server)
         }

@@ -94,7 +94,8 @@ public struct BlossomClient: Sendable {
 
     func execute(_ request: HTTPClientRequest, server: URL) async throws -> HTTPClientResponse {
         do {
-            let ms = configuration.requestTimeout.components.seconds * 1000
+            let ms =
+                configuration.requestTimeout.components.seconds * 1000
                 + configuration.requestTimeout.components.attoseconds / 1_000_000_000_000_000
             return try await http.execute(request, timeout: .milliseconds(ms))
         } catch let error as CancellationError {
@@ -111,7 +112,9 @@ public struct BlossomClient: Sendable {
 
     /// Reads a small JSON body (descriptors, lists) with a cap so a hostile
     /// server cannot make us buffer without limit.
-    static func decodeJSON<T: Decodable>(_ type: T.Type, _ response: HTTPClientResponse, server: URL, limit: Int = 8 << 20) async throws -> T {
+    static func decodeJSON<T: Decodable>(
+        _ type: T.Type, _ response: HTTPClientResponse, server: URL, limit: Int = 8 << 20
+    ) async throws -> T {
         let body: ByteBuffer
         do { body = try await response.body.collect(upTo: limit) } catch {
             throw BlossomError.transport(server: name(server), message: "reading body: \(error)")

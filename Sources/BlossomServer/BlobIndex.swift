@@ -20,21 +20,22 @@ struct BlobIndex: Sendable {
         db = try DatabasePool(path: path)
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE blob (
-                    sha256 TEXT PRIMARY KEY NOT NULL,
-                    size INTEGER NOT NULL,
-                    type TEXT NOT NULL,
-                    uploaded INTEGER NOT NULL
-                );
-                CREATE TABLE owner (
-                    sha256 TEXT NOT NULL REFERENCES blob(sha256) ON DELETE CASCADE,
-                    pubkey TEXT NOT NULL,
-                    uploaded INTEGER NOT NULL,
-                    PRIMARY KEY (sha256, pubkey)
-                );
-                CREATE INDEX owner_by_pubkey ON owner(pubkey, uploaded);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE blob (
+                        sha256 TEXT PRIMARY KEY NOT NULL,
+                        size INTEGER NOT NULL,
+                        type TEXT NOT NULL,
+                        uploaded INTEGER NOT NULL
+                    );
+                    CREATE TABLE owner (
+                        sha256 TEXT NOT NULL REFERENCES blob(sha256) ON DELETE CASCADE,
+                        pubkey TEXT NOT NULL,
+                        uploaded INTEGER NOT NULL,
+                        PRIMARY KEY (sha256, pubkey)
+                    );
+                    CREATE INDEX owner_by_pubkey ON owner(pubkey, uploaded);
+                    """)
         }
         try migrator.migrate(db)
     }
@@ -57,8 +58,10 @@ struct BlobIndex: Sendable {
             try db.execute(
                 sql: "INSERT OR IGNORE INTO owner (sha256, pubkey, uploaded) VALUES (?, ?, ?)",
                 arguments: [record.sha256, owner, record.uploaded])
-            let stored = try Row.fetchOne(db, sql: "SELECT sha256, size, type, uploaded FROM blob WHERE sha256 = ?",
-                                          arguments: [record.sha256]).map(Self.record)
+            let stored = try Row.fetchOne(
+                db, sql: "SELECT sha256, size, type, uploaded FROM blob WHERE sha256 = ?",
+                arguments: [record.sha256]
+            ).map(Self.record)
             return (stored ?? record, created)
         }
     }
@@ -93,8 +96,10 @@ struct BlobIndex: Sendable {
             if let since { sql += " AND o.uploaded >= ?"; args.append(since) }
             if let until { sql += " AND o.uploaded <= ?"; args.append(until) }
             if let cursor,
-               let at = try Int64.fetchOne(db, sql: "SELECT uploaded FROM owner WHERE pubkey = ? AND sha256 = ?",
-                                           arguments: [pubkey, cursor]) {
+                let at = try Int64.fetchOne(
+                    db, sql: "SELECT uploaded FROM owner WHERE pubkey = ? AND sha256 = ?",
+                    arguments: [pubkey, cursor])
+            {
                 sql += " AND (o.uploaded < ? OR (o.uploaded = ? AND o.sha256 < ?))"
                 args += [at, at, cursor]
             }

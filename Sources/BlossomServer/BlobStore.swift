@@ -35,7 +35,8 @@ struct BlobStore: Sendable {
         let tmp = "\(tmpDirectory)/\(UUID().uuidString)"
         do {
             var hasher = StreamingHasher()
-            try await FileSystem.shared.withFileHandle(forWritingAt: FilePath(tmp), options: .newFile(replaceExisting: false)) { handle in
+            try await FileSystem.shared.withFileHandle(forWritingAt: FilePath(tmp), options: .newFile(replaceExisting: false)) {
+                handle in
                 try await handle.withBufferedWriter { writer in
                     for try await chunk in body {
                         hasher.update(chunk)
@@ -54,7 +55,8 @@ struct BlobStore: Sendable {
     /// Moves an accepted temp file to its final name (atomic on one filesystem).
     func commit(tmp: String, as sha256: String) throws {
         let dest = path(of: sha256)
-        try FileManager.default.createDirectory(atPath: (dest as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (dest as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         guard rename(tmp, dest) == 0 else {
             let code = errno
             discard(tmp)

@@ -88,7 +88,8 @@ public struct BlossomServer: Sendable {
 
     /// `<base>/<sha256>.<ext>`: BUD-02 wants an extension in every descriptor URL.
     func descriptor(_ record: BlobRecord, request: Request) -> BlobDescriptor {
-        var base = configuration.publicBaseURL?.absoluteString
+        var base =
+            configuration.publicBaseURL?.absoluteString
             ?? "http://\(request.head.authority ?? "\(configuration.host):\(configuration.port)")"
         while base.hasSuffix("/") { base.removeLast() }
         let url = "\(base)/\(record.sha256).\(MediaType.fileExtension(for: record.type))"
@@ -99,7 +100,8 @@ public struct BlossomServer: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(value)
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(
+            status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     /// The `<sha256>[.ext]` path parameter, or 400.

@@ -5,7 +5,8 @@ import Logging
 /// included, and fixed answers to preflight OPTIONS. It also turns unexpected
 /// errors into a 500 with a reason, so clients always get the CORS headers.
 struct BlossomCORSMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         if request.method == .options {
             var headers = HTTPFields()
             headers[.accessControlAllowOrigin] = "*"

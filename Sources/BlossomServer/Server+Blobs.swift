@@ -15,9 +15,11 @@ extension BlossomServer {
         let range = bodyWanted ? ByteRange.resolve(request.headers[.range], size: record.size) : .whole
         switch range {
         case .unsatisfiable:
-            return try Refusal(.rangeNotSatisfiable, "range is outside the \(record.size)-byte blob",
-                               headers: [.contentRange: "bytes */\(record.size)"])
-                .response(from: request, context: context)
+            return try Refusal(
+                .rangeNotSatisfiable, "range is outside the \(record.size)-byte blob",
+                headers: [.contentRange: "bytes */\(record.size)"]
+            )
+            .response(from: request, context: context)
         case .whole:
             headers[.contentLength] = String(record.size)
             guard bodyWanted, record.size > 0 else { return Response(status: .ok, headers: headers) }
@@ -60,7 +62,8 @@ extension BlossomServer {
         let cursor = query.get("cursor")
         if let cursor, !BlobHash.isValid(cursor) { throw Refusal(.badRequest, "cursor must be a sha256") }
         let limit = try int("limit").map { Int(max(1, min($0, 1000))) } ?? 1000
-        let records = try await index.list(pubkey: pubkey, since: try int("since"), until: try int("until"), cursor: cursor, limit: limit)
+        let records = try await index.list(
+            pubkey: pubkey, since: try int("since"), until: try int("until"), cursor: cursor, limit: limit)
         return try json(records.map { descriptor($0, request: request) })
     }
 }

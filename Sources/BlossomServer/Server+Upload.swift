@@ -45,10 +45,14 @@ extension BlossomServer {
     /// Would `PUT /upload` accept a blob described by X-SHA-256, X-Content-Length
     /// and X-Content-Type? Same checks as the upload, minus the body.
     func uploadPreflight(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        guard let claimed = try hashHeader(request, required: true) else { throw Refusal(.badRequest, "X-SHA-256 header is required") }
+        guard let claimed = try hashHeader(request, required: true) else {
+            throw Refusal(.badRequest, "X-SHA-256 header is required")
+        }
         let event = try authorize(request, .init(verb: .upload, hash: claimed, hashRequired: true, serverDomains: serverDomains))
         try requireUploader(event.pubkey)
-        guard let text = request.headers[.xContentLength] else { throw Refusal(.lengthRequired, "X-Content-Length header is required") }
+        guard let text = request.headers[.xContentLength] else {
+            throw Refusal(.lengthRequired, "X-Content-Length header is required")
+        }
         guard let length = Int64(text), length >= 0 else { throw Refusal(.badRequest, "X-Content-Length is not a byte count") }
         try checkSize(length)
         return Response(status: .ok)

@@ -40,5 +40,7 @@ struct ExtendedPrivateKey: Sendable {
 
     private func hmacSHA512(key: [UInt8], data: [UInt8]) -> [UInt8] { Self.hmacSHA512(key: key, data: data) }
 
-    private func bigEndian(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xff), UInt8(v >> 8 & 0xff), UInt8(v & 0xff)] }
+    private func bigEndian(_ v: UInt32) -> [UInt8] {
+        [UInt8(v >> 24), UInt8(v >> 16 & 0xff), UInt8(v >> 8 & 0xff), UInt8(v & 0xff)]
+    }
 }

@@ -80,8 +80,9 @@ public struct BlindingData: Sendable, Hashable {
     /// so that secrets do not fingerprint the wallet.
     public static func random(amount: Amount, keysetID: KeysetID) -> BlindingData {
         // Blinding fails only if Y == -rG, which a random r hits with probability ~2^-256.
-        try! BlindingData(amount: amount, keysetID: keysetID,
-                          secret: Hex.encode(SecureRandom.bytes(32)), r: .random())
+        try! BlindingData(
+            amount: amount, keysetID: keysetID,
+            secret: Hex.encode(SecureRandom.bytes(32)), r: .random())
     }
 
     /// The spendable proof from the mint's signature; `mintKey` is the keyset

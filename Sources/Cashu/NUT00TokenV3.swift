@@ -71,10 +71,12 @@ enum TokenV3 {
             guard let e = d.e else { throw .missingField("e") }
             guard let s = d.s else { throw .missingField("s") }
             guard let r = d.r else { throw .missingField("r") }
-            dleq = ProofDLEQ(e: try scalar(hex: e, field: "e"), s: try scalar(hex: s, field: "s"), r: try scalar(hex: r, field: "r"))
+            dleq = ProofDLEQ(
+                e: try scalar(hex: e, field: "e"), s: try scalar(hex: s, field: "s"), r: try scalar(hex: r, field: "r"))
         }
-        return Proof(amount: Amount(amount), id: id, secret: secret, C: try point(hex: cText, field: "C"),
-                     witness: w.witness?.text, dleq: dleq)
+        return Proof(
+            amount: Amount(amount), id: id, secret: secret, C: try point(hex: cText, field: "C"),
+            witness: w.witness?.text, dleq: dleq)
     }
 
     static func json(_ token: Token) -> String {
@@ -85,14 +87,21 @@ enum TokenV3 {
             ]
             if let w = p.witness { members.append(("witness", JSONText.string(w))) }
             if let d = p.dleq {
-                members.append(("dleq", JSONText.object([
-                    ("e", JSONText.string(d.e.hex)), ("s", JSONText.string(d.s.hex)), ("r", JSONText.string(d.r.hex)),
-                ])))
+                members.append(
+                    (
+                        "dleq",
+                        JSONText.object([
+                            ("e", JSONText.string(d.e.hex)), ("s", JSONText.string(d.s.hex)), ("r", JSONText.string(d.r.hex)),
+                        ])
+                    ))
             }
             return JSONText.object(members)
         }
         var top: [(String, String)] = [
-            ("token", JSONText.array([JSONText.object([("mint", JSONText.string(token.mint)), ("proofs", JSONText.array(proofs))])])),
+            (
+                "token",
+                JSONText.array([JSONText.object([("mint", JSONText.string(token.mint)), ("proofs", JSONText.array(proofs))])])
+            ),
             ("unit", JSONText.string(token.unit.rawValue)),
         ]
         if let memo = token.memo { top.append(("memo", JSONText.string(memo))) }

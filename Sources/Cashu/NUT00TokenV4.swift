@@ -35,9 +35,10 @@ enum TokenV4 {
         var dleq: ProofDLEQ?
         if let d = item["d"], d != .null {
             guard case .map = d else { throw .invalidField("d", reason: "not a map") }
-            dleq = ProofDLEQ(e: try scalar(bytes: try requiredBytes(d, "e"), field: "e"),
-                             s: try scalar(bytes: try requiredBytes(d, "s"), field: "s"),
-                             r: try scalar(bytes: try requiredBytes(d, "r"), field: "r"))
+            dleq = ProofDLEQ(
+                e: try scalar(bytes: try requiredBytes(d, "e"), field: "e"),
+                s: try scalar(bytes: try requiredBytes(d, "s"), field: "s"),
+                r: try scalar(bytes: try requiredBytes(d, "r"), field: "r"))
         }
         return Proof(amount: Amount(amount), id: id, secret: secret, C: C, witness: witness, dleq: dleq)
     }
@@ -66,7 +67,8 @@ enum TokenV4 {
             .init("a", .unsigned(p.amount.value)), .init("s", .text(p.secret)), .init("c", .bytes(p.C.compressed)),
         ]
         if let d = p.dleq {
-            entries.append(.init("d", .map([.init("e", .bytes(d.e.bytes)), .init("s", .bytes(d.s.bytes)), .init("r", .bytes(d.r.bytes))])))
+            entries.append(
+                .init("d", .map([.init("e", .bytes(d.e.bytes)), .init("s", .bytes(d.s.bytes)), .init("r", .bytes(d.r.bytes))])))
         }
         if let w = p.witness { entries.append(.init("w", .text(w))) }
         return .map(entries)

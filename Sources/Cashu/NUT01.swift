@@ -71,9 +71,12 @@ public struct Keyset: Sendable, Hashable, Codable {
         self.keys = keys
     }
 
-    public init(id: KeysetID, unit: CurrencyUnit, active: Bool = true, inputFeePpk: UInt64 = 0,
-                finalExpiry: UInt64? = nil, keys: [Amount: PublicKey]) {
-        self.init(info: KeysetInfo(id: id, unit: unit, active: active, inputFeePpk: inputFeePpk, finalExpiry: finalExpiry), keys: keys)
+    public init(
+        id: KeysetID, unit: CurrencyUnit, active: Bool = true, inputFeePpk: UInt64 = 0,
+        finalExpiry: UInt64? = nil, keys: [Amount: PublicKey]
+    ) {
+        self.init(
+            info: KeysetInfo(id: id, unit: unit, active: active, inputFeePpk: inputFeePpk, finalExpiry: finalExpiry), keys: keys)
     }
 
     public var id: KeysetID { info.id }

@@ -83,7 +83,9 @@ public struct KeysetID: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// Version 01: `01` + SHA256 of `amount:key,…|unit:u[|input_fee_ppk:f][|final_expiry:t]`,
     /// the fee and expiry left out when absent or zero.
-    public static func deriveV2(keys: [Amount: PublicKey], unit: CurrencyUnit, inputFeePpk: UInt64 = 0, finalExpiry: UInt64? = nil) -> KeysetID {
+    public static func deriveV2(
+        keys: [Amount: PublicKey], unit: CurrencyUnit, inputFeePpk: UInt64 = 0, finalExpiry: UInt64? = nil
+    ) -> KeysetID {
         var preimage = keys.sorted { $0.key < $1.key }.map { "\($0.key.value):\($0.value.hex)" }.joined(separator: ",")
         preimage += "|unit:\(unit.rawValue.lowercased())"
         if inputFeePpk != 0 { preimage += "|input_fee_ppk:\(inputFeePpk)" }
@@ -97,7 +99,9 @@ public struct KeysetID: Sendable, Hashable, Codable, CustomStringConvertible {
 public enum Fees {
     /// The fee a mint charges to spend `proofs`. `keysets` must cover every
     /// proof's keyset; short ids are resolved against them.
-    public static func inputFee(for proofs: some Sequence<Proof>, keysets: some Sequence<KeysetInfo>) throws(KeysetError) -> Amount {
+    public static func inputFee(
+        for proofs: some Sequence<Proof>, keysets: some Sequence<KeysetInfo>
+    ) throws(KeysetError) -> Amount {
         var ppkByID: [KeysetID: UInt64] = [:]
         for k in keysets { ppkByID[k.id] = k.inputFeePpk }
         var ppks: [UInt64] = []

@@ -19,7 +19,7 @@ public struct WellKnownSecret: Sendable, Hashable {
         // Whatever a mint's JSON parser takes as an array (leading whitespace
         // included) it will enforce, so the same must count as well-known here.
         guard let json = try? JSONSerialization.jsonObject(with: Data(raw.utf8), options: [.fragmentsAllowed]),
-              let array = json as? [Any]
+            let array = json as? [Any]
         else { throw .notWellKnown }
         guard array.count == 2, let kind = array[0] as? String, let body = array[1] as? [String: Any] else {
             throw .malformed("a well-known secret is [kind, {nonce, data, tags}]")
@@ -32,8 +32,8 @@ public struct WellKnownSecret: Sendable, Hashable {
             for item in list {
                 // NUT-10: a tag is one or more non-empty strings.
                 guard let tag = item as? [Any], !tag.isEmpty,
-                      let strings = tag as? [String], strings.allSatisfy({ !$0.isEmpty }),
-                      !tag.contains(where: { $0 is NSNumber })
+                    let strings = tag as? [String], strings.allSatisfy({ !$0.isEmpty }),
+                    !tag.contains(where: { $0 is NSNumber })
                 else { throw .malformed("a tag must be an array of one or more non-empty strings") }
                 tags.append(strings)
             }

@@ -21,8 +21,10 @@ public struct P2PKConditions: Sendable, Hashable {
     public var refundKeys: [PublicKey]
     public var nSigsRefund: Int
 
-    public init(data: PublicKey, pubkeys: [PublicKey] = [], nSigs: Int = 1, locktime: UInt64? = nil,
-                refundKeys: [PublicKey] = [], nSigsRefund: Int = 1, sigFlag: SigFlag = .sigInputs) {
+    public init(
+        data: PublicKey, pubkeys: [PublicKey] = [], nSigs: Int = 1, locktime: UInt64? = nil,
+        refundKeys: [PublicKey] = [], nSigsRefund: Int = 1, sigFlag: SigFlag = .sigInputs
+    ) {
         self.sigFlag = sigFlag
         self.data = data
         self.pubkeys = pubkeys

@@ -10,14 +10,18 @@ public enum P2PK {
     }
 
     /// `proof` with a SIG_INPUTS signature by `key` added to its witness.
-    public static func signed(_ proof: Proof, with key: SecretKey, auxRand: [UInt8]? = nil) throws(SpendingConditionError) -> Proof {
+    public static func signed(
+        _ proof: Proof, with key: SecretKey, auxRand: [UInt8]? = nil
+    ) throws(SpendingConditionError) -> Proof {
         try adding(signature: signature(proof.secret, key, auxRand), to: proof)
     }
 
     /// `inputs` with a SIG_ALL signature by `key` over the whole transaction
     /// added to the first input's witness, where NUT-11 looks for it.
-    public static func signedSigAll(inputs: [Proof], outputs: [BlindedMessage], quoteID: String? = nil,
-                                    with key: SecretKey, auxRand: [UInt8]? = nil) throws(SpendingConditionError) -> [Proof] {
+    public static func signedSigAll(
+        inputs: [Proof], outputs: [BlindedMessage], quoteID: String? = nil,
+        with key: SecretKey, auxRand: [UInt8]? = nil
+    ) throws(SpendingConditionError) -> [Proof] {
         guard let first = inputs.first else { throw .noInputs }
         let message = sigAllMessage(inputs: inputs, outputs: outputs, quoteID: quoteID)
         var out = inputs
@@ -46,8 +50,10 @@ public enum P2PK {
     /// input is SIG_ALL, all must share its data and tags and the first
     /// input's witness must sign the whole transaction. Inputs without a
     /// well-known secret need nothing; other kinds are left to the mint.
-    public static func verifyTransaction(inputs: [Proof], outputs: [BlindedMessage], quoteID: String? = nil,
-                                         now: UInt64) throws(SpendingConditionError) {
+    public static func verifyTransaction(
+        inputs: [Proof], outputs: [BlindedMessage], quoteID: String? = nil,
+        now: UInt64
+    ) throws(SpendingConditionError) {
         guard let first = inputs.first else { throw .noInputs }
         let secrets = inputs.map { try? WellKnownSecret(parsing: $0.secret) }
         let anySigAll = secrets.contains { $0?.kind == "P2PK" && $0?.tag("sigflag")?.first == "SIG_ALL" }
@@ -56,11 +62,12 @@ public enum P2PK {
             return
         }
         guard let lead = secrets[0], lead.kind == "P2PK",
-              secrets.allSatisfy({ $0?.kind == lead.kind && $0?.data == lead.data && $0?.tags == lead.tags })
+            secrets.allSatisfy({ $0?.kind == lead.kind && $0?.data == lead.data && $0?.tags == lead.tags })
         else { throw .sigAllMismatch }
         let c = try P2PKConditions(secret: lead)
-        try check(c, witness: first.witness,
-                  message: sigAllMessage(inputs: inputs, outputs: outputs, quoteID: quoteID), now: now)
+        try check(
+            c, witness: first.witness,
+            message: sigAllMessage(inputs: inputs, outputs: outputs, quoteID: quoteID), now: now)
     }
 
     /// Whether `key` alone can spend `proof` at `now`: a plain secret (anyone
@@ -84,12 +91,15 @@ public enum P2PK {
 
     static func digest(_ message: String) -> [UInt8] { Array(SHA256.hash(data: Array(message.utf8))) }
 
-    private static func signature(_ message: String, _ key: SecretKey, _ auxRand: [UInt8]?) throws(SpendingConditionError) -> String {
+    private static func signature(
+        _ message: String, _ key: SecretKey, _ auxRand: [UInt8]?
+    ) throws(SpendingConditionError) -> String {
         do { return try sign(message, with: key, auxRand: auxRand) } catch { throw .malformed("signing failed: \(error)") }
     }
 
     private static func adding(signature: String, to proof: Proof) throws(SpendingConditionError) -> Proof {
-        var witness = try proof.witness.map { w throws(SpendingConditionError) in try P2PKWitness(json: w) } ?? P2PKWitness(signatures: [])
+        var witness =
+            try proof.witness.map { w throws(SpendingConditionError) in try P2PKWitness(json: w) } ?? P2PKWitness(signatures: [])
         witness.signatures.append(signature)
         var out = proof
         out.witness = witness.json
@@ -98,7 +108,8 @@ public enum P2PK {
 
     /// Main pathway, or after the locktime also the refund pathway; an
     /// expired lock without refund keys is open to anyone (NUT-11).
-    private static func check(_ c: P2PKConditions, witness: String?, message: String, now: UInt64) throws(SpendingConditionError) {
+    private static func check(_ c: P2PKConditions, witness: String?, message: String, now: UInt64) throws(SpendingConditionError)
+    {
         let expired = c.isExpired(now: now)
         if expired && c.refundKeys.isEmpty { return }
         let signatures = try witness.map { w throws(SpendingConditionError) in try P2PKWitness(json: w).signatures } ?? []

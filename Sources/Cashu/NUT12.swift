@@ -14,7 +14,7 @@ public enum DLEQ {
     /// R1 = sG - eA, R2 = sB_ - eC_, then e == hash(R1, R2, A, C_).
     public static func verify(e: Scalar, s: Scalar, A: PublicKey, B_: PublicKey, C_: PublicKey) -> Bool {
         guard let R1 = try? s.publicKey.subtracting(A.multiplied(by: e)),
-              let R2 = try? B_.multiplied(by: s).subtracting(C_.multiplied(by: e))
+            let R2 = try? B_.multiplied(by: s).subtracting(C_.multiplied(by: e))
         else { return false }
         return hashE([R1, R2, A, C_]) == e.bytes
     }
@@ -28,10 +28,12 @@ public enum DLEQ {
         let key = SymmetricKey(data: a.bytes)
         let base = Array("Cashu_DLEQ_R_v1".utf8) + A.uncompressed + B_.uncompressed + C_.uncompressed
         for ctr in 0...UInt8.max {
-            guard let r = try? Scalar(bytes: Array(HMAC<SHA256>.authenticationCode(for: base + [ctr], using: key))) else { continue }
+            guard let r = try? Scalar(bytes: Array(HMAC<SHA256>.authenticationCode(for: base + [ctr], using: key))) else {
+                continue
+            }
             let R1 = r.publicKey, R2 = B_.multiplied(by: r)
             guard let e = try? Scalar(reducing: hashE([R1, R2, A, C_])),
-                  let s = try? r.adding(e.multiplied(by: a))
+                let s = try? r.adding(e.multiplied(by: a))
             else { throw .degenerate }
             return BlindSignatureDLEQ(e: e, s: s)
         }
@@ -68,9 +70,9 @@ extension Proof {
     public func verifyDLEQ(A: PublicKey) throws(DLEQError) {
         guard let dleq else { throw .missing }
         guard let Y = try? self.Y(),
-              let B_ = try? Y.adding(dleq.r.publicKey),
-              let C_ = try? C.adding(A.multiplied(by: dleq.r)),
-              DLEQ.verify(e: dleq.e, s: dleq.s, A: A, B_: B_, C_: C_)
+            let B_ = try? Y.adding(dleq.r.publicKey),
+            let C_ = try? C.adding(A.multiplied(by: dleq.r)),
+            DLEQ.verify(e: dleq.e, s: dleq.s, A: A, B_: B_, C_: C_)
         else { throw .invalid }
     }
 }

@@ -19,7 +19,9 @@ public enum DeterministicSecrets {
     }
 
     /// The output for `counter`, ready to send to the mint.
-    public static func blindingData(seed: [UInt8], keysetID: KeysetID, counter: UInt32, amount: Amount) throws(DerivationError) -> BlindingData {
+    public static func blindingData(
+        seed: [UInt8], keysetID: KeysetID, counter: UInt32, amount: Amount
+    ) throws(DerivationError) -> BlindingData {
         let d = try derive(seed: seed, keysetID: keysetID, counter: counter)
         do { return try BlindingData(amount: amount, keysetID: keysetID, secret: d.secret, r: d.r) } catch { throw .invalidKey }
     }
@@ -37,7 +39,9 @@ public enum DeterministicSecrets {
     static func deriveHMAC(seed: [UInt8], keysetID: KeysetID, counter: UInt32) throws(DerivationError) -> DeterministicSecret {
         guard !keysetID.isShort else { throw .shortKeysetID }
         let key = SymmetricKey(data: seed)
-        let message = Array("Cashu_KDF_HMAC_SHA256".utf8) + keysetID.bytes + (0..<8).map { UInt8(truncatingIfNeeded: UInt64(counter) >> (56 - 8 * $0)) }
+        let message =
+            Array("Cashu_KDF_HMAC_SHA256".utf8) + keysetID.bytes
+            + (0..<8).map { UInt8(truncatingIfNeeded: UInt64(counter) >> (56 - 8 * $0)) }
         let secret = Array(HMAC<SHA256>.authenticationCode(for: message + [0], using: key))
         let rDigest = Array(HMAC<SHA256>.authenticationCode(for: message + [1], using: key))
         guard let r = try? Scalar(reducing: rDigest) else { throw .invalidKey }

@@ -3,8 +3,8 @@ import Cashu
 import Foundation
 import LoomHTTP
 import NIOCore
-import NIOPosix
 import NIOFoundationCompat
+import NIOPosix
 
 /// The mint's HTTP API (NUT-01..09). Stateless: it sends one request and
 /// returns the typed answer or a `MintError`. Anything that must survive a

@@ -32,17 +32,22 @@ public actor Wallet {
     var inFlight: Set<String> = []
 
     /// A wallet on `mintURL` over HTTP. `timeout` bounds each mint request.
-    public init(store: WalletStore, mintURL: String, unit: CurrencyUnit = .sat, lockKey: SecretKey? = nil,
-                http: HTTPClient = MintClient.sharedHTTPClient, timeout: Duration? = nil,
-                crashPoint: String? = nil) throws {
-        let client = MintClient(url: mintURL, http: http,
-                                timeout: timeout.map { .nanoseconds(Int64($0 / .nanoseconds(1))) } ?? MintClient.defaultTimeout)
+    public init(
+        store: WalletStore, mintURL: String, unit: CurrencyUnit = .sat, lockKey: SecretKey? = nil,
+        http: HTTPClient = MintClient.sharedHTTPClient, timeout: Duration? = nil,
+        crashPoint: String? = nil
+    ) throws {
+        let client = MintClient(
+            url: mintURL, http: http,
+            timeout: timeout.map { .nanoseconds(Int64($0 / .nanoseconds(1))) } ?? MintClient.defaultTimeout)
         try self.init(store: store, mint: client, unit: unit, lockKey: lockKey, crashPoint: crashPoint)
     }
 
     /// A wallet that reaches its mint through `mint` (tests inject faults here).
-    public init(store: WalletStore, mint: any MintConnector, unit: CurrencyUnit = .sat, lockKey: SecretKey? = nil,
-                crashPoint: String? = nil) throws {
+    public init(
+        store: WalletStore, mint: any MintConnector, unit: CurrencyUnit = .sat, lockKey: SecretKey? = nil,
+        crashPoint: String? = nil
+    ) throws {
         self.store = store
         self.mint = mint
         self.unit = unit
@@ -126,7 +131,11 @@ public actor Wallet {
 
     public func balance() throws -> Amount {
         try store.db.read { db in
-            Amount(UInt64(try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(amount), 0) FROM proofs WHERE mint = ? AND state = 'unspent'", arguments: [mint.url]) ?? 0))
+            Amount(
+                UInt64(
+                    try Int64.fetchOne(
+                        db, sql: "SELECT COALESCE(SUM(amount), 0) FROM proofs WHERE mint = ? AND state = 'unspent'",
+                        arguments: [mint.url]) ?? 0))
         }
     }
 
@@ -134,7 +143,9 @@ public actor Wallet {
     public func balances() throws -> [ProofStatus: Amount] {
         try store.db.read { db in
             var out: [ProofStatus: Amount] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT state, SUM(amount) AS total FROM proofs WHERE mint = ? GROUP BY state", arguments: [mint.url]) {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT state, SUM(amount) AS total FROM proofs WHERE mint = ? GROUP BY state", arguments: [mint.url])
+            {
                 if let s = ProofStatus(rawValue: row["state"]) { out[s] = Amount(UInt64(row["total"] as Int64)) }
             }
             return out

@@ -33,7 +33,8 @@ public enum WalletError: Error, Sendable, CustomStringConvertible {
         case .noActiveKeyset(let u): "the mint has no active keyset for unit \(u)"
         case .quoteNotPaid(let q): "the invoice of quote \(q) has not been paid"
         case .invalidMnemonic(let why): "invalid mnemonic: \(why)"
-        case .pendingOutcome(let op): "the mint did not answer; operation \(op) is journaled and will be settled by `loom wallet check`"
+        case .pendingOutcome(let op):
+            "the mint did not answer; operation \(op) is journaled and will be settled by `loom wallet check`"
         case .alreadyReceived(let op): "this token was already received by this wallet (operation \(op)); a token pays once"
         case .corrupt(let why): "wallet database inconsistent: \(why)"
         }

@@ -1,9 +1,10 @@
 import Foundation
 import Secp256k1
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Tells whether the process that owns a journaled operation is still alive.
@@ -31,8 +32,9 @@ final class WalletLease: @unchecked Sendable {
     /// Takes a fresh lease next to the database: `<db>-owners/<owner>.lock`.
     init(databasePath: String) throws {
         directory = databasePath + "-owners"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         owner = Hex.random(8)
         // Locked under a temporary name, then renamed: a sweeping neighbour
         // never sees an unlocked file with our name and removes it.

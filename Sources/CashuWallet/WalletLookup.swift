@@ -23,10 +23,14 @@ extension Wallet {
     /// that a receive the mint did answer is no longer open.
     public func receipt(reference: String) throws -> Receipt {
         try store.db.read { db -> Receipt in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT id, state, amount, fee, error FROM operations
-                WHERE mint = ? AND kind = 'receive' AND reference = ? ORDER BY created_at DESC, rowid DESC LIMIT 1
-                """, arguments: [self.mint.url, reference]) else { return .none }
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT id, state, amount, fee, error FROM operations
+                        WHERE mint = ? AND kind = 'receive' AND reference = ? ORDER BY created_at DESC, rowid DESC LIMIT 1
+                        """, arguments: [self.mint.url, reference])
+            else { return .none }
             let id: String = row["id"]
             switch OperationState(rawValue: row["state"]) ?? .failed {
             case .done:
@@ -36,7 +40,9 @@ extension Wallet {
                 return .open(operation: id)
             case .failed:
                 // A receive that lost the race keeps its inputs as spent; a refused one deleted them.
-                let lost = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM proofs WHERE operation_id = ? AND state = 'spent'", arguments: [id]) ?? 0
+                let lost =
+                    try Int.fetchOne(
+                        db, sql: "SELECT COUNT(*) FROM proofs WHERE operation_id = ? AND state = 'spent'", arguments: [id]) ?? 0
                 return lost > 0 ? .spentElsewhere : .refused(row["error"] ?? "refused by the mint")
             }
         }
@@ -51,12 +57,18 @@ extension Wallet {
     /// working on it: the caller must not make a new one then.
     public func settledSend(memo: String) async throws -> Sent? {
         let rows = try await store.db.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT id, state, owner, next_attempt_at FROM operations WHERE mint = ? AND kind = 'send' AND memo = ?
-                ORDER BY created_at DESC, rowid DESC
-                """, arguments: [self.mint.url, memo]).map {
-                    (id: $0["id"] as String, state: $0["state"] as String, owner: $0["owner"] as String?, due: $0["next_attempt_at"] as Int64?)
-                }
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, state, owner, next_attempt_at FROM operations WHERE mint = ? AND kind = 'send' AND memo = ?
+                    ORDER BY created_at DESC, rowid DESC
+                    """, arguments: [self.mint.url, memo]
+            ).map {
+                (
+                    id: $0["id"] as String, state: $0["state"] as String, owner: $0["owner"] as String?,
+                    due: $0["next_attempt_at"] as Int64?
+                )
+            }
         }
         for row in rows {
             switch OperationState(rawValue: row.state) ?? .failed {

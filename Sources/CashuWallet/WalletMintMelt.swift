@@ -57,12 +57,15 @@ extension Wallet {
         let (inputs, outputs, inputFee) = try await store.db.write { db -> ([Proof], [JournaledOutput], Amount) in
             let (inputs, fee) = try self.select(db, amount: needed, keysets: infos)
             try self.insertOperation(db, id: opID, kind: .melt, amount: quote.amount, fee: fee, quote: quote.quote)
-            try db.execute(sql: "UPDATE proofs SET state = 'pending', operation_id = ? WHERE secret IN (\(inputs.map { _ in "?" }.joined(separator: ",")))",
-                           arguments: StatementArguments([opID] + inputs.map(\.secret)))
+            try db.execute(
+                sql:
+                    "UPDATE proofs SET state = 'pending', operation_id = ? WHERE secret IN (\(inputs.map { _ in "?" }.joined(separator: ",")))",
+                arguments: StatementArguments([opID] + inputs.map(\.secret)))
             // NUT-08: ceil(log2(fee_reserve)) blank outputs (at least one) can carry any overpaid fee back.
             let overpaid = try Amount.sum(inputs.map(\.amount)).value - quote.amount.value - fee.value
             let count = max(1, overpaid == 0 ? 0 : 64 - (overpaid - 1).leadingZeroBitCount)
-            let outs = try self.deterministicOutputs(db, amounts: Array(repeating: Amount(1), count: count), keyset: keyset, role: "change")
+            let outs = try self.deterministicOutputs(
+                db, amounts: Array(repeating: Amount(1), count: count), keyset: keyset, role: "change")
             try self.insertOutputs(db, operation: opID, outs)
             return (inputs, outs, fee)
         }
@@ -92,7 +95,8 @@ extension Wallet {
             // Change signatures answer the first outputs, with the amounts the mint chose.
             let used = Array(outputs.prefix(change.count)).enumerated().map { i, o -> JournaledOutput in
                 var o = o
-                o.blinding = try! BlindingData(amount: change[i].amount, keysetID: change[i].id, secret: o.blinding.secret, r: o.blinding.r)
+                o.blinding = try! BlindingData(
+                    amount: change[i].amount, keysetID: change[i].id, secret: o.blinding.secret, r: o.blinding.r)
                 return o
             }
             let proofs = try await unblind(change, used)
@@ -111,9 +115,14 @@ extension Wallet {
     func meltedSummary(_ opID: String) throws -> Melted {
         try store.db.read { db in
             let row = try Row.fetchOne(db, sql: "SELECT * FROM operations WHERE id = ?", arguments: [opID])!
-            let change = try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(amount),0) FROM proofs WHERE operation_id = ? AND state = 'unspent'", arguments: [opID]) ?? 0
-            return Melted(paid: (row["state"] as String) == OperationState.done.rawValue, amount: Amount(UInt64(row["amount"] as Int64)),
-                          feeReserve: .zero, inputFee: Amount(UInt64(row["fee"] as Int64)), change: Amount(UInt64(change)), preimage: nil, operation: opID)
+            let change =
+                try Int64.fetchOne(
+                    db, sql: "SELECT COALESCE(SUM(amount),0) FROM proofs WHERE operation_id = ? AND state = 'unspent'",
+                    arguments: [opID]) ?? 0
+            return Melted(
+                paid: (row["state"] as String) == OperationState.done.rawValue, amount: Amount(UInt64(row["amount"] as Int64)),
+                feeReserve: .zero, inputFee: Amount(UInt64(row["fee"] as Int64)), change: Amount(UInt64(change)), preimage: nil,
+                operation: opID)
         }
     }
 }

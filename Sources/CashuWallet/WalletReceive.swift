@@ -45,7 +45,9 @@ extension Wallet {
                 do { try p.verifyDLEQ(A: try ks.key(for: p.amount)) } catch { throw WalletError.dleqInvalid("\(error)") }
             }
             if let secret = try? WellKnownSecret(parsing: p.secret) {
-                guard let lockKey, P2PK.canUnlock(p, with: lockKey.publicKey, now: now) else { throw WalletError.lockedToAnotherKey }
+                guard let lockKey, P2PK.canUnlock(p, with: lockKey.publicKey, now: now) else {
+                    throw WalletError.lockedToAnotherKey
+                }
                 if (try? P2PKConditions(secret: secret))?.sigFlag == .sigAll {
                     sigAll = true
                 } else {
@@ -82,10 +84,12 @@ extension Wallet {
         let lockKey = self.lockKey
         try await store.db.write { db in
             try self.refuseKnownProofs(db, token.proofs)
-            try self.insertOperation(db, id: opID, kind: .receive, amount: total, fee: fee, memo: token.memo, reference: reference)
+            try self.insertOperation(
+                db, id: opID, kind: .receive, amount: total, fee: fee, memo: token.memo, reference: reference)
             let outs = try self.deterministicOutputs(db, amounts: keep.split(), keyset: keyset, role: "keep")
             // SIG_ALL (NUT-11) signs inputs and outputs together, so it comes once the outputs exist.
-            let inputs = sigAll
+            let inputs =
+                sigAll
                 ? try P2PK.signedSigAll(inputs: token.proofs, outputs: outs.map(\.blinding.message), with: lockKey!)
                 : token.proofs
             try self.insertProofs(db, inputs, state: .pending, operation: opID)
@@ -111,10 +115,12 @@ extension Wallet {
     /// operation that swapped it.
     nonisolated func refuseKnownProofs(_ db: Database, _ proofs: [Proof]) throws {
         let marks = proofs.map { _ in "?" }.joined(separator: ",")
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT p.state, o.id, o.kind FROM proofs p LEFT JOIN operations o ON o.id = p.operation_id
-            WHERE p.secret IN (\(marks))
-            """, arguments: StatementArguments(proofs.map(\.secret)))
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT p.state, o.id, o.kind FROM proofs p LEFT JOIN operations o ON o.id = p.operation_id
+                WHERE p.secret IN (\(marks))
+                """, arguments: StatementArguments(proofs.map(\.secret)))
         for row in rows {
             let state: String = row["state"], kind: String? = row["kind"]
             if state == ProofStatus.spent.rawValue, kind == OperationKind.send.rawValue { continue }

@@ -36,9 +36,12 @@ extension Wallet {
     public func recover(force: Bool = true) async throws -> [String] {
         let now = Self.now()
         let open = try await store.db.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT id, owner, next_attempt_at FROM operations WHERE mint = ? AND state IN ('prepared', 'sent') ORDER BY created_at
-                """, arguments: [self.mint.url]).map { (id: $0["id"] as String, owner: $0["owner"] as String?, due: $0["next_attempt_at"] as Int64?) }
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, owner, next_attempt_at FROM operations WHERE mint = ? AND state IN ('prepared', 'sent') ORDER BY created_at
+                    """, arguments: [self.mint.url]
+            ).map { (id: $0["id"] as String, owner: $0["owner"] as String?, due: $0["next_attempt_at"] as Int64?) }
         }
         var settled: [String] = []
         for op in open where !inFlight.contains(op.id) && (force || (op.due ?? 0) <= now) {
@@ -119,7 +122,9 @@ extension Wallet {
     /// operation of ours or written off (`heal`).
     public func check() async throws -> CheckReport {
         let settled = try await recover()
-        let unspent = try await store.db.read { db in try self.loadProofs(db, sql: "mint = ? AND state = 'unspent'", arguments: [self.mint.url]) }
+        let unspent = try await store.db.read { db in
+            try self.loadProofs(db, sql: "mint = ? AND state = 'unspent'", arguments: [self.mint.url])
+        }
         let before = try balance()
         var lost = Amount.zero
         for chunk in stride(from: 0, to: unspent.count, by: 100).map({ Array(unspent[$0..<min($0 + 100, unspent.count)]) }) {
@@ -127,7 +132,8 @@ extension Wallet {
         }
         let after = try balance()
         let pending = try await store.db.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM operations WHERE mint = ? AND state IN ('prepared','sent')", arguments: [self.mint.url])
+            try String.fetchAll(
+                db, sql: "SELECT id FROM operations WHERE mint = ? AND state IN ('prepared','sent')", arguments: [self.mint.url])
         }
         let found = before > after ? Amount(before.value - after.value) : lost
         return CheckReport(settledOperations: settled, stillPending: pending, foundSpent: found, balance: after)
@@ -137,36 +143,55 @@ extension Wallet {
     /// less everything sent, melted and paid in fees, must equal the unspent proofs.
     public func audit() throws -> AuditReport {
         try store.db.read { db in
-            func sum(_ sql: String) throws -> Amount { Amount(UInt64(try Int64.fetchOne(db, sql: sql, arguments: [self.mint.url]) ?? 0)) }
+            func sum(_ sql: String) throws -> Amount {
+                Amount(UInt64(try Int64.fetchOne(db, sql: sql, arguments: [self.mint.url]) ?? 0))
+            }
             let unspent = try sum("SELECT COALESCE(SUM(amount),0) FROM proofs WHERE mint = ? AND state = 'unspent'")
-            let received = try sum("SELECT COALESCE(SUM(amount),0) FROM operations WHERE mint = ? AND kind IN ('receive','restore') AND state = 'done'")
-            let minted = try sum("SELECT COALESCE(SUM(amount),0) FROM operations WHERE mint = ? AND kind = 'mint' AND state = 'done'")
-            let sent = try sum("SELECT COALESCE(SUM(amount),0) FROM operations WHERE mint = ? AND kind = 'send' AND state = 'done'")
-            let fees = try sum("SELECT COALESCE(SUM(fee),0) FROM operations WHERE mint = ? AND kind IN ('receive','send','melt') AND state = 'done'")
-            let writtenOff = try sum("SELECT COALESCE(SUM(amount),0) FROM operations WHERE mint = ? AND kind = 'writeoff' AND state = 'done'")
+            let received = try sum(
+                "SELECT COALESCE(SUM(amount),0) FROM operations WHERE mint = ? AND kind IN ('receive','restore') AND state = 'done'"
+            )
+            let minted = try sum(
+                "SELECT COALESCE(SUM(amount),0) FROM operations WHERE mint = ? AND kind = 'mint' AND state = 'done'")
+            let sent = try sum(
+                "SELECT COALESCE(SUM(amount),0) FROM operations WHERE mint = ? AND kind = 'send' AND state = 'done'")
+            let fees = try sum(
+                "SELECT COALESCE(SUM(fee),0) FROM operations WHERE mint = ? AND kind IN ('receive','send','melt') AND state = 'done'"
+            )
+            let writtenOff = try sum(
+                "SELECT COALESCE(SUM(amount),0) FROM operations WHERE mint = ? AND kind = 'writeoff' AND state = 'done'")
             // A melt spends its amount plus what the mint kept of the reserve:
             // inputs - change - input fee.
-            let meltedGross = try sum("""
+            let meltedGross = try sum(
+                """
                 SELECT COALESCE(SUM(p.amount),0) FROM proofs p JOIN operations o ON p.operation_id = o.id
                 WHERE o.mint = ? AND o.kind = 'melt' AND o.state = 'done' AND p.state = 'spent'
                 """)
-            let meltChange = try sum("""
+            let meltChange = try sum(
+                """
                 SELECT COALESCE(SUM(p.amount),0) FROM proofs p JOIN operations o ON p.operation_id = o.id
                 WHERE o.mint = ? AND o.kind = 'melt' AND o.state = 'done' AND p.state != 'spent'
                 """)
-            let meltFees = try sum("SELECT COALESCE(SUM(fee),0) FROM operations WHERE mint = ? AND kind = 'melt' AND state = 'done'")
+            let meltFees = try sum(
+                "SELECT COALESCE(SUM(fee),0) FROM operations WHERE mint = ? AND kind = 'melt' AND state = 'done'")
             let melted = Amount(meltedGross.value &- meltChange.value &- meltFees.value)
-            let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM operations WHERE mint = ? AND state IN ('prepared','sent')", arguments: [self.mint.url]) ?? 0
+            let pending =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM operations WHERE mint = ? AND state IN ('prepared','sent')",
+                    arguments: [self.mint.url]) ?? 0
             var problems: [String] = []
             let inflow = Int128(received.value) + Int128(minted.value)
             let outflow = Int128(sent.value) + Int128(melted.value) + Int128(fees.value) + Int128(writtenOff.value)
             if inflow - outflow != Int128(unspent.value) {
                 problems.append("history says \(inflow - outflow), unspent proofs hold \(unspent.value)")
             }
-            let pendingProofs = try sum("SELECT COALESCE(SUM(amount),0) FROM proofs WHERE mint = ? AND state IN ('pending','reserved')")
-            if pending == 0 && pendingProofs > .zero { problems.append("\(pendingProofs) in pending proofs without an open operation") }
-            return AuditReport(balance: unspent, unspentProofs: unspent, received: received, minted: minted, sent: sent,
-                               melted: melted, fees: fees, pendingOperations: pending, writtenOff: writtenOff, problems: problems)
+            let pendingProofs = try sum(
+                "SELECT COALESCE(SUM(amount),0) FROM proofs WHERE mint = ? AND state IN ('pending','reserved')")
+            if pending == 0 && pendingProofs > .zero {
+                problems.append("\(pendingProofs) in pending proofs without an open operation")
+            }
+            return AuditReport(
+                balance: unspent, unspentProofs: unspent, received: received, minted: minted, sent: sent,
+                melted: melted, fees: fees, pendingOperations: pending, writtenOff: writtenOff, problems: problems)
         }
     }
 }
@@ -188,10 +213,14 @@ public struct OperationRecord: Sendable, Codable {
 extension Wallet {
     public func history(limit: Int = 50) throws -> [OperationRecord] {
         try store.db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM operations WHERE mint = ? ORDER BY created_at DESC, rowid DESC LIMIT ?", arguments: [mint.url, limit]).map {
-                OperationRecord(id: $0["id"], kind: $0["kind"], state: $0["state"], amount: UInt64($0["amount"] as Int64),
-                                fee: UInt64($0["fee"] as Int64), memo: $0["memo"], error: $0["error"], token: $0["token"],
-                                createdAt: $0["created_at"])
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM operations WHERE mint = ? ORDER BY created_at DESC, rowid DESC LIMIT ?",
+                arguments: [mint.url, limit]
+            ).map {
+                OperationRecord(
+                    id: $0["id"], kind: $0["kind"], state: $0["state"], amount: UInt64($0["amount"] as Int64),
+                    fee: UInt64($0["fee"] as Int64), memo: $0["memo"], error: $0["error"], token: $0["token"],
+                    createdAt: $0["created_at"])
             }
         }
     }

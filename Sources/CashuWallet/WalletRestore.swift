@@ -16,16 +16,21 @@ extension Wallet {
             var empty = 0
             while empty < emptyBatchesToStop {
                 let outputs = try (0..<UInt32(batchSize)).map { i in
-                    JournaledOutput(position: Int(i), role: "keep",
-                                    blinding: try DeterministicSecrets.blindingData(seed: seed, keysetID: ks.id, counter: counter + i, amount: Amount(1)))
+                    JournaledOutput(
+                        position: Int(i), role: "keep",
+                        blinding: try DeterministicSecrets.blindingData(
+                            seed: seed, keysetID: ks.id, counter: counter + i, amount: Amount(1)))
                 }
                 let r: RestoreResponse
-                do { r = try await mint.restore(outputs: outputs.map(\.blinding.message)) } catch { throw WalletError.mint(error) }
+                do { r = try await mint.restore(outputs: outputs.map(\.blinding.message)) } catch {
+                    throw WalletError.mint(error)
+                }
                 if r.signatures.isEmpty { empty += 1 } else { empty = 0 }
                 let byB = Dictionary(zip(outputs.map(\.blinding.message.B_), outputs), uniquingKeysWith: { a, _ in a })
                 for (msg, sig) in zip(r.outputs, r.signatures) {
                     guard let out = byB[msg.B_] else { continue }
-                    let data = try BlindingData(amount: sig.amount, keysetID: sig.id, secret: out.blinding.secret, r: out.blinding.r)
+                    let data = try BlindingData(
+                        amount: sig.amount, keysetID: sig.id, secret: out.blinding.secret, r: out.blinding.r)
                     recovered.append(try data.unblind(sig, mintKey: try ks.key(for: sig.amount)))
                     lastUsed = max(lastUsed, Int64(counter) + Int64(out.position))
                 }
@@ -38,7 +43,8 @@ extension Wallet {
         }
         // Keep what is unspent and not already in the wallet.
         var unspent: [Proof] = []
-        for chunk in stride(from: 0, to: recovered.count, by: 100).map({ Array(recovered[$0..<min($0 + 100, recovered.count)]) }) {
+        for chunk in stride(from: 0, to: recovered.count, by: 100).map({ Array(recovered[$0..<min($0 + 100, recovered.count)]) })
+        {
             let Ys = try chunk.map { try $0.Y().hex }
             let states: [ProofState]
             do { states = try await mint.checkState(Ys: Ys) } catch { throw WalletError.mint(error) }
@@ -61,7 +67,8 @@ extension Wallet {
         do { _ = try Mnemonic(phrase: phrase) } catch { throw WalletError.invalidMnemonic("\(error)") }
         let count = try store.db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM proofs") ?? 0 }
         if count > 0, try store.meta("mnemonic") != phrase {
-            throw WalletError.invalidMnemonic("this wallet already holds proofs from another mnemonic; restore into an empty data directory")
+            throw WalletError.invalidMnemonic(
+                "this wallet already holds proofs from another mnemonic; restore into an empty data directory")
         }
         try store.setMeta("mnemonic", phrase)
     }

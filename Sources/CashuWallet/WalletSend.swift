@@ -44,8 +44,10 @@ extension Wallet {
     /// proofs), then swaps. When the mint says some of the chosen proofs are
     /// already spent or pending, the wallet was wrong about them: it checks
     /// them with the mint (`heal`) and tries once more with other proofs.
-    private func send(lockTo: PublicKey?, memo: String?,
-                      choose: @Sendable @escaping (Database, [KeysetInfo]) throws -> ([Proof], Amount, Amount)) async throws -> Sent {
+    private func send(
+        lockTo: PublicKey?, memo: String?,
+        choose: @Sendable @escaping (Database, [KeysetInfo]) throws -> ([Proof], Amount, Amount)
+    ) async throws -> Sent {
         var healed = false
         while true {
             let (opID, inputs) = try await journalSend(lockTo: lockTo, memo: memo, choose: choose)
@@ -67,8 +69,10 @@ extension Wallet {
         }
     }
 
-    private func journalSend(lockTo: PublicKey?, memo: String?,
-                             choose: @Sendable @escaping (Database, [KeysetInfo]) throws -> ([Proof], Amount, Amount)) async throws -> (String, [Proof]) {
+    private func journalSend(
+        lockTo: PublicKey?, memo: String?,
+        choose: @Sendable @escaping (Database, [KeysetInfo]) throws -> ([Proof], Amount, Amount)
+    ) async throws -> (String, [Proof]) {
         let keyset = try await activeKeyset()
         let opID = Self.newOperationID()
         let infos = keysets.values.map(\.info)
@@ -77,8 +81,10 @@ extension Wallet {
             let total = try Amount.sum(inputs.map(\.amount))
             let change = Amount(total.value - amount.value - fee.value)
             try self.insertOperation(db, id: opID, kind: .send, amount: amount, fee: fee, memo: memo)
-            try db.execute(sql: "UPDATE proofs SET state = 'pending', operation_id = ? WHERE secret IN (\(inputs.map { _ in "?" }.joined(separator: ",")))",
-                           arguments: StatementArguments([opID] + inputs.map(\.secret)))
+            try db.execute(
+                sql:
+                    "UPDATE proofs SET state = 'pending', operation_id = ? WHERE secret IN (\(inputs.map { _ in "?" }.joined(separator: ",")))",
+                arguments: StatementArguments([opID] + inputs.map(\.secret)))
             try self.insertInputs(db, operation: opID, inputs)
             var outs: [JournaledOutput]
             if let lockTo {
@@ -92,7 +98,8 @@ extension Wallet {
             } else {
                 outs = try self.deterministicOutputs(db, amounts: amount.split(), keyset: keyset, role: "send")
             }
-            outs += try self.deterministicOutputs(db, amounts: change.split(), keyset: keyset, role: "keep", startPosition: outs.count)
+            outs += try self.deterministicOutputs(
+                db, amounts: change.split(), keyset: keyset, role: "keep", startPosition: outs.count)
             try self.insertOutputs(db, operation: opID, outs)
             return inputs
         }
@@ -121,15 +128,22 @@ extension Wallet {
     }
 
     nonisolated func sentSummary(_ db: Database, _ opID: String) throws -> Sent {
-        guard let row = try Row.fetchOne(db, sql: "SELECT amount, fee, token FROM operations WHERE id = ? AND state = 'done'", arguments: [opID]),
-              let token: String = row["token"] else { throw WalletError.corrupt("send \(opID) has no token") }
-        return Sent(token: token, amount: Amount(UInt64(row["amount"] as Int64)), fee: Amount(UInt64(row["fee"] as Int64)), operation: opID)
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT amount, fee, token FROM operations WHERE id = ? AND state = 'done'", arguments: [opID]),
+            let token: String = row["token"]
+        else { throw WalletError.corrupt("send \(opID) has no token") }
+        return Sent(
+            token: token, amount: Amount(UInt64(row["amount"] as Int64)), fee: Amount(UInt64(row["fee"] as Int64)),
+            operation: opID)
     }
 
     /// Largest-first selection until the proofs cover `amount` plus their own
     /// input fee. Returns the proofs and that fee.
     /// With `feeIncluded`, the proofs need only cover `amount`: the fee comes out of it.
-    nonisolated func select(_ db: Database, amount: Amount, keysets: [KeysetInfo], feeIncluded: Bool = false) throws -> ([Proof], Amount) {
+    nonisolated func select(
+        _ db: Database, amount: Amount, keysets: [KeysetInfo], feeIncluded: Bool = false
+    ) throws -> ([Proof], Amount) {
         func inputFee(_ proofs: [Proof]) throws -> Amount {
             do { return try Fees.inputFee(for: proofs, keysets: keysets) } catch { throw WalletError.unknownKeyset("\(error)") }
         }

@@ -124,7 +124,9 @@ extension Wallet {
         do { states = try await mint.checkState(Ys: Ys) } catch {
             return .unknown("checkstate: \(error)")
         }
-        guard states.count == request.inputs.count else { return .unknown("checkstate answered for \(states.count) of \(request.inputs.count) proofs") }
+        guard states.count == request.inputs.count else {
+            return .unknown("checkstate answered for \(states.count) of \(request.inputs.count) proofs")
+        }
         if states.contains(where: { $0.state == .pending }) { return .unknown("the mint says the inputs are pending") }
         if states.allSatisfy({ $0.state == .unspent }) { return .notDone }
         return .spentElsewhere
@@ -192,8 +194,9 @@ extension Wallet {
         try await store.db.write { db in
             let attempts = try Int.fetchOne(db, sql: "SELECT attempts FROM operations WHERE id = ?", arguments: [opID]) ?? 0
             let delay = Int64(min(300, 1 << min(attempts + 1, 9)))
-            try db.execute(sql: "UPDATE operations SET attempts = attempts + 1, next_attempt_at = ?, error = ?, updated_at = ? WHERE id = ?",
-                           arguments: [Self.now() + delay, why, Self.now(), opID])
+            try db.execute(
+                sql: "UPDATE operations SET attempts = attempts + 1, next_attempt_at = ?, error = ?, updated_at = ? WHERE id = ?",
+                arguments: [Self.now() + delay, why, Self.now(), opID])
         }
         return .unknown(why)
     }
@@ -201,10 +204,12 @@ extension Wallet {
     func loadRequest(_ opID: String) async throws -> JournaledRequest {
         try await store.db.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT kind, quote FROM operations WHERE id = ?", arguments: [opID]),
-                  let kind = OperationKind(rawValue: row["kind"]) else { throw WalletError.corrupt("operation \(opID) is not journaled") }
+                let kind = OperationKind(rawValue: row["kind"])
+            else { throw WalletError.corrupt("operation \(opID) is not journaled") }
             let inputs = try self.loadProofs(db, sql: "operation_id = ? AND state = 'pending'", arguments: [opID])
-            return JournaledRequest(id: opID, kind: kind, quote: row["quote"], inputs: inputs,
-                                    outputs: try self.loadOutputs(db, operation: opID))
+            return JournaledRequest(
+                id: opID, kind: kind, quote: row["quote"], inputs: inputs,
+                outputs: try self.loadOutputs(db, operation: opID))
         }
     }
 }

@@ -1,10 +1,10 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import LoomJSON
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
-import LoomJSON
 
 /// The HTTP plumbing both backends share: one place decides which failures
 /// are "unreachable", how error bodies are read, and how a streamed body is
@@ -99,7 +99,8 @@ struct HTTPTransport: Sendable {
         let status = Int(response.status.code)
         let body = try? await response.body.collect(upTo: 1 << 20)
         if Task.isCancelled { return CancellationError() }
-        let message = body.flatMap { Self.errorMessage(in: Array($0.readableBytesView)) }
+        let message =
+            body.flatMap { Self.errorMessage(in: Array($0.readableBytesView)) }
             ?? "HTTP \(status) from \(path)"
         logger.debug("backend refused", metadata: ["path": "\(path)", "status": "\(status)"])
         return InferenceError.classify(status: status, message: message)
@@ -110,7 +111,8 @@ struct HTTPTransport: Sendable {
     static func errorMessage(in bytes: [UInt8]) -> String? {
         if let json = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)) {
             if let text = json["error"]?.stringValue ?? json["error"]?["message"]?.stringValue
-                ?? json["message"]?.stringValue {
+                ?? json["message"]?.stringValue
+            {
                 return text
             }
         }

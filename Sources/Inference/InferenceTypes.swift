@@ -1,4 +1,5 @@
 import LoomJSON
+
 /// A model a backend can run, as listed by the backend itself.
 public struct ModelInfo: Sendable, Hashable {
     public var name: String
@@ -11,8 +12,10 @@ public struct ModelInfo: Sendable, Hashable {
     /// Quantization level (`Q4_K_M`), when the backend says.
     public var quantization: String?
 
-    public init(name: String, sizeBytes: Int64? = nil, family: String? = nil,
-                parameterSize: String? = nil, quantization: String? = nil) {
+    public init(
+        name: String, sizeBytes: Int64? = nil, family: String? = nil,
+        parameterSize: String? = nil, quantization: String? = nil
+    ) {
         self.name = name
         self.sizeBytes = sizeBytes
         self.family = family
@@ -80,8 +83,10 @@ public struct InferenceRequest: Sendable, Hashable {
         self.init(model: model, input: .prompt(prompt), options: options)
     }
 
-    public init(model: String, input: Input, options: [String: JSONValue] = [:],
-                contextLength: Int? = nil, keepAliveSeconds: Int? = nil) {
+    public init(
+        model: String, input: Input, options: [String: JSONValue] = [:],
+        contextLength: Int? = nil, keepAliveSeconds: Int? = nil
+    ) {
         self.model = model
         self.input = input
         self.options = options
@@ -120,9 +125,11 @@ public struct Usage: Sendable, Hashable {
     /// (one streamed delta taken as one token; prompt tokens then unknown, 0).
     public var estimated: Bool
 
-    public init(promptTokens: Int, completionTokens: Int, totalDuration: Duration? = nil,
-                evalDuration: Duration? = nil, tokensPerSecond: Double? = nil,
-                stopReason: String? = nil, estimated: Bool = false) {
+    public init(
+        promptTokens: Int, completionTokens: Int, totalDuration: Duration? = nil,
+        evalDuration: Duration? = nil, tokensPerSecond: Double? = nil,
+        stopReason: String? = nil, estimated: Bool = false
+    ) {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
         self.totalDuration = totalDuration

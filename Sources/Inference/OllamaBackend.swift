@@ -13,20 +13,24 @@ public struct OllamaBackend: InferenceBackend {
     /// `responseTimeout` bounds the wait for the response head, which Ollama
     /// sends only once the model is loaded; the generation itself is bounded
     /// by the caller cancelling the stream.
-    public init(baseURL: String = OllamaBackend.defaultURL, client: HTTPClient = .inference,
-                responseTimeout: Duration = .seconds(300),
-                logger: Logger = Logger(label: "loom.inference.ollama")) {
-        transport = HTTPTransport(baseURL: baseURL, client: client, headers: [:],
-                                  responseTimeout: responseTimeout.timeAmount, logger: logger)
+    public init(
+        baseURL: String = OllamaBackend.defaultURL, client: HTTPClient = .inference,
+        responseTimeout: Duration = .seconds(300),
+        logger: Logger = Logger(label: "loom.inference.ollama")
+    ) {
+        transport = HTTPTransport(
+            baseURL: baseURL, client: client, headers: [:],
+            responseTimeout: responseTimeout.timeAmount, logger: logger)
         self.logger = logger
     }
 
     public func models() async throws -> [ModelInfo] {
         let tags = try await transport.get("/api/tags", as: OllamaWire.Tags.self)
         return tags.models.map {
-            ModelInfo(name: $0.name, sizeBytes: $0.size, family: $0.details?.family.nilIfEmpty,
-                      parameterSize: $0.details?.parameterSize.nilIfEmpty,
-                      quantization: $0.details?.quantizationLevel.nilIfEmpty)
+            ModelInfo(
+                name: $0.name, sizeBytes: $0.size, family: $0.details?.family.nilIfEmpty,
+                parameterSize: $0.details?.parameterSize.nilIfEmpty,
+                quantization: $0.details?.quantizationLevel.nilIfEmpty)
         }
     }
 
@@ -42,13 +46,17 @@ public struct OllamaBackend: InferenceBackend {
             logger.debug("ollama request", metadata: ["request": "\(request)"])
             switch request.input {
             case .messages(let messages):
-                response = try await transport.post("/api/chat", json: OllamaWire.ChatBody(
-                    model: request.model, messages: messages, stream: true, options: options,
-                    keepAlive: request.keepAliveSeconds))
+                response = try await transport.post(
+                    "/api/chat",
+                    json: OllamaWire.ChatBody(
+                        model: request.model, messages: messages, stream: true, options: options,
+                        keepAlive: request.keepAliveSeconds))
             case .prompt(let prompt):
-                response = try await transport.post("/api/generate", json: OllamaWire.GenerateBody(
-                    model: request.model, prompt: prompt, stream: true, options: options,
-                    keepAlive: request.keepAliveSeconds))
+                response = try await transport.post(
+                    "/api/generate",
+                    json: OllamaWire.GenerateBody(
+                        model: request.model, prompt: prompt, stream: true, options: options,
+                        keepAlive: request.keepAliveSeconds))
             }
             var meter = TokenMeter()
             var finished = false
@@ -67,10 +75,12 @@ public struct OllamaBackend: InferenceBackend {
                 if chunk.done == true {
                     finished = true
                     let usage = chunk.usage(counted: meter)
-                    logger.debug("ollama done", metadata: [
-                        "model": "\(request.model)", "tokens": "\(usage.completionTokens)",
-                        "reason": "\(usage.stopReason ?? "-")",
-                    ])
+                    logger.debug(
+                        "ollama done",
+                        metadata: [
+                            "model": "\(request.model)", "tokens": "\(usage.completionTokens)",
+                            "reason": "\(usage.stopReason ?? "-")",
+                        ])
                     continuation.yield(.done(usage))
                 }
             }

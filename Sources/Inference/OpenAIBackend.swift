@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Logging
-import NIOHTTP1
 import LoomJSON
+import NIOHTTP1
 
 /// An OpenAI-compatible server (llama.cpp's `llama-server`, vLLM, LM Studio):
 /// `/models` and `/chat/completions` streamed as server-sent events.
@@ -16,9 +16,11 @@ public struct OpenAIBackend: InferenceBackend {
 
     /// `requestUsage` asks for a final usage chunk (`stream_options`); turn it
     /// off for servers that refuse the field, and tokens are counted instead.
-    public init(baseURL: String = OpenAIBackend.defaultURL, apiKey: String? = nil, client: HTTPClient = .inference,
-                responseTimeout: Duration = .seconds(300), requestUsage: Bool = true,
-                logger: Logger = Logger(label: "loom.inference.openai")) {
+    public init(
+        baseURL: String = OpenAIBackend.defaultURL, apiKey: String? = nil, client: HTTPClient = .inference,
+        responseTimeout: Duration = .seconds(300), requestUsage: Bool = true,
+        logger: Logger = Logger(label: "loom.inference.openai")
+    ) {
         var headers = HTTPHeaders()
         if let apiKey { headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
         // llama-server answers `Keep-Alive` but closes the connection after a
@@ -26,8 +28,9 @@ public struct OpenAIBackend: InferenceBackend {
         // then fails with "I/O on closed channel". A new loopback connection
         // per request costs far less than one generated token.
         headers.add(name: "Connection", value: "close")
-        transport = HTTPTransport(baseURL: baseURL, client: client, headers: headers,
-                                  responseTimeout: responseTimeout.timeAmount, logger: logger)
+        transport = HTTPTransport(
+            baseURL: baseURL, client: client, headers: headers,
+            responseTimeout: responseTimeout.timeAmount, logger: logger)
         self.logger = logger
         self.requestUsage = requestUsage
     }
@@ -84,9 +87,11 @@ public struct OpenAIBackend: InferenceBackend {
                 throw InferenceError.malformedStream("the stream ended before [DONE]")
             }
             let usage = state.summary(meter: meter, total: started.duration(to: .now))
-            logger.debug("openai done", metadata: [
-                "model": "\(request.model)", "tokens": "\(usage.completionTokens)", "estimated": "\(usage.estimated)",
-            ])
+            logger.debug(
+                "openai done",
+                metadata: [
+                    "model": "\(request.model)", "tokens": "\(usage.completionTokens)", "estimated": "\(usage.estimated)",
+                ])
             continuation.yield(.done(usage))
         }
     }

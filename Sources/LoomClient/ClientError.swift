@@ -34,7 +34,8 @@ public enum ClientError: Error, Sendable, CustomStringConvertible {
         case .noWorkerForModel(let model, let mint):
             "no live worker serves model \"\(model)\"" + (mint.map { " and takes ecash from \($0)" } ?? "")
                 + "; see `loom workers` for what is offered"
-        case .unknownWorker(let who): "worker \((try? XOnlyPublicKey(hex: who).npub) ?? who) has no live advertisement on these relays; see `loom workers`"
+        case .unknownWorker(let who):
+            "worker \((try? XOnlyPublicKey(hex: who).npub) ?? who) has no live advertisement on these relays; see `loom workers`"
         case .workerMismatch(let why): why
         case .insufficientFunds(let needed, let available):
             "the wallet holds \(available) sat but this job needs \(needed) sat including mint fees; fund it with `loom wallet mint` or pass --token"

@@ -49,8 +49,9 @@ public struct ClientJournal: Sendable {
 
     public init(dataDirectory: URL) throws {
         directory = dataDirectory.appendingPathComponent("jobs", isDirectory: true)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            at: directory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
     }
 
     func url(_ jobID: String) -> URL { directory.appendingPathComponent("\(jobID).json") }
@@ -61,7 +62,8 @@ public struct ClientJournal: Sendable {
         let data = try encoder.encode(job)
         let final = url(job.jobID)
         let temporary = directory.appendingPathComponent(".\(job.jobID).\(UUID().uuidString).tmp")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+        guard FileManager.default.createFile(atPath: temporary.path, contents: data, attributes: [.posixPermissions: 0o600])
+        else {
             throw ClientError.invalidInput("cannot write the client journal in \(directory.path)")
         }
         // fsync before rename: the journal entry must exist before the request leaves.
@@ -107,7 +109,9 @@ public struct ClientJournal: Sendable {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         let matches = files.filter { $0.hasSuffix(".json") && $0.hasPrefix(prefix) }.map { String($0.dropLast(5)) }
         guard matches.count <= 1 else {
-            throw .invalidInput("\"\(prefix)\" matches \(matches.count) journaled jobs (\(matches.sorted().map { $0.prefix(20) + "…" }.joined(separator: ", "))): give more of the id")
+            throw .invalidInput(
+                "\"\(prefix)\" matches \(matches.count) journaled jobs (\(matches.sorted().map { $0.prefix(20) + "…" }.joined(separator: ", "))): give more of the id"
+            )
         }
         return matches.first
     }

@@ -23,8 +23,10 @@ public final class JobClient: Sendable {
     public let wallet: Wallet?
     let logger: Logger
 
-    public init(key: SecretKey, pool: RelayPool, journal: ClientJournal, wallet: Wallet?,
-                logger: Logger = Logger(label: "loom.client")) {
+    public init(
+        key: SecretKey, pool: RelayPool, journal: ClientJournal, wallet: Wallet?,
+        logger: Logger = Logger(label: "loom.client")
+    ) {
         self.key = key
         self.pool = pool
         self.journal = journal
@@ -40,8 +42,11 @@ public final class JobClient: Sendable {
     /// The job as an `nevent` with the relays it went to and the client as author.
     public func nevent(_ jobID: String, relays: [String]? = nil) -> String {
         guard let id = try? Hex.decode(jobID) else { return jobID }
-        return (try? NIP19Entity.nevent(id: id, relays: Array((relays ?? pool.urls).prefix(3)), author: key.xOnlyPublicKey,
-                                        kind: LoomKind.jobRequest.rawValue).encode()) ?? jobID
+        return
+            (try? NIP19Entity.nevent(
+                id: id, relays: Array((relays ?? pool.urls).prefix(3)), author: key.xOnlyPublicKey,
+                kind: LoomKind.jobRequest.rawValue
+            ).encode()) ?? jobID
     }
 
     /// A job id from 64 hex characters, a `note` or an `nevent`.
@@ -52,18 +57,25 @@ public final class JobClient: Sendable {
         if let journal, let id = try journal.jobID(startingWith: trimmed) { return id }
         switch try? NIP19Entity.decode(trimmed) {
         case .nevent(let id, _, _, _)?, .note(let id)?: return Hex.encode(id)
-        default: throw .invalidInput("\"\(trimmed.prefix(80))\" is not a job id: give 64 hex characters, a note1…, an nevent1…, or the start of a journaled job's id (8 or more hex characters)")
+        default:
+            throw .invalidInput(
+                "\"\(trimmed.prefix(80))\" is not a job id: give 64 hex characters, a note1…, an nevent1…, or the start of a journaled job's id (8 or more hex characters)"
+            )
         }
     }
 
     /// The worker and journal entry of a job: from the journal, else from the
     /// request event found on the relays (its `p` tag).
-    public func locate(_ jobID: String, timeout: Duration = .seconds(10)) async throws(ClientError) -> (worker: String, request: Event, journaled: JournaledJob?) {
+    public func locate(
+        _ jobID: String, timeout: Duration = .seconds(10)
+    ) async throws(ClientError) -> (worker: String, request: Event, journaled: JournaledJob?) {
         if let job = journal.load(jobID) { return (job.worker, job.request, job) }
-        let events = try await StoredEvents.fetch([Filter(ids: [jobID], kinds: [LoomKind.jobRequest.rawValue])],
-                                                  from: pool, timeout: timeout)
+        let events = try await StoredEvents.fetch(
+            [Filter(ids: [jobID], kinds: [LoomKind.jobRequest.rawValue])],
+            from: pool, timeout: timeout)
         guard let request = events.first(where: { $0.id == jobID && $0.isValid }),
-              let worker = request.tagValues(LoomTag.pubkey).first else { throw .unknownJob(jobID) }
+            let worker = request.tagValues(LoomTag.pubkey).first
+        else { throw .unknownJob(jobID) }
         return (worker, request, nil)
     }
 

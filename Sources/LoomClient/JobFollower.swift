@@ -92,7 +92,9 @@ extension JobClient {
                         let progress = JobProgress(status)
                         guard tracker.accept(progress) else { continue }
                         continuation.yield(.progress(progress))
-                        if progress.state == .rejected || (!readsResult && progress.state.isTerminal) { continuation.finish(); return }
+                        if progress.state == .rejected || (!readsResult && progress.state.isTerminal) {
+                            continuation.finish(); return
+                        }
                     case LoomKind.jobResult.rawValue:
                         do {
                             let result = try JobResult.open(event, clientKey: key, worker: worker, requestID: jobID)
@@ -100,7 +102,8 @@ extension JobClient {
                             continuation.finish()
                             return
                         } catch {
-                            logger.warning("ignoring a result that does not open", metadata: ["job": "\(jobID)", "error": "\(error)"])
+                            logger.warning(
+                                "ignoring a result that does not open", metadata: ["job": "\(jobID)", "error": "\(error)"])
                         }
                     default: continue
                     }

@@ -18,7 +18,9 @@ extension JobClient {
         let priced = product / 1_000_000 + (product % 1_000_000 == 0 ? 0 : 1)
         // Less than the price is possible (the charge is capped at what was paid); more never is.
         if overflow || bill.dustSat > bill.chargedSat || bill.chargedSat.value - bill.dustSat.value > priced {
-            problems.append("the bill charges \(bill.chargedSat) sat (dust \(bill.dustSat)); \(bill.billedMs) ms at \(bill.msatPerSecond) msat/s comes to \(priced)")
+            problems.append(
+                "the bill charges \(bill.chargedSat) sat (dust \(bill.dustSat)); \(bill.billedMs) ms at \(bill.msatPerSecond) msat/s comes to \(priced)"
+            )
         }
         return problems
     }
@@ -34,13 +36,19 @@ extension JobClient {
         do {
             let received = try await wallet.receive(change)
             outcome.changeRedeemedSat = received.received
-            _ = try? journal.update(jobID) { $0.pendingChange = nil; $0.note = "change redeemed: \(received.received) sat" }
+            _ = try? journal.update(jobID) {
+                $0.pendingChange = nil; $0.note = "change redeemed: \(received.received) sat"
+            }
         } catch WalletError.mint(.alreadySpent) {
             // Redeemed by an earlier run that crashed before updating the journal (or never ours).
-            _ = try? journal.update(jobID) { $0.pendingChange = nil; $0.note = "change token already spent" }
+            _ = try? journal.update(jobID) {
+                $0.pendingChange = nil; $0.note = "change token already spent"
+            }
             outcome.warnings.append("the change token was already spent (redeemed earlier?)")
         } catch {
-            outcome.warnings.append("the change could not be redeemed yet (\(error)); it is kept in the client journal and `loom job watch \(jobID)` retries")
+            outcome.warnings.append(
+                "the change could not be redeemed yet (\(error)); it is kept in the client journal and `loom job watch \(jobID)` retries"
+            )
         }
     }
 
@@ -50,7 +58,8 @@ extension JobClient {
             outcome.warnings.append("the token you passed was not taken; it is still yours to use")
             return
         case "wallet-locked"?:
-            outcome.warnings.append("the payment was locked to the worker's key, so it cannot be reclaimed; only that worker can redeem it")
+            outcome.warnings.append(
+                "the payment was locked to the worker's key, so it cannot be reclaimed; only that worker can redeem it")
             return
         default: break
         }

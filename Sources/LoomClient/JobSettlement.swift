@@ -69,7 +69,9 @@ extension JobClient {
             outcome.error = r.error
             outcome.resultEventID = received.eventID
             if let bill = r.bill { outcome.warnings += checkBill(bill, jobID: jobID) }
-            if let uploadError = r.uploadError { outcome.warnings.append("the worker could not upload the outputs: \(uploadError)") }
+            if let uploadError = r.uploadError {
+                outcome.warnings.append("the worker could not upload the outputs: \(uploadError)")
+            }
             await download(r.outputs, into: &outcome)
             if let change = r.change, !alreadySettled { await redeemChange(change, jobID: jobID, into: &outcome) }
         } else if let last, last.state == .rejected {

@@ -23,8 +23,10 @@ public struct JobOrder: Sendable, Hashable {
 
     public static let defaultSeconds: UInt64 = 60
 
-    public init(model: String, input: JobRequest.Input, options: [String: JSONValue] = [:], seconds: UInt64? = nil,
-                budgetSat: Amount? = nil, lockChange: Bool = true, expiresIn: Int64 = 600) {
+    public init(
+        model: String, input: JobRequest.Input, options: [String: JSONValue] = [:], seconds: UInt64? = nil,
+        budgetSat: Amount? = nil, lockChange: Bool = true, expiresIn: Int64 = 600
+    ) {
         self.model = model
         self.input = input
         self.options = options
@@ -77,19 +79,24 @@ extension JobClient {
     public func submit(_ order: JobOrder, to offer: WorkerOffer, paying source: PaymentSource) async throws -> SubmittedJob {
         let ad = offer.advertisement
         guard ad.models.contains(order.model) else {
-            throw ClientError.workerMismatch("worker \(ad.name) does not serve model \"\(order.model)\" (it serves \(ad.models.joined(separator: ", ")))")
+            throw ClientError.workerMismatch(
+                "worker \(ad.name) does not serve model \"\(order.model)\" (it serves \(ad.models.joined(separator: ", ")))")
         }
         let workerKey = try XOnlyPublicKey(hex: offer.worker)
         let (payment, paid, fee, reclaimable, seconds) = try await pay(order, offer: offer, workerKey: workerKey, source: source)
         let mint = try? Token.decode(payment).mint
-        let request = JobRequest(model: order.model, input: order.input, options: order.options, payment: payment,
-                                 maxSeconds: seconds, lockChange: order.lockChange)
+        let request = JobRequest(
+            model: order.model, input: order.input, options: order.options, payment: payment,
+            maxSeconds: seconds, lockChange: order.lockChange)
         let now = Event.now()
-        let event = try request.seal(from: key, to: workerKey, relays: pool.urls, expiresAt: now + order.expiresIn, createdAt: now)
-        try journal.save(JournaledJob(jobID: event.id, worker: offer.worker, relays: pool.urls, workerRelays: ad.relays, request: event,
-                                      model: order.model, paidSat: paid.value,
-                                      mint: mint, reclaimableToken: reclaimable, paymentSource: source.journalName,
-                                      pendingChange: nil, stage: .submitted, createdAt: now))
+        let event = try request.seal(
+            from: key, to: workerKey, relays: pool.urls, expiresAt: now + order.expiresIn, createdAt: now)
+        try journal.save(
+            JournaledJob(
+                jobID: event.id, worker: offer.worker, relays: pool.urls, workerRelays: ad.relays, request: event,
+                model: order.model, paidSat: paid.value,
+                mint: mint, reclaimableToken: reclaimable, paymentSource: source.journalName,
+                pendingChange: nil, stage: .submitted, createdAt: now))
         logger.debug("submitting", metadata: ["job": "\(event.id)", "request": "\(request)"])
         do {
             try await publishRequest(event, workerRelays: ad.relays)
@@ -99,7 +106,8 @@ extension JobClient {
             logger.debug("publish failed", metadata: ["job": "\(event.id)", "reclaimed": "\(reclaimed?.value ?? 0)"])
             throw ClientError.publishFailed(error, relays: pool.urls)
         }
-        return SubmittedJob(jobID: event.id, worker: offer.worker, request: event, paidSat: paid, paymentFee: fee, relays: pool.urls)
+        return SubmittedJob(
+            jobID: event.id, worker: offer.worker, request: event, paidSat: paid, paymentFee: fee, relays: pool.urls)
     }
 
     /// Publishes the request to our relays and to the relays the worker
@@ -126,32 +134,46 @@ extension JobClient {
     }
 
     /// The token to send, its value, whether we may reclaim it, and `max_seconds`.
-    func pay(_ order: JobOrder, offer: WorkerOffer, workerKey: XOnlyPublicKey, source: PaymentSource) async throws
-        -> (token: String, paid: Amount, fee: Amount, reclaimable: String?, seconds: UInt64?) {
+    func pay(
+        _ order: JobOrder, offer: WorkerOffer, workerKey: XOnlyPublicKey, source: PaymentSource
+    ) async throws
+        -> (token: String, paid: Amount, fee: Amount, reclaimable: String?, seconds: UInt64?)
+    {
         let rate = offer.advertisement.pricing
         switch source {
         case .token(let text):
             let token: Token
-            do { token = try Token.decode(text) } catch { throw ClientError.invalidInput("--token is not a Cashu token: \(error)") }
+            do { token = try Token.decode(text) } catch {
+                throw ClientError.invalidInput("--token is not a Cashu token: \(error)")
+            }
             guard offer.advertisement.mints.contains(token.mint) else {
-                throw ClientError.workerMismatch("the token is from \(token.mint); worker \(offer.advertisement.name) takes \(offer.advertisement.mints.joined(separator: ", "))")
+                throw ClientError.workerMismatch(
+                    "the token is from \(token.mint); worker \(offer.advertisement.name) takes \(offer.advertisement.mints.joined(separator: ", "))"
+                )
             }
             return (text, try token.amount(), .zero, nil, order.seconds)
         case .wallet(let lockToWorker):
             guard let wallet else { throw ClientError.invalidInput("no wallet to pay from: pass a token or configure a mint") }
             guard offer.advertisement.mints.contains(wallet.mint.url) else {
-                throw ClientError.workerMismatch("worker \(offer.advertisement.name) does not take ecash from \(wallet.mint.url) (it takes \(offer.advertisement.mints.joined(separator: ", ")))")
+                throw ClientError.workerMismatch(
+                    "worker \(offer.advertisement.name) does not take ecash from \(wallet.mint.url) (it takes \(offer.advertisement.mints.joined(separator: ", ")))"
+                )
             }
             if let asked = order.seconds, asked > rate.maxSeconds {
                 // Paying for more would buy nothing: the worker caps the budget and the rest comes back minus fees.
-                throw ClientError.workerMismatch("worker \(offer.advertisement.name) sells at most \(rate.maxSeconds) s per job; ask for --seconds \(rate.maxSeconds) or less")
+                throw ClientError.workerMismatch(
+                    "worker \(offer.advertisement.name) sells at most \(rate.maxSeconds) s per job; ask for --seconds \(rate.maxSeconds) or less"
+                )
             }
             let ppk = try await inputFeePpk(wallet)
             let seconds = order.seconds ?? (order.budgetSat == nil ? min(JobOrder.defaultSeconds, rate.maxSeconds) : nil)
-            let amount = try seconds.map { try PaymentPlan.amount(forSeconds: $0, rate: rate, inputFeePpk: ppk) } ?? order.budgetSat!
+            let amount =
+                try seconds.map { try PaymentPlan.amount(forSeconds: $0, rate: rate, inputFeePpk: ppk) } ?? order.budgetSat!
             guard PaymentPlan.seconds(for: amount, rate: rate, inputFeePpk: ppk) > 0 else {
                 let least = try PaymentPlan.amount(forSeconds: max(rate.minSeconds, 1), rate: rate, inputFeePpk: ppk)
-                throw ClientError.workerMismatch("\(amount) sat does not buy worker \(offer.advertisement.name)'s minimum of \(max(rate.minSeconds, 1)) s after mint fees; pay at least \(least) sat")
+                throw ClientError.workerMismatch(
+                    "\(amount) sat does not buy worker \(offer.advertisement.name)'s minimum of \(max(rate.minSeconds, 1)) s after mint fees; pay at least \(least) sat"
+                )
             }
             let sent: Sent
             do {
@@ -182,10 +204,14 @@ extension JobClient {
         guard let wallet, let token = journal.load(jobID)?.reclaimableToken else { return nil }
         do {
             let received = try await wallet.receive(token)
-            try journal.update(jobID) { $0.reclaimableToken = nil; $0.note = "payment reclaimed: \(received.received) sat" }
+            try journal.update(jobID) {
+                $0.reclaimableToken = nil; $0.note = "payment reclaimed: \(received.received) sat"
+            }
             return received.received
         } catch WalletError.mint(.alreadySpent) {
-            try journal.update(jobID) { $0.reclaimableToken = nil; $0.note = "payment already spent (taken by the worker)" }
+            try journal.update(jobID) {
+                $0.reclaimableToken = nil; $0.note = "payment already spent (taken by the worker)"
+            }
             throw ClientError.invalidInput("the payment token is already spent: the worker (or someone else) redeemed it")
         }
     }

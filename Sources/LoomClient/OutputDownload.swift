@@ -31,7 +31,8 @@ extension JobClient {
     public static func fetch(_ output: JobResult.Output, maxBytes: Int = 64 << 20) async throws(OutputError) -> Data {
         do { try output.checkReadable() } catch { throw .refused(error) }
         guard let url = URL(string: output.url), let origin = origin(of: url) else { throw .unusableURL(output.url) }
-        let blossom = BlossomClient(configuration: .init(servers: [origin], retry: RetryPolicy(maxAttempts: 3), requestTimeout: .seconds(60)))
+        let blossom = BlossomClient(
+            configuration: .init(servers: [origin], retry: RetryPolicy(maxAttempts: 3), requestTimeout: .seconds(60)))
         let blob: Data
         do {
             blob = try await blossom.download(output.blobAddress, preferredURL: url, maxBytes: maxBytes)
@@ -51,14 +52,17 @@ extension JobClient {
             do {
                 item.data = Array(try await Self.fetch(output))
                 if output.encryption == nil {
-                    outcome.warnings.append("output \(output.type) at \(output.url) was stored on Blossom in clear text, where anyone can read it: this worker does not encrypt its outputs")
+                    outcome.warnings.append(
+                        "output \(output.type) at \(output.url) was stored on Blossom in clear text, where anyone can read it: this worker does not encrypt its outputs"
+                    )
                 }
             } catch {
                 outcome.warnings.append("output \(output.type) at \(output.url) \(error)")
             }
             outcome.outputs.append(item)
         }
-        let text = outcome.outputs.first { $0.descriptor.type.hasPrefix("text/") && $0.data != nil }
+        let text =
+            outcome.outputs.first { $0.descriptor.type.hasPrefix("text/") && $0.data != nil }
             ?? outcome.outputs.first { $0.data != nil && $0.descriptor.type != "application/json" }
         outcome.output = text?.data.map { String(decoding: $0, as: UTF8.self) }
     }

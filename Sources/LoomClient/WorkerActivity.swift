@@ -40,8 +40,9 @@ public struct WorkerActivity: Sendable {
             jobs[id] = Job(status: published.status, at: published.createdAt, client: published.client)
             guard known.status.status != published.status.status else { return nil }
             if published.status.status.hasBill { earnings.append((published.createdAt, published.status.costMsat)) }
-            return Change(requestID: id, client: published.client, previous: known.status.status,
-                          status: published.status, at: published.createdAt)
+            return Change(
+                requestID: id, client: published.client, previous: known.status.status,
+                status: published.status, at: published.createdAt)
         }
         jobs[id] = Job(status: published.status, at: published.createdAt, client: published.client)
         if published.status.status.hasBill { earnings.append((published.createdAt, published.status.costMsat)) }

@@ -47,8 +47,10 @@ public struct WorkerDirectory: Sendable {
     }
 
     /// The worker an automatic choice picks for `model`, or an error naming what is missing.
-    public func cheapest(model: String, mint: String? = nil, maxMsatPerSecond: UInt64? = nil,
-                         timeout: Duration = .seconds(10)) async throws(ClientError) -> WorkerOffer {
+    public func cheapest(
+        model: String, mint: String? = nil, maxMsatPerSecond: UInt64? = nil,
+        timeout: Duration = .seconds(10)
+    ) async throws(ClientError) -> WorkerOffer {
         let found = try await offers(WorkerFilter(model: model, maxMsatPerSecond: maxMsatPerSecond, mint: mint), timeout: timeout)
         guard let best = Self.cheapest(found) else { throw .noWorkerForModel(model: model, mint: mint) }
         return best

@@ -37,8 +37,9 @@ public enum LoomHTTP {
         guard let logger else {
             return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         }
-        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration,
-                          backgroundActivityLogger: logger)
+        return HTTPClient(
+            eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration,
+            backgroundActivityLogger: logger)
     }
 
     /// `Duration` (what loom's settings use) as NIO's `TimeAmount`, to the nanosecond.

@@ -71,12 +71,14 @@ public struct Admission: Sendable, Hashable {
     /// Fees can turn an amount that looked sufficient into `underpaid`.
     public func budgetSeconds(inputFee: Amount, rate: Rate) throws(RequestRejection) -> UInt64 {
         do {
-            return try Pricing.budgetSeconds(paid: paid, inputFee: inputFee, rate: rate,
-                                             requestMaxSeconds: request.request.maxSeconds)
+            return try Pricing.budgetSeconds(
+                paid: paid, inputFee: inputFee, rate: rate,
+                requestMaxSeconds: request.request.maxSeconds)
         } catch {
             switch error {
             case .underpaid(let net, let needed): throw .underpaid(paid: net, needed: needed)
-            case .feesExceedPayment(_, let fees): throw .underpaid(paid: .zero, needed: (try? fees.adding(Pricing.minimumPaymentOrZero(rate))) ?? fees)
+            case .feesExceedPayment(_, let fees):
+                throw .underpaid(paid: .zero, needed: (try? fees.adding(Pricing.minimumPaymentOrZero(rate))) ?? fees)
             case .requestBelowMinimum(let requested, let minimum): throw .tooShort(requested: requested, minimum: minimum)
             case .invalidRate, .overflow: throw .notAccepting
             }

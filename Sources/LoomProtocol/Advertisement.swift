@@ -126,7 +126,9 @@ public enum MemoryTier: String, Sendable, Hashable, Codable, CaseIterable {
     /// counts for a tier from 7/8 of it.
     public init(bytes: UInt64) {
         let gib = Double(bytes) / Double(1 << 30)
-        let steps: [(Double, MemoryTier)] = [(256, .gb256OrMore), (128, .gb128), (64, .gb64), (32, .gb32), (16, .gb16), (8, .gb8)]
+        let steps: [(Double, MemoryTier)] = [
+            (256, .gb256OrMore), (128, .gb128), (64, .gb64), (32, .gb32), (16, .gb16), (8, .gb8),
+        ]
         self = steps.first { gib >= $0.0 * 7 / 8 }?.1 ?? .under8
     }
 }

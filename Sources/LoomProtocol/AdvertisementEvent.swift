@@ -69,7 +69,8 @@ extension Advertisement {
         ad.geohash = geohashes.first
         try Check.content { () throws(ContentError) in try ad.validate() }
         try checkTags(of: event, against: ad)
-        return WorkerOffer(advertisement: ad, worker: event.pubkey, eventID: event.id, createdAt: event.createdAt, expiresAt: expiresAt)
+        return WorkerOffer(
+            advertisement: ad, worker: event.pubkey, eventID: event.id, createdAt: event.createdAt, expiresAt: expiresAt)
     }
 
     private static func checkTags(of event: Event, against ad: Advertisement) throws(LoomEventError) {

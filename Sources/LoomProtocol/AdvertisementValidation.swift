@@ -14,9 +14,13 @@ extension Advertisement {
         }
         try pricing.validate()
         for (i, b) in backends.enumerated() {
-            guard !b.name.isEmpty, b.name.count <= 32 else { throw .invalid(field: "backends[\(i)].name", reason: "must be 1...32 characters") }
+            guard !b.name.isEmpty, b.name.count <= 32 else {
+                throw .invalid(field: "backends[\(i)].name", reason: "must be 1...32 characters")
+            }
             for m in b.models where m.isEmpty || m.count > Self.maxModelNameLength || m.contains(where: \.isWhitespace) {
-                throw .invalid(field: "backends[\(i)].models", reason: "model names are 1...\(Self.maxModelNameLength) characters without spaces")
+                throw .invalid(
+                    field: "backends[\(i)].models",
+                    reason: "model names are 1...\(Self.maxModelNameLength) characters without spaces")
             }
         }
         try Check.urls(mints, field: "mints", schemes: ["https", "http"])
@@ -34,7 +38,9 @@ extension Advertisement {
         }
         // An offer that takes jobs must say how to pay and what it runs.
         if accepting {
-            guard !models.isEmpty else { throw .invalid(field: "backends", reason: "an accepting worker lists at least one model") }
+            guard !models.isEmpty else {
+                throw .invalid(field: "backends", reason: "an accepting worker lists at least one model")
+            }
             guard !mints.isEmpty else { throw .invalid(field: "mints", reason: "an accepting worker lists at least one mint") }
             guard capacity.maxConcurrent >= 1 else {
                 throw .invalid(field: "capacity.max_concurrent", reason: "an accepting worker runs at least one job")

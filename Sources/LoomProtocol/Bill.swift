@@ -49,7 +49,8 @@ public struct Bill: Sendable, Hashable, Codable {
             throw .invalid(field: "bill", reason: "charged + change + mint_fee overflows")
         }
         guard parts == paidSat else {
-            throw .invalid(field: "bill", reason: "paid_sat \(paidSat) ≠ charged \(chargedSat) + change \(changeSat) + fees \(mintFeeSat)")
+            throw .invalid(
+                field: "bill", reason: "paid_sat \(paidSat) ≠ charged \(chargedSat) + change \(changeSat) + fees \(mintFeeSat)")
         }
         guard dustSat <= chargedSat else { throw .invalid(field: "bill.dust_sat", reason: "exceeds charged_sat") }
         let (budgetMs, overflow) = budgetSeconds.multipliedReportingOverflow(by: 1000)

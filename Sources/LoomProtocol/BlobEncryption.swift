@@ -39,8 +39,9 @@ public struct BlobEncryption: Sendable, Hashable, Codable {
         let box = try AES.GCM.seal(content, using: SymmetricKey(data: key), nonce: try AES.GCM.Nonce(data: nonce))
         let blob = box.ciphertext + box.tag
         let encryption = BlobEncryption(algorithm: aes256GCM, key: Hex.encode(key), nonce: Hex.encode(nonce))
-        return SealedBlob(blob: blob, encryption: encryption, sha256: sha256Hex(content), size: UInt64(content.count),
-                          blobSha256: sha256Hex(blob))
+        return SealedBlob(
+            blob: blob, encryption: encryption, sha256: sha256Hex(content), size: UInt64(content.count),
+            blobSha256: sha256Hex(blob))
     }
 
     /// The key and nonce, or why this reader cannot use them.
@@ -60,7 +61,9 @@ public struct BlobEncryption: Sendable, Hashable, Codable {
     /// is still read (bill, change); that one output is refused when opened.
     func validate(output field: String, size: UInt64, blobSize: UInt64) throws(ContentError) {
         let name = algorithm.utf8
-        guard (1...32).contains(name.count), name.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x7a).contains($0) || $0 == 0x2d }) else {
+        guard (1...32).contains(name.count),
+            name.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x7a).contains($0) || $0 == 0x2d })
+        else {
             throw .invalid(field: "\(field).encryption.algorithm", reason: "must be an algorithm name such as \(Self.aes256GCM)")
         }
         guard algorithm == Self.aes256GCM else {
@@ -70,13 +73,19 @@ public struct BlobEncryption: Sendable, Hashable, Codable {
             return
         }
         guard key.utf8.count == Self.keyBytes * 2, Self.isHexString(key, maxLength: 64) else {
-            throw .invalid(field: "\(field).encryption.key", reason: "an \(Self.aes256GCM) key is \(Self.keyBytes * 2) lower-case hex characters")
+            throw .invalid(
+                field: "\(field).encryption.key",
+                reason: "an \(Self.aes256GCM) key is \(Self.keyBytes * 2) lower-case hex characters")
         }
         guard nonce.utf8.count == Self.nonceBytes * 2, Self.isHexString(nonce, maxLength: 24) else {
-            throw .invalid(field: "\(field).encryption.nonce", reason: "an \(Self.aes256GCM) nonce is \(Self.nonceBytes * 2) lower-case hex characters")
+            throw .invalid(
+                field: "\(field).encryption.nonce",
+                reason: "an \(Self.aes256GCM) nonce is \(Self.nonceBytes * 2) lower-case hex characters")
         }
         guard blobSize >= UInt64(Self.tagBytes), blobSize - UInt64(Self.tagBytes) == size else {
-            throw .invalid(field: "\(field).blob_size", reason: "an \(Self.aes256GCM) blob is the content's size plus the \(Self.tagBytes)-byte tag")
+            throw .invalid(
+                field: "\(field).blob_size",
+                reason: "an \(Self.aes256GCM) blob is the content's size plus the \(Self.tagBytes)-byte tag")
         }
     }
 
@@ -112,8 +121,9 @@ public struct SealedBlob: Sendable {
     /// `type` is the content's media type; the blob itself is uploaded as
     /// `application/octet-stream`, so the server learns nothing from it.
     public func output(url: String, type: String) -> JobResult.Output {
-        JobResult.Output(url: url, sha256: sha256, size: size, type: type, encryption: encryption,
-                         blobSha256: blobSha256, blobSize: blobSize)
+        JobResult.Output(
+            url: url, sha256: sha256, size: size, type: type, encryption: encryption,
+            blobSha256: blobSha256, blobSize: blobSize)
     }
 }
 
@@ -144,7 +154,8 @@ public enum BlobError: Error, Equatable, Sendable, CustomStringConvertible {
         case .badKeyLength(let n, let e): "the result's decryption key is \(n) bytes; \(BlobEncryption.aes256GCM) needs \(e)"
         case .badNonceLength(let n, let e): "the result's nonce is \(n) bytes; \(BlobEncryption.aes256GCM) needs \(e)"
         case .missingBlobHash: "the result gives a decryption key but no blob_sha256 to check the download against"
-        case .blobHashMismatch(let want, let got): "the blob downloaded hashes to \(got), the result names \(want): the server sent other bytes"
+        case .blobHashMismatch(let want, let got):
+            "the blob downloaded hashes to \(got), the result names \(want): the server sent other bytes"
         case .truncated(let n): "the blob is \(n) bytes, shorter than its \(BlobEncryption.tagBytes)-byte authentication tag"
         case .authenticationFailed:
             "the blob does not decrypt with the result's key (\(BlobEncryption.aes256GCM) authentication failed): it was altered, or is not this output"
@@ -183,8 +194,9 @@ extension JobResult.Output {
         guard bytes.count >= BlobEncryption.tagBytes else { throw .truncated(bytes: bytes.count) }
         let content: Data
         do {
-            let box = try AES.GCM.SealedBox(nonce: nonce, ciphertext: bytes.dropLast(BlobEncryption.tagBytes),
-                                            tag: bytes.suffix(BlobEncryption.tagBytes))
+            let box = try AES.GCM.SealedBox(
+                nonce: nonce, ciphertext: bytes.dropLast(BlobEncryption.tagBytes),
+                tag: bytes.suffix(BlobEncryption.tagBytes))
             content = try AES.GCM.open(box, using: key)
         } catch {
             throw .authenticationFailed

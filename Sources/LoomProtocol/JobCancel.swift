@@ -20,11 +20,16 @@ public struct JobCancel: Sendable, Hashable {
     public static func sign(
         requestID: String, worker: String, reason: String = "", with client: SecretKey, createdAt: Int64 = Event.now()
     ) throws -> Event {
-        guard Check.isHex64(requestID) else { throw ContentError.invalid(field: "e", reason: "request id is not 64 hex characters") }
+        guard Check.isHex64(requestID) else {
+            throw ContentError.invalid(field: "e", reason: "request id is not 64 hex characters")
+        }
         guard Check.isHex64(worker) else { throw ContentError.invalid(field: "p", reason: "worker key is not 64 hex characters") }
-        guard reason.count <= maxReasonLength else { throw ContentError.invalid(field: "content", reason: "at most \(maxReasonLength) characters") }
-        return try Event.sign(kind: LoomKind.jobCancel.rawValue, content: reason,
-                              tags: [[LoomTag.event, requestID], [LoomTag.pubkey, worker]], createdAt: createdAt, with: client)
+        guard reason.count <= maxReasonLength else {
+            throw ContentError.invalid(field: "content", reason: "at most \(maxReasonLength) characters")
+        }
+        return try Event.sign(
+            kind: LoomKind.jobCancel.rawValue, content: reason,
+            tags: [[LoomTag.event, requestID], [LoomTag.pubkey, worker]], createdAt: createdAt, with: client)
     }
 
     /// Reads a kind-5102 event, checking its shape and signature.
@@ -33,8 +38,9 @@ public struct JobCancel: Sendable, Hashable {
         let e = try Check.hex64(LoomTag.event, in: event)
         let p = try Check.hex64(LoomTag.pubkey, in: event)
         try Check.signature(event)
-        return JobCancel(requestID: e, worker: p, author: event.pubkey, reason: String(event.content.prefix(maxReasonLength)),
-                         createdAt: event.createdAt, eventID: event.id)
+        return JobCancel(
+            requestID: e, worker: p, author: event.pubkey, reason: String(event.content.prefix(maxReasonLength)),
+            createdAt: event.createdAt, eventID: event.id)
     }
 
     /// True when this cancel is for `request`, addressed to `worker`, from the request's own author.

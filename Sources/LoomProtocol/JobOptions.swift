@@ -53,7 +53,8 @@ public enum JobOptions {
             switch kind {
             case .number(let range):
                 guard let x = value.numberValue, range.contains(x) else {
-                    throw .invalid(field: field, reason: "must be a number from \(show(range.lowerBound)) to \(show(range.upperBound))")
+                    throw .invalid(
+                        field: field, reason: "must be a number from \(show(range.lowerBound)) to \(show(range.upperBound))")
                 }
             case .integer(let range):
                 guard let n = value.exactInt, range.contains(n) else {
@@ -63,9 +64,11 @@ public enum JobOptions {
                 guard case .bool = value else { throw .invalid(field: field, reason: "must be true or false") }
             case .stopList:
                 guard case .array(let items) = value, items.count <= stopMaxCount,
-                      items.allSatisfy({ ($0.stringValue?.count).map { (1...stopMaxLength).contains($0) } ?? false })
+                    items.allSatisfy({ ($0.stringValue?.count).map { (1...stopMaxLength).contains($0) } ?? false })
                 else {
-                    throw .invalid(field: field, reason: "must be a list of at most \(stopMaxCount) strings of 1 to \(stopMaxLength) characters")
+                    throw .invalid(
+                        field: field,
+                        reason: "must be a list of at most \(stopMaxCount) strings of 1 to \(stopMaxLength) characters")
                 }
             }
         }
@@ -76,7 +79,7 @@ public enum JobOptions {
         switch name {
         case "max_tokens": "is not accepted; write num_predict (the options use Ollama's names)"
         case "num_ctx", "keep_alive", "num_gpu", "main_gpu", "num_batch", "num_thread", "num_keep", "numa",
-             "low_vram", "use_mmap", "use_mlock", "vocab_only":
+            "low_vram", "use_mmap", "use_mlock", "vocab_only":
             "is set by the worker's operator, not by a request"
         default: "is not an accepted option; accepted: \(names.joined(separator: ", "))"
         }

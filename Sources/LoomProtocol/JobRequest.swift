@@ -1,4 +1,5 @@
 import LoomJSON
+
 /// What a client asks a worker to do: the decrypted content of a kind-5100
 /// request. It holds a prompt and bearer money, so it only ever travels
 /// NIP-44 encrypted, and its descriptions redact both.
@@ -47,7 +48,8 @@ public struct JobRequest: Sendable, Hashable {
             throw .invalid(field: "messages", reason: "is empty")
         case .messages(let m):
             for (i, msg) in m.enumerated() where !ChatMessage.roles.contains(msg.role) {
-                throw .invalid(field: "messages[\(i)].role", reason: "must be one of \(ChatMessage.roles.sorted().joined(separator: ", "))")
+                throw .invalid(
+                    field: "messages[\(i)].role", reason: "must be one of \(ChatMessage.roles.sorted().joined(separator: ", "))")
             }
         default: break
         }
@@ -107,10 +109,11 @@ extension JobRequest: Codable {
 extension JobRequest: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// Model and sizes only: prompts and tokens must not reach logs.
     public var description: String {
-        let what: String = switch input {
-        case .prompt(let p): "prompt of \(p.utf8.count) bytes"
-        case .messages(let m): "\(m.count) messages"
-        }
+        let what: String =
+            switch input {
+            case .prompt(let p): "prompt of \(p.utf8.count) bytes"
+            case .messages(let m): "\(m.count) messages"
+            }
         return "JobRequest(model: \(model), \(what), payment: <redacted>, max_seconds: \(maxSeconds.map(String.init) ?? "-"))"
     }
 

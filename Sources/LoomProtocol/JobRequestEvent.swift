@@ -27,8 +27,9 @@ extension JobRequest {
         var tags: [[String]] = [[LoomTag.pubkey, worker.hex], [LoomTag.encrypted]]
         if !relays.isEmpty { tags.append([LoomTag.relays] + relays) }
         if let expiresAt { tags.append(NIP40.tag(expiresAt: expiresAt)) }
-        return try Event.sign(kind: LoomKind.jobRequest.rawValue, content: ciphertext, tags: tags,
-                              createdAt: createdAt, with: client)
+        return try Event.sign(
+            kind: LoomKind.jobRequest.rawValue, content: ciphertext, tags: tags,
+            createdAt: createdAt, with: client)
     }
 
     /// Opens a request addressed to `workerKey`. See `RequestOpener`.
@@ -101,8 +102,9 @@ public struct RequestOpener: Sendable {
         }
         guard !request.payment.isEmpty else { throw .paymentMissing }
         let relays = event.firstTag(LoomTag.relays).map { Array($0.dropFirst()) } ?? []
-        return OpenedRequest(id: event.id, client: event.pubkey, createdAt: event.createdAt,
-                             expiresAt: expiresAt, relays: relays, request: request)
+        return OpenedRequest(
+            id: event.id, client: event.pubkey, createdAt: event.createdAt,
+            expiresAt: expiresAt, relays: relays, request: request)
     }
 
     /// Content plus tag bytes: close to the wire size, without serialising.

@@ -51,8 +51,10 @@ public struct JobResult: Sendable, Hashable, Codable {
         public var blobSha256: String?
         public var blobSize: UInt64?
 
-        public init(url: String, sha256: String, size: UInt64, type: String, encryption: BlobEncryption? = nil,
-                    blobSha256: String? = nil, blobSize: UInt64? = nil) {
+        public init(
+            url: String, sha256: String, size: UInt64, type: String, encryption: BlobEncryption? = nil,
+            blobSha256: String? = nil, blobSize: UInt64? = nil
+        ) {
             self.url = url
             self.sha256 = sha256
             self.size = size
@@ -71,13 +73,21 @@ public struct JobResult: Sendable, Hashable, Codable {
         func validateBlob(field: String) throws(ContentError) {
             guard let encryption else {
                 guard blobSha256 == nil, blobSize == nil else {
-                    throw .invalid(field: "\(field).encryption", reason: "blob_sha256 and blob_size describe an encrypted blob, and encryption is missing")
+                    throw .invalid(
+                        field: "\(field).encryption",
+                        reason: "blob_sha256 and blob_size describe an encrypted blob, and encryption is missing")
                 }
                 return
             }
-            guard let blobSha256 else { throw .invalid(field: "\(field).blob_sha256", reason: "an encrypted output names the stored blob's hash") }
-            guard Check.isHex64(blobSha256) else { throw .invalid(field: "\(field).blob_sha256", reason: "not 64 lower-case hex characters") }
-            guard let blobSize else { throw .invalid(field: "\(field).blob_size", reason: "an encrypted output gives the stored blob's size") }
+            guard let blobSha256 else {
+                throw .invalid(field: "\(field).blob_sha256", reason: "an encrypted output names the stored blob's hash")
+            }
+            guard Check.isHex64(blobSha256) else {
+                throw .invalid(field: "\(field).blob_sha256", reason: "not 64 lower-case hex characters")
+            }
+            guard let blobSize else {
+                throw .invalid(field: "\(field).blob_size", reason: "an encrypted output gives the stored blob's size")
+            }
             try encryption.validate(output: field, size: size, blobSize: blobSize)
         }
     }
@@ -112,9 +122,15 @@ public struct JobResult: Sendable, Hashable, Codable {
         }
         try validateMoney()
         for (i, o) in outputs.enumerated() {
-            guard Check.isURL(o.url, schemes: ["https", "http"]) else { throw .invalid(field: "outputs[\(i)].url", reason: "not an http(s) URL") }
-            guard Check.isHex64(o.sha256) else { throw .invalid(field: "outputs[\(i)].sha256", reason: "not 64 lower-case hex characters") }
-            guard (1...255).contains(o.type.count) else { throw .invalid(field: "outputs[\(i)].type", reason: "must be a media type") }
+            guard Check.isURL(o.url, schemes: ["https", "http"]) else {
+                throw .invalid(field: "outputs[\(i)].url", reason: "not an http(s) URL")
+            }
+            guard Check.isHex64(o.sha256) else {
+                throw .invalid(field: "outputs[\(i)].sha256", reason: "not 64 lower-case hex characters")
+            }
+            guard (1...255).contains(o.type.count) else {
+                throw .invalid(field: "outputs[\(i)].type", reason: "must be a media type")
+            }
             try o.validateBlob(field: "outputs[\(i)]")
         }
         if let tps = usage?.tokensPerSecond, !(tps.isFinite && tps >= 0) {
@@ -134,7 +150,9 @@ public struct JobResult: Sendable, Hashable, Codable {
         let token: Token?
         do { token = try changeToken() } catch { throw .invalid(field: "change", reason: error.description) }
         guard let token else {
-            guard bill.changeSat == .zero else { throw .invalid(field: "change", reason: "bill shows \(bill.changeSat) sat change but no token") }
+            guard bill.changeSat == .zero else {
+                throw .invalid(field: "change", reason: "bill shows \(bill.changeSat) sat change but no token")
+            }
             return
         }
         let value: Amount

@@ -17,12 +17,15 @@ extension JobResult {
         requestID: String, to client: XOnlyPublicKey, from worker: SecretKey, createdAt: Int64 = Event.now()
     ) throws -> Event {
         try validate()
-        guard Check.isHex64(requestID) else { throw ContentError.invalid(field: "e", reason: "request id is not 64 hex characters") }
+        guard Check.isHex64(requestID) else {
+            throw ContentError.invalid(field: "e", reason: "request id is not 64 hex characters")
+        }
         let ciphertext = try NIP44.encrypt(try WireJSON.encode(self), from: worker, to: client)
         let statusTag = [LoomTag.status, status.rawValue] + (error.map { [$0.code] } ?? [])
         let tags = [[LoomTag.event, requestID], [LoomTag.pubkey, client.hex], statusTag, [LoomTag.encrypted]]
-        return try Event.sign(kind: LoomKind.jobResult.rawValue, content: ciphertext, tags: tags,
-                              createdAt: createdAt, with: worker)
+        return try Event.sign(
+            kind: LoomKind.jobResult.rawValue, content: ciphertext, tags: tags,
+            createdAt: createdAt, with: worker)
     }
 
     /// Opens a result addressed to `clientKey`. With `worker` and `requestID`,
@@ -34,7 +37,9 @@ extension JobResult {
         try Check.kind(event, .jobResult)
         let e = try Check.hex64(LoomTag.event, in: event)
         if let requestID, e != requestID { throw .wrongParty("result is for request \(e), not \(requestID)") }
-        if let worker, event.pubkey != worker { throw .wrongParty("result is signed by \(event.pubkey), not the worker \(worker)") }
+        if let worker, event.pubkey != worker {
+            throw .wrongParty("result is signed by \(event.pubkey), not the worker \(worker)")
+        }
         let clientHex = clientKey.xOnlyPublicKey.hex
         guard try Check.hex64(LoomTag.pubkey, in: event) == clientHex else {
             throw .wrongParty("result is addressed to another key")

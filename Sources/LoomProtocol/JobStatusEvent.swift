@@ -66,7 +66,8 @@ extension JobStatus {
         guard event.firstTag(LoomTag.status)?.dropFirst().first == status.status.rawValue else {
             throw .badTag(LoomTag.status, reason: "does not match the content's status")
         }
-        return PublishedStatus(status: status, requestID: d, client: client, worker: event.pubkey,
-                               createdAt: event.createdAt, eventID: event.id)
+        return PublishedStatus(
+            status: status, requestID: d, client: client, worker: event.pubkey,
+            createdAt: event.createdAt, eventID: event.id)
     }
 }

@@ -39,16 +39,20 @@ public actor Advertiser: Service {
         let models: @Sendable () async -> [String]
         let capacity: @Sendable () async -> Advertisement.Capacity
 
-        public init(models: @escaping @Sendable () async -> [String],
-                    capacity: @escaping @Sendable () async -> Advertisement.Capacity) {
+        public init(
+            models: @escaping @Sendable () async -> [String],
+            capacity: @escaping @Sendable () async -> Advertisement.Capacity
+        ) {
             self.models = models
             self.capacity = capacity
         }
     }
 
-    public init(pool: RelayPool, key: SecretKey, configuration: WorkerConfiguration, version: String,
-                hardware: Advertisement.Hardware = Hardware.current(), logger: Logger = Logger(label: "loom.advertiser"),
-                facts: Facts? = nil) {
+    public init(
+        pool: RelayPool, key: SecretKey, configuration: WorkerConfiguration, version: String,
+        hardware: Advertisement.Hardware = Hardware.current(), logger: Logger = Logger(label: "loom.advertiser"),
+        facts: Facts? = nil
+    ) {
         self.pool = pool
         self.key = key
         self.configuration = configuration
@@ -80,8 +84,10 @@ public actor Advertiser: Service {
     /// The offer is rebuilt every `lookInterval` (sooner after `changed()`)
     /// and published when it differs from the last one, so a model pulled,
     /// removed, or first listed by a slow backend is offered at once.
-    public func run(models: @Sendable () async -> [String],
-                    capacity: @Sendable () async -> Advertisement.Capacity) async {
+    public func run(
+        models: @Sendable () async -> [String],
+        capacity: @Sendable () async -> Advertisement.Capacity
+    ) async {
         let clock = ContinuousClock()
         var lastPublish: ContinuousClock.Instant?
         var nextRefresh = clock.now
@@ -98,7 +104,9 @@ public actor Advertiser: Service {
                     lastPublish = clock.now
                     let ok = await publish(ad)
                     // A failed publish is retried well before the offer lapses.
-                    let interval = ok ? Advertisement.refreshInterval(ttl: ttlSeconds) : min(5, Advertisement.refreshInterval(ttl: ttlSeconds))
+                    let interval =
+                        ok
+                        ? Advertisement.refreshInterval(ttl: ttlSeconds) : min(5, Advertisement.refreshInterval(ttl: ttlSeconds))
                     nextRefresh = clock.now + .seconds(interval)
                 }
             }
@@ -151,9 +159,12 @@ public actor Advertiser: Service {
         lastEvent = event
         do {
             let result = try await pool.publish(event)
-            logger.debug("advertisement published", metadata: [
-                "relay": "\(result.accepted.relay)", "accepting": "\(ad.accepting)", "models": "\(ad.models.count)",
-                "running": "\(ad.capacity.running)", "queued": "\(ad.capacity.queued)"])
+            logger.debug(
+                "advertisement published",
+                metadata: [
+                    "relay": "\(result.accepted.relay)", "accepting": "\(ad.accepting)", "models": "\(ad.models.count)",
+                    "running": "\(ad.capacity.running)", "queued": "\(ad.capacity.queued)",
+                ])
             return true
         } catch {
             logger.warning("advertisement not published", metadata: ["reason": "\(error)"])

@@ -108,7 +108,8 @@ final class ClientRelays: Sendable {
         }
         // The host the WebSocket client will dial must be the host checked here.
         guard let host = Self.dialledHost(url), !host.isEmpty,
-              host == parsed.host.map(Self.unbracketed) ?? "" else {
+            host == parsed.host.map(Self.unbracketed) ?? ""
+        else {
             return "the host is ambiguous (user info, brackets or characters a host cannot have)"
         }
         if localAllowed { return nil }

@@ -28,10 +28,13 @@ extension Doctor {
             } catch let error as RelayError {
                 switch error {
                 case .rejected(_, let reason):
-                    findings.append(.problem("relay", url, "refused our event: \(reason)",
-                                             fix: "use a relay that accepts this key (some need payment or NIP-42 auth)"))
+                    findings.append(
+                        .problem(
+                            "relay", url, "refused our event: \(reason)",
+                            fix: "use a relay that accepts this key (some need payment or NIP-42 auth)"))
                 default:
-                    findings.append(.problem("relay", url, "\(error)", fix: "check the URL and that the relay is up and reachable"))
+                    findings.append(
+                        .problem("relay", url, "\(error)", fix: "check the URL and that the relay is up and reachable"))
                 }
             } catch {
                 findings.append(.problem("relay", url, "\(error)", fix: "check the URL and that the relay is up"))
@@ -51,8 +54,10 @@ extension Doctor {
                 if let keyset = sat.first {
                     findings.append(.ok("mint", url, "active sat keyset \(keyset.id.hex), input fee \(keyset.inputFeePpk) ppk"))
                 } else {
-                    findings.append(.problem("mint", url, "no active keyset for sat",
-                                             fix: "use a mint that issues sat ecash (PRICE_UNIT is sat)"))
+                    findings.append(
+                        .problem(
+                            "mint", url, "no active keyset for sat",
+                            fix: "use a mint that issues sat ecash (PRICE_UNIT is sat)"))
                 }
             } catch {
                 findings.append(.problem("mint", url, "\(error)", fix: "check CASHU_MINT_URL and that the mint is up"))
@@ -73,8 +78,10 @@ extension Doctor {
                 try await client.preflight(sha256: hash, size: Int64(sample.count), type: "text/plain", on: server)
                 findings.append(.ok("blossom", server.absoluteString, "would accept our uploads"))
             } catch {
-                findings.append(.problem("blossom", server.absoluteString, "\(error)",
-                                         fix: "check BLOSSOM_SERVER_URL, and that the server allows uploads from the worker's npub"))
+                findings.append(
+                    .problem(
+                        "blossom", server.absoluteString, "\(error)",
+                        fix: "check BLOSSOM_SERVER_URL, and that the server allows uploads from the worker's npub"))
             }
         }
         return findings
@@ -82,14 +89,16 @@ extension Doctor {
 
     func checkBackend(_ configuration: WorkerConfiguration) async -> [DoctorFinding] {
         let url = configuration.backendURL.absoluteString
-        let backend: any InferenceBackend = switch configuration.backend {
-        case .ollama: OllamaBackend(baseURL: url)
-        case .openai: OpenAIBackend(baseURL: url)
-        }
+        let backend: any InferenceBackend =
+            switch configuration.backend {
+            case .ollama: OllamaBackend(baseURL: url)
+            case .openai: OpenAIBackend(baseURL: url)
+            }
         let subject = "\(configuration.backend.rawValue) at \(url)"
         let names: [String]
         do { names = try await backend.models().map(\.name) } catch {
-            let fix = configuration.backend == .ollama
+            let fix =
+                configuration.backend == .ollama
                 ? "start Ollama (`ollama serve`) or set OLLAMA_URL"
                 : "start the OpenAI-compatible server or set OLLAMA_URL to its address"
             return [.problem("backend", subject, "\(error)", fix: fix)]
@@ -100,8 +109,10 @@ extension Doctor {
         var findings = [DoctorFinding.ok("backend", subject, "models: \(names.joined(separator: ", "))")]
         if let wanted = configuration.models {
             for missing in wanted.subtracting(names).sorted() {
-                findings.append(.problem("backend", subject, "MODELS lists \(missing), which the backend does not have",
-                                         fix: "`ollama pull \(missing)` or remove it from MODELS"))
+                findings.append(
+                    .problem(
+                        "backend", subject, "MODELS lists \(missing), which the backend does not have",
+                        fix: "`ollama pull \(missing)` or remove it from MODELS"))
             }
         }
         return findings

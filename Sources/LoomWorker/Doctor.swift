@@ -73,8 +73,9 @@ public struct Doctor: Sendable {
     func checkDataDirectory(_ url: URL) -> DoctorFinding {
         let fm = FileManager.default
         do { try fm.createDirectory(at: url, withIntermediateDirectories: true) } catch {
-            return .problem("data", url.path, "cannot create it: \(error.localizedDescription)",
-                            fix: "set DATA_DIR to a folder this user can write")
+            return .problem(
+                "data", url.path, "cannot create it: \(error.localizedDescription)",
+                fix: "set DATA_DIR to a folder this user can write")
         }
         guard fm.isWritableFile(atPath: url.path) else {
             return .problem("data", url.path, "not writable", fix: "set DATA_DIR to a folder this user can write")
@@ -87,10 +88,12 @@ public struct Doctor: Sendable {
     func checkWaitingJobs(_ url: URL) -> DoctorFinding? {
         let path = url.appendingPathComponent("jobs.sqlite").path
         guard FileManager.default.fileExists(atPath: path), let journal = try? JobJournal(path: path),
-              let waiting = try? journal.waiting(), let oldest = waiting.first else { return nil }
+            let waiting = try? journal.waiting(), let oldest = waiting.first
+        else { return nil }
         let minutes = max(0, Event.now() - oldest.receivedAt) / 60
-        return .warning("jobs", "\(waiting.count) waiting on the mint",
-                        "the oldest (\(oldest.id.prefix(16)), \(oldest.state.rawValue)) arrived \(minutes) min ago; the worker retries with backoff while it runs",
-                        fix: "check the mint (see the mint findings); `loom worker status` lists them")
+        return .warning(
+            "jobs", "\(waiting.count) waiting on the mint",
+            "the oldest (\(oldest.id.prefix(16)), \(oldest.state.rawValue)) arrived \(minutes) min ago; the worker retries with backoff while it runs",
+            fix: "check the mint (see the mint findings); `loom worker status` lists them")
     }
 }

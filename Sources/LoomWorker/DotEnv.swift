@@ -80,21 +80,28 @@ public enum DotEnv {
     /// the worker with settings the operator did not write. Warns when the
     /// file is readable by others (it holds, or may hold, the secret key) and
     /// about names in it that no command reads (typos).
-    public static func merged(file: URL? = URL(fileURLWithPath: ".env"),
-                              environment: [String: String] = ProcessInfo.processInfo.environment,
-                              flags: [String: String] = [:]) throws(ConfigurationError) -> (values: [String: String], warnings: [String]) {
+    public static func merged(
+        file: URL? = URL(fileURLWithPath: ".env"),
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        flags: [String: String] = [:]
+    ) throws(ConfigurationError) -> (values: [String: String], warnings: [String]) {
         var values: [String: String] = [:], warnings: [String] = []
         if let file, FileManager.default.fileExists(atPath: file.path) {
             guard let text = try? String(contentsOf: file, encoding: .utf8) else {
-                throw ConfigurationError(key: file.path, problem: "cannot be read", fix: "check the file's owner and mode (chmod 600 \(file.path))")
+                throw ConfigurationError(
+                    key: file.path, problem: "cannot be read", fix: "check the file's owner and mode (chmod 600 \(file.path))")
             }
             let (parsed, problems) = parse(text)
             if let first = problems.first {
-                throw ConfigurationError(key: file.path, problem: first.description, fix: "write KEY=VALUE, or start the line with # to make it a comment")
+                throw ConfigurationError(
+                    key: file.path, problem: first.description,
+                    fix: "write KEY=VALUE, or start the line with # to make it a comment")
             }
             if let warning = permissionWarning(path: file.path) { warnings.append(warning) }
-            for key in parsed.keys.sorted() where !ConfigurationKey.all.contains(key) && !key.hasPrefix("LOOM_")
-                && !key.lowercased().hasPrefix("nsec") {
+            for key in parsed.keys.sorted()
+            where !ConfigurationKey.all.contains(key) && !key.hasPrefix("LOOM_")
+                && !key.lowercased().hasPrefix("nsec")
+            {
                 warnings.append("\(file.path): \(key) is not a loom setting and is ignored (see .env.example)")
             }
             values = parsed
@@ -108,7 +115,8 @@ public enum DotEnv {
     /// (mode & 0o077): secrets on disk must be private to their owner.
     public static func permissionWarning(path: String) -> String? {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 != 0 else { return nil }
+            let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 != 0
+        else { return nil }
         return "\(path) is readable by other users (mode \(String(mode & 0o777, radix: 8))); run: chmod 600 \(path)"
     }
 }

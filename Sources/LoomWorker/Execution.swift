@@ -18,8 +18,9 @@ extension Worker {
         guard let job = live[id], let record = try? journal.job(id) else { return }
         if let expiresAt = record.expiresAt, Event.now() >= expiresAt {
             // Waited past the client's deadline: not its fault, nothing served.
-            return await settle(id, end: .failed(.workerShutdown, detail: "the request expired while queued"), output: "",
-                                usage: nil, elapsedMs: 0, failure: Self.expiredInQueue)
+            return await settle(
+                id, end: .failed(.workerShutdown, detail: "the request expired while queued"), output: "",
+                usage: nil, elapsedMs: 0, failure: Self.expiredInQueue)
         }
         let client = job.opened.client, budget = record.budgetSeconds, rate = record.rate(or: configuration.rate)
         let journal = self.journal, statuses = self.statuses, logger = self.logger
@@ -41,10 +42,16 @@ extension Worker {
             _ = try? journal.update(id) { $0.elapsedMs = elapsedMs }
             let cost = (try? Pricing.costMsat(rate: rate, elapsedMs: elapsedMs)) ?? 0
             let tps = elapsedMs > 0 ? Double(tokens) * 1000 / Double(elapsedMs) : nil
-            await statuses.publish(JobStatus(status: .running, elapsedMs: elapsedMs, costMsat: cost, tokens: tokens,
-                                             budgetSeconds: budget, tokensPerSecond: tps), job: id, client: client)
+            await statuses.publish(
+                JobStatus(
+                    status: .running, elapsedMs: elapsedMs, costMsat: cost, tokens: tokens,
+                    budgetSeconds: budget, tokensPerSecond: tps), job: id, client: client)
         }
-        logger.info("job generated", metadata: ["job": "\(id)", "end": "\(outcome.end)", "elapsed_ms": "\(outcome.elapsedMs)", "tokens": "\(outcome.tokens)"])
+        logger.info(
+            "job generated",
+            metadata: [
+                "job": "\(id)", "end": "\(outcome.end)", "elapsed_ms": "\(outcome.elapsedMs)", "tokens": "\(outcome.tokens)",
+            ])
         await settle(id, end: outcome.end, output: outcome.output, usage: outcome.usage, elapsedMs: outcome.elapsedMs)
     }
 
@@ -55,26 +62,30 @@ extension Worker {
         if let next = scheduler.finish(id) { start(next) }
         for (i, queued) in scheduler.queue.enumerated() {
             guard let job = live[queued], let record = try? journal.job(queued) else { continue }
-            await statuses.publish(JobStatus(status: .queued, budgetSeconds: record.budgetSeconds, queuePosition: i + 1),
-                                   job: queued, client: job.opened.client)
+            await statuses.publish(
+                JobStatus(status: .queued, budgetSeconds: record.budgetSeconds, queuePosition: i + 1),
+                job: queued, client: job.opened.client)
         }
         drainedIfIdle()
     }
 
     /// A failure code of the worker's own (PROTOCOL.md allows adding codes):
     /// the client's deadline passed while the job waited for a slot.
-    static let expiredInQueue = Reason(code: "expired-in-queue",
-                                       message: "the request expired while waiting in the queue; refunded in full")
+    static let expiredInQueue = Reason(
+        code: "expired-in-queue",
+        message: "the request expired while waiting in the queue; refunded in full")
 
     /// What the backend is asked: the client's options within the operator's
     /// token cap, and the operator's context length and keep-alive.
     static func inferenceRequest(_ request: JobRequest, _ configuration: WorkerConfiguration) -> InferenceRequest {
-        let input: InferenceRequest.Input = switch request.input {
-        case .prompt(let p): .prompt(p)
-        case .messages(let m): .messages(m.map { Inference.ChatMessage(role: .init(rawValue: $0.role), content: $0.content) })
-        }
-        return InferenceRequest(model: request.model, input: input,
-                                options: configuration.optionLimits.applied(to: request.options),
-                                contextLength: configuration.contextLength, keepAliveSeconds: configuration.keepAliveSeconds)
+        let input: InferenceRequest.Input =
+            switch request.input {
+            case .prompt(let p): .prompt(p)
+            case .messages(let m): .messages(m.map { Inference.ChatMessage(role: .init(rawValue: $0.role), content: $0.content) })
+            }
+        return InferenceRequest(
+            model: request.model, input: input,
+            options: configuration.optionLimits.applied(to: request.options),
+            contextLength: configuration.contextLength, keepAliveSeconds: configuration.keepAliveSeconds)
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
 import LoomProtocol
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The coarse facts a worker advertises about its machine: the chip family and
@@ -19,7 +20,7 @@ public enum Hardware {
     /// `x86_64` or `arm64` (Linux says `aarch64` for the latter).
     static func chipFamily() -> String {
         #if os(macOS)
-        if let brand = sysctlString("machdep.cpu.brand_string"), let family = appleFamily(brand) { return family }
+            if let brand = sysctlString("machdep.cpu.brand_string"), let family = appleFamily(brand) { return family }
         #endif
         return architectureFamily(machine())
     }
@@ -28,7 +29,8 @@ public enum Hardware {
     static func appleFamily(_ brand: String) -> String? {
         let words = brand.lowercased().split(separator: " ")
         guard words.first == "apple", words.count >= 2, words[1].first == "m",
-              words[1].dropFirst().allSatisfy(\.isNumber), words[1].count >= 2 else { return nil }
+            words[1].dropFirst().allSatisfy(\.isNumber), words[1].count >= 2
+        else { return nil }
         return "apple-\(words[1])"
     }
 
@@ -36,7 +38,8 @@ public enum Hardware {
         switch machine.lowercased() {
         case "x86_64", "amd64": "x86_64"
         case "arm64", "aarch64": "arm64"
-        case let other where !other.isEmpty && other.count <= 32 && other.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }):
+        case let other
+        where !other.isEmpty && other.count <= 32 && other.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }):
             other
         default: "unknown"
         }
@@ -51,12 +54,12 @@ public enum Hardware {
     }
 
     #if os(macOS)
-    private static func sysctlString(_ name: String) -> String? {
-        var size = 0
-        guard sysctlbyname(name, nil, &size, nil, 0) == 0, size > 0 else { return nil }
-        var bytes = [UInt8](repeating: 0, count: size)
-        guard sysctlbyname(name, &bytes, &size, nil, 0) == 0 else { return nil }
-        return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
-    }
+        private static func sysctlString(_ name: String) -> String? {
+            var size = 0
+            guard sysctlbyname(name, nil, &size, nil, 0) == 0, size > 0 else { return nil }
+            var bytes = [UInt8](repeating: 0, count: size)
+            guard sysctlbyname(name, &bytes, &size, nil, 0) == 0 else { return nil }
+            return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+        }
     #endif
 }

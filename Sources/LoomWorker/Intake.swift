@@ -79,9 +79,10 @@ extension Worker {
         let opened = admission.request
         let id = opened.id
         let rate = configuration.rate
-        let record = JobRecord(id: id, client: opened.client, model: opened.request.model, mint: admission.token.mint,
-                               requestEvent: event.json, state: .received, paidSat: admission.paid.value,
-                               receivedAt: Event.now(), expiresAt: opened.expiresAt, rate: rate)
+        let record = JobRecord(
+            id: id, client: opened.client, model: opened.request.model, mint: admission.token.mint,
+            requestEvent: event.json, state: .received, paidSat: admission.paid.value,
+            receivedAt: Event.now(), expiresAt: opened.expiresAt, rate: rate)
         do {
             guard try journal.insert(record) else { scheduler.release(); return }
         } catch {
@@ -90,7 +91,8 @@ extension Worker {
             return
         }
         live[id] = LiveJob(opened: opened)
-        logger.info("job received", metadata: ["job": "\(id)", "model": "\(opened.request.model)", "paid_sat": "\(admission.paid)"])
+        logger.info(
+            "job received", metadata: ["job": "\(id)", "model": "\(opened.request.model)", "paid_sat": "\(admission.paid)"])
         await statuses.publish(JobStatus(status: .received), job: id, client: opened.client)
         let budget: UInt64
         let received: Received?
@@ -134,8 +136,9 @@ extension Worker {
         if let record, Event.now() >= paymentDeadline(record) {
             logger.warning("payment confirmed after the job's deadline; refunded in full", metadata: ["job": "\(id)"])
             tasks[id] = Task {
-                await self.settle(id, end: .failed(.workerShutdown, detail: "payment confirmed late"), output: "", usage: nil,
-                                  elapsedMs: 0, failure: Self.paymentLate)
+                await self.settle(
+                    id, end: .failed(.workerShutdown, detail: "payment confirmed late"), output: "", usage: nil,
+                    elapsedMs: 0, failure: Self.paymentLate)
             }
             return
         }
@@ -149,8 +152,9 @@ extension Worker {
             start(id)
         case .queued(let position):
             _ = try? journal.move(id, to: .queued)
-            await statuses.publish(JobStatus(status: .queued, budgetSeconds: budget, queuePosition: position),
-                                   job: id, client: job.opened.client)
+            await statuses.publish(
+                JobStatus(status: .queued, budgetSeconds: budget, queuePosition: position),
+                job: id, client: job.opened.client)
         }
     }
 
@@ -163,19 +167,22 @@ extension Worker {
 
     /// A failure code of the worker's own: the mint confirmed the payment
     /// only after the job's deadline, so it did not run.
-    static let paymentLate = Reason(code: "payment-late",
-                                    message: "the mint confirmed the payment after the job's deadline; refunded in full")
+    static let paymentLate = Reason(
+        code: "payment-late",
+        message: "the mint confirmed the payment after the job's deadline; refunded in full")
 
     /// Marks a job as waiting on the mint and tells the client, once per
     /// state: the status names what the worker is waiting for.
     func waitForMint(_ id: String, client: String, state: JobState, budget: UInt64? = nil) async {
         guard let record = try? journal.job(id), record.waiting == nil else { return }
         _ = try? journal.update(id) { $0.waiting = WaitingReason.mint }
-        let message = state == .received
+        let message =
+            state == .received
             ? "the mint has not confirmed the payment yet; the worker keeps asking, and refunds it in full if it comes too late"
             : "the job is done; the mint has not made the change yet; the worker keeps asking"
-        await statuses.publish(JobStatus(status: state, budgetSeconds: budget, reason: Reason(code: WaitingReason.mint, message: message)),
-                               job: id, client: client)
+        await statuses.publish(
+            JobStatus(status: state, budgetSeconds: budget, reason: Reason(code: WaitingReason.mint, message: message)),
+            job: id, client: client)
     }
 
     /// A `rejected` status (journaled, so a later copy is not judged again).
@@ -187,7 +194,9 @@ extension Worker {
         logger.info("request rejected", metadata: ["job": "\(id)", "code": "\(why.code.rawValue)"])
         do {
             if journaled {
-                try journal.move(id, to: .rejected) { $0.reasonCode = why.code.rawValue; $0.requestEvent = nil }
+                try journal.move(id, to: .rejected) {
+                    $0.reasonCode = why.code.rawValue; $0.requestEvent = nil
+                }
             } else {
                 var record = JobRecord(id: id, client: client, state: .rejected, receivedAt: Event.now())
                 record.reasonCode = why.code.rawValue
@@ -203,14 +212,17 @@ extension Worker {
     func cancelBeforePayment(_ id: String, client: String) async {
         scheduler.release()
         live[id] = nil
-        _ = try? journal.move(id, to: .cancelled) { $0.requestEvent = nil; $0.finishedAt = Event.now() }
+        _ = try? journal.move(id, to: .cancelled) {
+            $0.requestEvent = nil; $0.finishedAt = Event.now()
+        }
         await statuses.publish(JobStatus(status: .cancelled), job: id, client: client)
     }
 
     /// A kind-5102 from the request's author stops its job; others are ignored.
     func cancel(_ event: Event) {
         guard let cancel = try? JobCancel.parse(event), let job = live[cancel.requestID],
-              cancel.cancels(job.opened, worker: workerHex) else { return }
+            cancel.cancels(job.opened, worker: workerHex)
+        else { return }
         logger.info("job cancelled by client", metadata: ["job": "\(cancel.requestID)"])
         job.control.stop(.cancelled)
         if scheduler.dequeue(cancel.requestID) {

@@ -66,8 +66,10 @@ public struct JobRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
         case waiting, retries, nextRetryAt = "next_retry_at"
     }
 
-    public init(id: String, client: String, model: String = "", mint: String = "", requestEvent: String? = nil,
-                state: JobState, paidSat: UInt64 = 0, receivedAt: Int64, expiresAt: Int64? = nil, rate: Rate? = nil) {
+    public init(
+        id: String, client: String, model: String = "", mint: String = "", requestEvent: String? = nil,
+        state: JobState, paidSat: UInt64 = 0, receivedAt: Int64, expiresAt: Int64? = nil, rate: Rate? = nil
+    ) {
         self.id = id
         self.client = client
         self.model = model

@@ -83,8 +83,10 @@ struct JobRunner: Sendable {
     }
 
     /// The generation's tokens until the stream ends, however it ends.
-    private func read(_ stream: InferenceStream, since start: ContinuousClock.Instant, control: RunControl,
-                      progress: @Sendable (_ elapsedMs: UInt64, _ tokens: UInt64) async -> Void) async -> RunOutcome {
+    private func read(
+        _ stream: InferenceStream, since start: ContinuousClock.Instant, control: RunControl,
+        progress: @Sendable (_ elapsedMs: UInt64, _ tokens: UInt64) async -> Void
+    ) async -> RunOutcome {
         let clock = ContinuousClock()
         func elapsedMs() -> UInt64 {
             let d = clock.now - start

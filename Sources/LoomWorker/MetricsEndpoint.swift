@@ -12,9 +12,11 @@ public struct MetricsEndpoint: Service, CustomStringConvertible {
     let sample: @Sendable () async -> WorkerMetrics
 
     /// `onRunning` receives the bound port when it runs as a service (useful with port 0).
-    public init(port: Int, logger: Logger = Logger(label: "loom.metrics"),
-                onRunning: @escaping @Sendable (Int) async -> Void = { _ in },
-                sample: @escaping @Sendable () async -> WorkerMetrics) {
+    public init(
+        port: Int, logger: Logger = Logger(label: "loom.metrics"),
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        sample: @escaping @Sendable () async -> WorkerMetrics
+    ) {
         self.port = port
         self.logger = logger
         self.onRunning = onRunning
@@ -30,15 +32,18 @@ public struct MetricsEndpoint: Service, CustomStringConvertible {
     public var description: String { "MetricsEndpoint(127.0.0.1:\(port))" }
 
     /// `onRunning` receives the bound port (useful with port 0 in tests).
-    public func makeApplication(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+    public func makeApplication(
+        logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    )
         -> some ApplicationProtocol
     {
         let router = Router()
         let sample = self.sample
         router.get("metrics") { _, _ in
-            Response(status: .ok,
-                     headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(string: await sample().prometheusText())))
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: await sample().prometheusText())))
         }
         router.get("healthz") { _, _ in "ok\n" }
         return Application(

@@ -14,15 +14,19 @@ final class PaymentDesk: Sendable {
 
     /// `connect` reaches a mint (tests put faults in between); nil = HTTP with `mintTimeout`.
     /// `crashPoint` goes to every wallet (see `WorkerConfiguration.crashPoint`).
-    init(mints: [String], dataDirectory: URL, lockKey: SecretKey, mintTimeout: Duration = .seconds(30),
-         crashPoint: String? = nil, connect: (@Sendable (String) -> any MintConnector)? = nil) throws {
+    init(
+        mints: [String], dataDirectory: URL, lockKey: SecretKey, mintTimeout: Duration = .seconds(30),
+        crashPoint: String? = nil, connect: (@Sendable (String) -> any MintConnector)? = nil
+    ) throws {
         var wallets: [String: Wallet] = [:]
         for mint in mints.map(Token.normalizeMintURL) {
             let dir = dataDirectory.appendingPathComponent("wallets").appendingPathComponent(Self.folderName(mint))
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                at: dir, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
             let store = try WalletStore(path: dir.appendingPathComponent("wallet.sqlite").path)
-            wallets[mint] = try connect.map { try Wallet(store: store, mint: $0(mint), lockKey: lockKey, crashPoint: crashPoint) }
+            wallets[mint] =
+                try connect.map { try Wallet(store: store, mint: $0(mint), lockKey: lockKey, crashPoint: crashPoint) }
                 ?? Wallet(store: store, mintURL: mint, lockKey: lockKey, timeout: mintTimeout, crashPoint: crashPoint)
         }
         self.wallets = wallets

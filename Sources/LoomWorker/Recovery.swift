@@ -11,7 +11,9 @@ extension Worker {
         for (mint, wallet) in desk.wallets {
             do {
                 let settled = try await wallet.recover()
-                if !settled.isEmpty { logger.info("wallet operations settled", metadata: ["mint": "\(mint)", "count": "\(settled.count)"]) }
+                if !settled.isEmpty {
+                    logger.info("wallet operations settled", metadata: ["mint": "\(mint)", "count": "\(settled.count)"])
+                }
             } catch {
                 logger.warning("wallet not recovered", metadata: ["mint": "\(mint)", "error": "\(error)"])
             }
@@ -42,7 +44,8 @@ extension Worker {
         let now = Event.now()
         let stuck = jobs.filter { record in
             guard tasks[record.id] == nil, !scheduler.running.contains(record.id), scheduler.position(record.id) == nil,
-                  (record.nextRetryAt ?? 0) <= now else { return false }
+                (record.nextRetryAt ?? 0) <= now
+            else { return false }
             if record.state.isTerminal { return true }
             if record.state == .received { return live[record.id] == nil }
             return record.ending != nil
@@ -50,7 +53,9 @@ extension Worker {
         let interval = max(1, retryInterval.components.seconds)
         for record in stuck {
             let delay = interval << min(record.retries, 5)
-            _ = try? journal.update(record.id) { $0.retries += 1; $0.nextRetryAt = now + delay }
+            _ = try? journal.update(record.id) {
+                $0.retries += 1; $0.nextRetryAt = now + delay
+            }
             await recover(record)
         }
     }
@@ -80,8 +85,9 @@ extension Worker {
             case .start: start(id)
             case .queued(let position):
                 if record.state != .queued { _ = try? journal.move(id, to: .queued) }
-                await statuses.publish(JobStatus(status: .queued, budgetSeconds: record.budgetSeconds, queuePosition: position),
-                                       job: id, client: record.client)
+                await statuses.publish(
+                    JobStatus(status: .queued, budgetSeconds: record.budgetSeconds, queuePosition: position),
+                    job: id, client: record.client)
             }
         case .running, .uploading:
             // Served up to the last journaled progress; billed for that only.
@@ -106,8 +112,10 @@ extension Worker {
         let rate = record.rate(or: configuration.rate)
         switch receipt {
         case .taken(let received):
-            let budget = (try? Pricing.budgetSeconds(paid: received.amount, inputFee: received.fee, rate: rate,
-                                                     requestMaxSeconds: opened.request.maxSeconds)) ?? 0
+            let budget =
+                (try? Pricing.budgetSeconds(
+                    paid: received.amount, inputFee: received.fee, rate: rate,
+                    requestMaxSeconds: opened.request.maxSeconds)) ?? 0
             return await paid(id, received: received, budget: budget, reserved: false)
         case .spentElsewhere:
             return await refuse(id, client: record.client, .spent, journaled: true)
@@ -141,7 +149,8 @@ extension Worker {
     /// Settles a job the worker cannot run now, for the journaled seconds
     /// served — or, when it had already ended, as it ended.
     func finish(_ record: JobRecord, failure: JobFailure) async {
-        await settle(record.id, end: .failed(failure, detail: failure.message), output: "", usage: nil, elapsedMs: record.elapsedMs)
+        await settle(
+            record.id, end: .failed(failure, detail: failure.message), output: "", usage: nil, elapsedMs: record.elapsedMs)
     }
 
     /// The journaled request, opened again as of when it arrived (its

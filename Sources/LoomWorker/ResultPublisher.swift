@@ -11,8 +11,10 @@ import Secp256k1
 /// The end of a paid job: outputs to Blossom, the bill, the change, the
 /// signed result — each journaled before the network call after it.
 extension Worker {
-    func settle(_ id: String, end: RunOutcome.End, output: String, usage: Inference.Usage?, elapsedMs: UInt64,
-                failure: Reason? = nil) async {
+    func settle(
+        _ id: String, end: RunOutcome.End, output: String, usage: Inference.Usage?, elapsedMs: UInt64,
+        failure: Reason? = nil
+    ) async {
         defer { Task { await self.slotFreed(id) } }
         guard let job = live[id], var record = try? journal.job(id) else {
             logger.error("job to settle is unknown", metadata: ["job": "\(id)"])
@@ -26,7 +28,8 @@ extension Worker {
         switch end {
         case .completed, .stopped(.budget): ending = Ending(state: .completed, workerFault: false)
         case .stopped(.cancelled): ending = Ending(state: .cancelled, workerFault: false)
-        case .stopped(.shutdown): ending = Ending(state: .failed, workerFault: true, error: failure ?? JobFailure.workerShutdown.reason)
+        case .stopped(.shutdown):
+            ending = Ending(state: .failed, workerFault: true, error: failure ?? JobFailure.workerShutdown.reason)
         case .failed(let f, _): ending = Ending(state: .failed, workerFault: true, error: failure ?? f.reason)
         }
         ending.usage = usage.map(JobResult.Usage.init)
@@ -34,10 +37,12 @@ extension Worker {
         if !output.isEmpty {
             if record.state == .running, ending.state != .cancelled {
                 record = (try? journal.move(id, to: .uploading) { $0.elapsedMs = elapsedMs }) ?? record
-                await statuses.publish(JobStatus(status: .uploading, elapsedMs: elapsedMs, budgetSeconds: record.budgetSeconds),
-                                       job: id, client: record.client)
+                await statuses.publish(
+                    JobStatus(status: .uploading, elapsedMs: elapsedMs, budgetSeconds: record.budgetSeconds),
+                    job: id, client: record.client)
             }
-            (ending.outputs, ending.uploadError) = await upload(output, job: job, record: record, usage: ending.usage, elapsedMs: elapsedMs)
+            (ending.outputs, ending.uploadError) = await upload(
+                output, job: job, record: record, usage: ending.usage, elapsedMs: elapsedMs)
         }
         do {
             let json = String(decoding: try JSONEncoder().encode(ending), as: UTF8.self)
@@ -55,10 +60,12 @@ extension Worker {
     /// client the same outcome it would have had.
     func conclude(_ id: String, ending: Ending, record: JobRecord, job: LiveJob) async {
         do {
-            let (bill, change) = try await settleMoney(id, record: record, lockTo: job.opened.request.lockChange ? record.client : nil,
-                                                      elapsedMs: ending.elapsedMs, cause: ending.cause)
-            let result = JobResult(status: ending.state, outputs: ending.outputs, usage: ending.usage, bill: bill, change: change,
-                                   error: ending.error, uploadError: ending.uploadError)
+            let (bill, change) = try await settleMoney(
+                id, record: record, lockTo: job.opened.request.lockChange ? record.client : nil,
+                elapsedMs: ending.elapsedMs, cause: ending.cause)
+            let result = JobResult(
+                status: ending.state, outputs: ending.outputs, usage: ending.usage, bill: bill, change: change,
+                error: ending.error, uploadError: ending.uploadError)
             let event = try result.seal(requestID: id, to: try XOnlyPublicKey(hex: record.client), from: configuration.secretKey)
             try journal.move(id, to: ending.state) {
                 $0.resultEvent = event.json
@@ -67,13 +74,20 @@ extension Worker {
             }
             crash(at: "worker-after-result-stored")
             let cost = (try? Pricing.costMsat(rate: record.rate(or: configuration.rate), elapsedMs: ending.elapsedMs)) ?? 0
-            let statusEvent = await statuses.publish(JobStatus(status: ending.state, elapsedMs: ending.elapsedMs, costMsat: cost,
-                                             tokens: ending.usage?.completionTokens ?? 0, budgetSeconds: record.budgetSeconds,
-                                             reason: ending.error),
-                                   job: id, client: record.client)
+            let statusEvent = await statuses.publish(
+                JobStatus(
+                    status: ending.state, elapsedMs: ending.elapsedMs, costMsat: cost,
+                    tokens: ending.usage?.completionTokens ?? 0, budgetSeconds: record.budgetSeconds,
+                    reason: ending.error),
+                job: id, client: record.client)
             await publishResult(id, event: event)
             alsoDeliver([statusEvent, event].compactMap { $0 }, to: job.opened.relays)
-            logger.info("job settled", metadata: ["job": "\(id)", "status": "\(ending.state)", "charged_sat": "\(bill.chargedSat)", "change_sat": "\(bill.changeSat)"])
+            logger.info(
+                "job settled",
+                metadata: [
+                    "job": "\(id)", "status": "\(ending.state)", "charged_sat": "\(bill.chargedSat)",
+                    "change_sat": "\(bill.changeSat)",
+                ])
         } catch WalletError.pendingOutcome {
             // The change depends on a mint that has not answered: the ending
             // and the open send are journaled; the periodic retry finishes
@@ -91,12 +105,15 @@ extension Worker {
     /// own fresh key: Blossom lists and serves blobs to anyone, so only the
     /// result (NIP-44, to the client) may say how to read them. Every server
     /// failing is reported in the result, never a reason to keep the client's change.
-    func upload(_ output: String, job: LiveJob, record: JobRecord, usage: JobResult.Usage?,
-                elapsedMs: UInt64) async -> ([JobResult.Output], String?) {
+    func upload(
+        _ output: String, job: LiveJob, record: JobRecord, usage: JobResult.Usage?,
+        elapsedMs: UInt64
+    ) async -> ([JobResult.Output], String?) {
         do {
             let transcript = try Transcript(
                 requestID: record.id, request: job.opened.request, output: output, usage: usage,
-                timings: .init(receivedAt: record.receivedAt, startedAt: record.startedAt, finishedAt: Event.now(), elapsedMs: elapsedMs)
+                timings: .init(
+                    receivedAt: record.receivedAt, startedAt: record.startedAt, finishedAt: Event.now(), elapsedMs: elapsedMs)
             ).encoded()
             var outputs: [JobResult.Output] = []
             for (content, type) in [(Data(output.utf8), "text/plain"), (transcript, "application/json")] {
@@ -118,8 +135,10 @@ extension Worker {
     /// only the wallet's choice of proofs decides), labelled with the job so
     /// a restart finds it instead of paying twice. The bill and the token are
     /// journaled together before anything is published.
-    func settleMoney(_ id: String, record: JobRecord, lockTo client: String?, elapsedMs: UInt64,
-                     cause: Pricing.Cause) async throws -> (Bill, String?) {
+    func settleMoney(
+        _ id: String, record: JobRecord, lockTo client: String?, elapsedMs: UInt64,
+        cause: Pricing.Cause
+    ) async throws -> (Bill, String?) {
         if let saved = record.bill {
             return (try JSONDecoder().decode(Bill.self, from: Data(saved.utf8)), record.changeToken)
         }
@@ -128,8 +147,9 @@ extension Worker {
         // At the price the job was admitted at, whatever the price is now.
         let rate = record.rate(or: configuration.rate)
         func bill(changeFee: Amount) throws -> Bill {
-            try Pricing.settle(paid: paid, inputFee: inputFee, changeFee: changeFee, rate: rate,
-                               elapsedMs: elapsedMs, budgetSeconds: record.budgetSeconds, cause: cause)
+            try Pricing.settle(
+                paid: paid, inputFee: inputFee, changeFee: changeFee, rate: rate,
+                elapsedMs: elapsedMs, budgetSeconds: record.budgetSeconds, cause: cause)
         }
         let rest = try bill(changeFee: .zero).changeSat
         crash(at: "worker-after-bill")

@@ -18,13 +18,18 @@ extension Worker {
         // Shut down before it started serving (a test, a signal during recovery).
         guard accepting else { return await untilStopped() }
         let gate = self.gate
-        let subscription = pool.subscribe([Filter(
-            kinds: [LoomKind.jobRequest.rawValue, LoomKind.jobCancel.rawValue],
-            tags: ["p": [workerHex]], since: Event.now() - Self.lookBack)], admit: { gate.admits($0) })
+        let subscription = pool.subscribe(
+            [
+                Filter(
+                    kinds: [LoomKind.jobRequest.rawValue, LoomKind.jobCancel.rawValue],
+                    tags: ["p": [workerHex]], since: Event.now() - Self.lookBack)
+            ], admit: { gate.admits($0) })
         self.subscription = subscription
-        logger.info("worker serving", metadata: [
-            "pubkey": "\(workerHex)", "relays": "\(configuration.relays.count)", "models": "\(offered.sorted())",
-        ])
+        logger.info(
+            "worker serving",
+            metadata: [
+                "pubkey": "\(workerHex)", "relays": "\(configuration.relays.count)", "models": "\(offered.sorted())",
+            ])
         await withDiscardingTaskGroup { group in
             group.addTask { await self.stopOnGracefulShutdown() }
             group.addTask { await self.retryUntilStopping() }

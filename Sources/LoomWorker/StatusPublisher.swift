@@ -26,8 +26,10 @@ actor StatusPublisher {
     /// Refusals signed but not sent because the outbox was full.
     private(set) var refusalsDropped = 0
 
-    init(pool: RelayPool, key: SecretKey, logger: Logger,
-         clientRelays: ClientRelays? = nil, refusalQueue: Int = 1000, refusalSenders: Int = 8) {
+    init(
+        pool: RelayPool, key: SecretKey, logger: Logger,
+        clientRelays: ClientRelays? = nil, refusalQueue: Int = 1000, refusalSenders: Int = 8
+    ) {
         self.pool = pool
         self.key = key
         self.logger = logger
@@ -46,7 +48,8 @@ actor StatusPublisher {
     func publish(_ status: JobStatus, job: String, client: String) async -> Event? {
         let now = ContinuousClock.now
         if let previous = last[job], previous.state == status.status, !status.status.isTerminal,
-           now - previous.at < .seconds(1) {
+            now - previous.at < .seconds(1)
+        {
             // Coalesce: keep the newest and send it when the second is up,
             // unless the job has moved on by then.
             let flushing = held[job] != nil
@@ -67,7 +70,8 @@ actor StatusPublisher {
         // Unstructured so the job goes on meanwhile; bounded by the relays' publish timeout.
         let delivery = Task {
             do { _ = try await pool.publish(event) } catch {
-                logger.warning("status not published", metadata: ["job": "\(job)", "status": "\(status.status)", "error": "\(error)"])
+                logger.warning(
+                    "status not published", metadata: ["job": "\(job)", "status": "\(status.status)", "error": "\(error)"])
             }
         }
         if status.status.isTerminal { await delivery.value }

@@ -57,7 +57,8 @@ struct Transcript: Encodable {
 extension JobResult.Usage {
     init(_ usage: Inference.Usage) {
         let tps = usage.tokensPerSecond.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
-        self.init(promptTokens: UInt64(max(0, usage.promptTokens)), completionTokens: UInt64(max(0, usage.completionTokens)),
-                  tokensPerSecond: tps)
+        self.init(
+            promptTokens: UInt64(max(0, usage.promptTokens)), completionTokens: UInt64(max(0, usage.completionTokens)),
+            tokensPerSecond: tps)
     }
 }

@@ -66,8 +66,9 @@ public final class Whitelist: AccessPolicy, Sendable {
     }
 
     public convenience init(configuration: WorkerConfiguration, logger: Logger = Logger(label: "loom.whitelist")) {
-        self.init(file: configuration.whitelistFile, lists: configuration.whitelistLists,
-                  workerKey: configuration.secretKey, logger: logger)
+        self.init(
+            file: configuration.whitelistFile, lists: configuration.whitelistLists,
+            workerKey: configuration.secretKey, logger: logger)
     }
 
     deinit { addressChangesSink.finish() }
@@ -100,10 +101,11 @@ public final class Whitelist: AccessPolicy, Sendable {
     public func reloadFileIfChanged() -> Bool {
         guard let fileURL else { return false }
         let attributes = try? FileManager.default.attributesOfItem(atPath: fileURL.path)
-        let stamp = FileStamp(modified: attributes?[.modificationDate] as? Date,
-                              size: (attributes?[.size] as? NSNumber)?.intValue,
-                              inode: (attributes?[.systemFileNumber] as? NSNumber)?.intValue,
-                              mode: (attributes?[.posixPermissions] as? NSNumber)?.intValue)
+        let stamp = FileStamp(
+            modified: attributes?[.modificationDate] as? Date,
+            size: (attributes?[.size] as? NSNumber)?.intValue,
+            inode: (attributes?[.systemFileNumber] as? NSNumber)?.intValue,
+            mode: (attributes?[.posixPermissions] as? NSNumber)?.intValue)
         guard state.withLockedValue({ $0.fileStamp != stamp }) else { return false }
         let parsed: WhitelistFile
         if attributes == nil {
@@ -120,8 +122,11 @@ public final class Whitelist: AccessPolicy, Sendable {
             return false
         }
         for problem in parsed.problems {
-            logger.warning("whitelist file: line skipped", metadata: [
-                "path": "\(fileURL.path)", "line": "\(problem.line)", "reason": "\(problem.reason)"])
+            logger.warning(
+                "whitelist file: line skipped",
+                metadata: [
+                    "path": "\(fileURL.path)", "line": "\(problem.line)", "reason": "\(problem.reason)",
+                ])
         }
         let listsChanged = state.withLockedValue {
             let before = Set($0.file.lists)
@@ -130,9 +135,12 @@ public final class Whitelist: AccessPolicy, Sendable {
             rebuild(&$0)
             return before != Set(parsed.lists)
         }
-        logger.info("whitelist file read", metadata: [
-            "path": "\(fileURL.path)", "keys": "\(parsed.pubkeys.count)", "lists": "\(parsed.lists.count)",
-            "skipped_lines": "\(parsed.problems.count)"])
+        logger.info(
+            "whitelist file read",
+            metadata: [
+                "path": "\(fileURL.path)", "keys": "\(parsed.pubkeys.count)", "lists": "\(parsed.lists.count)",
+                "skipped_lines": "\(parsed.problems.count)",
+            ])
         if listsChanged { addressChangesSink.yield() }
         return true
     }
@@ -146,7 +154,8 @@ public final class Whitelist: AccessPolicy, Sendable {
     @discardableResult
     public func apply(_ event: Event) -> Bool {
         guard let address = addresses.first(where: { $0.matches(event) }) else { return false }
-        if let held = state.withLockedValue({ $0.versions[address] }), !held.isOlder(thanCreatedAt: event.createdAt, id: event.id) {
+        if let held = state.withLockedValue({ $0.versions[address] }), !held.isOlder(thanCreatedAt: event.createdAt, id: event.id)
+        {
             return false
         }
         let ownList = address.author == workerKey.xOnlyPublicKey
@@ -157,8 +166,9 @@ public final class Whitelist: AccessPolicy, Sendable {
             logger.warning("list event with a bad signature ignored", metadata: ["list": "\(address)", "reason": "\(error)"])
             return false
         } catch {
-            logger.warning("private entries of the worker's own list unreadable; using its public entries",
-                           metadata: ["list": "\(address)", "reason": "\(error)"])
+            logger.warning(
+                "private entries of the worker's own list unreadable; using its public entries",
+                metadata: ["list": "\(address)", "reason": "\(error)"])
             guard let publicOnly = try? NIP51List.parse(event) else { return false }
             list = publicOnly
         }
@@ -171,8 +181,11 @@ public final class Whitelist: AccessPolicy, Sendable {
             return true
         }
         if replaced {
-            logger.info("whitelist list updated", metadata: [
-                "list": "\(address)", "created_at": "\(event.createdAt)", "keys": "\(version.pubkeys.count)"])
+            logger.info(
+                "whitelist list updated",
+                metadata: [
+                    "list": "\(address)", "created_at": "\(event.createdAt)", "keys": "\(version.pubkeys.count)",
+                ])
         }
         return replaced
     }

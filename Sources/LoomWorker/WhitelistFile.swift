@@ -83,8 +83,10 @@ public struct WhitelistFile: Sendable, Equatable {
             if line.isEmpty { continue }
             // Problems are logged: a secret key pasted here by mistake must not be repeated there.
             if line.lowercased().hasPrefix("nsec1") {
-                file.problems.append(Problem(line: index + 1, text: "nsec1…",
-                                             reason: "a secret key; put the npub here and keep the nsec private"))
+                file.problems.append(
+                    Problem(
+                        line: index + 1, text: "nsec1…",
+                        reason: "a secret key; put the npub here and keep the nsec private"))
                 continue
             }
             if line.lowercased().hasPrefix("naddr1") || line.lowercased().hasPrefix("nostr:naddr1") {

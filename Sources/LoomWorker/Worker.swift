@@ -62,24 +62,29 @@ public actor Worker: Service {
     }
 
     /// `mintConnector` replaces the HTTP mint client (tests inject mint faults there).
-    public init(configuration: WorkerConfiguration, access: any AccessPolicy, backend: any InferenceBackend, logger: Logger,
-                mintConnector: (@Sendable (String) -> any MintConnector)? = nil) throws {
+    public init(
+        configuration: WorkerConfiguration, access: any AccessPolicy, backend: any InferenceBackend, logger: Logger,
+        mintConnector: (@Sendable (String) -> any MintConnector)? = nil
+    ) throws {
         self.configuration = configuration
         self.access = access
         gate = AccessGate(access)
         self.backend = backend
         self.logger = logger
-        try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            at: configuration.dataDirectory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         pool = try RelayPool(urls: configuration.relays, logger: logger)
         journal = try JobJournal(path: configuration.dataDirectory.appendingPathComponent("jobs.sqlite").path)
-        desk = try PaymentDesk(mints: configuration.mints, dataDirectory: configuration.dataDirectory,
-                               lockKey: configuration.secretKey, mintTimeout: configuration.mintTimeout,
-                               crashPoint: configuration.crashPoint, connect: mintConnector)
+        desk = try PaymentDesk(
+            mints: configuration.mints, dataDirectory: configuration.dataDirectory,
+            lockKey: configuration.secretKey, mintTimeout: configuration.mintTimeout,
+            crashPoint: configuration.crashPoint, connect: mintConnector)
         statuses = StatusPublisher(pool: pool, key: configuration.secretKey, logger: logger)
         blossom = BlossomClient(servers: configuration.blossomServers, key: configuration.secretKey)
-        opener = RequestOpener(workerKey: configuration.secretKey, maxEventBytes: configuration.maxRequestBytes,
-                               optionLimits: configuration.optionLimits)
+        opener = RequestOpener(
+            workerKey: configuration.secretKey, maxEventBytes: configuration.maxRequestBytes,
+            optionLimits: configuration.optionLimits)
         workerHex = configuration.secretKey.xOnlyPublicKey.hex
         scheduler = Scheduler(maxRunning: configuration.maxConcurrentJobs, maxQueue: configuration.maxQueue)
         retryInterval = configuration.retryInterval
@@ -94,13 +99,15 @@ public actor Worker: Service {
 
     public func snapshot() -> WorkerSnapshot {
         let earned = (try? journal.earnings()) ?? (jobs: 0, sat: 0)
-        return WorkerSnapshot(running: scheduler.running.count, queued: scheduler.queue.count, jobsDone: earned.jobs,
-                              earningsSat: earned.sat, rejected: rejected, dropped: dropped + gate.refusedCount, accepting: accepting)
+        return WorkerSnapshot(
+            running: scheduler.running.count, queued: scheduler.queue.count, jobsDone: earned.jobs,
+            earningsSat: earned.sat, rejected: rejected, dropped: dropped + gate.refusedCount, accepting: accepting)
     }
 
     public func capacity() -> Advertisement.Capacity {
-        Advertisement.Capacity(maxConcurrent: scheduler.maxRunning, running: scheduler.running.count,
-                               queued: scheduler.queue.count, maxQueue: configuration.maxQueue)
+        Advertisement.Capacity(
+            maxConcurrent: scheduler.maxRunning, running: scheduler.running.count,
+            queued: scheduler.queue.count, maxQueue: configuration.maxQueue)
     }
 
     /// The models offered: the backend's, filtered by `configuration.models`.
@@ -134,8 +141,9 @@ public actor Worker: Service {
     }
 
     var terms: WorkerTerms {
-        WorkerTerms(models: offered, mints: configuration.mints, rate: configuration.rate,
-                    worker: configuration.secretKey.xOnlyPublicKey)
+        WorkerTerms(
+            models: offered, mints: configuration.mints, rate: configuration.rate,
+            worker: configuration.secretKey.xOnlyPublicKey)
     }
 }
 

@@ -63,14 +63,18 @@ struct ConfigurationReader {
             .filter { !$0.isEmpty && seen.insert($0).inserted }
     }
 
-    func number(_ key: String, default fallback: UInt64, range: ClosedRange<UInt64>, unit: String = "") throws(ConfigurationError) -> UInt64 {
+    func number(
+        _ key: String, default fallback: UInt64, range: ClosedRange<UInt64>, unit: String = ""
+    ) throws(ConfigurationError) -> UInt64 {
         guard let text = string(key) else { return fallback }
         let example = "\(fallback)\(unit)"
         guard text.allSatisfy(\.isASCII), text.allSatisfy(\.isNumber), let n = UInt64(text) else {
-            throw ConfigurationError(key: key, problem: "\"\(text)\" is not a whole number", fix: "write digits only, e.g. \(key)=\(example)")
+            throw ConfigurationError(
+                key: key, problem: "\"\(text)\" is not a whole number", fix: "write digits only, e.g. \(key)=\(example)")
         }
         guard range.contains(n) else {
-            throw ConfigurationError(key: key, problem: "\(n) is out of range", fix: "use a value from \(range.lowerBound) to \(range.upperBound)")
+            throw ConfigurationError(
+                key: key, problem: "\(n) is out of range", fix: "use a value from \(range.lowerBound) to \(range.upperBound)")
         }
         return n
     }
@@ -80,7 +84,9 @@ struct ConfigurationReader {
         switch text.lowercased() {
         case "true", "yes", "on", "1": return true
         case "false", "no", "off", "0": return false
-        default: throw ConfigurationError(key: key, problem: "\"\(text)\" is not true or false", fix: "write \(key)=true or \(key)=false")
+        default:
+            throw ConfigurationError(
+                key: key, problem: "\"\(text)\" is not true or false", fix: "write \(key)=true or \(key)=false")
         }
     }
 
@@ -94,10 +100,13 @@ struct ConfigurationReader {
     static func checkURL(_ text: String, key: String, schemes: [String], example: String) throws(ConfigurationError) {
         let allowed = schemes.joined(separator: " or ")
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased() else {
-            throw ConfigurationError(key: key, problem: "\"\(text)\" is not a URL", fix: "write a full \(allowed) URL such as \(example)")
+            throw ConfigurationError(
+                key: key, problem: "\"\(text)\" is not a URL", fix: "write a full \(allowed) URL such as \(example)")
         }
         guard schemes.contains(scheme) else {
-            throw ConfigurationError(key: key, problem: "\"\(text)\" uses \(scheme)://, not \(allowed)", fix: "write a \(allowed) URL such as \(example)")
+            throw ConfigurationError(
+                key: key, problem: "\"\(text)\" uses \(scheme)://, not \(allowed)",
+                fix: "write a \(allowed) URL such as \(example)")
         }
         guard let host = url.host, !host.isEmpty else {
             throw ConfigurationError(key: key, problem: "\"\(text)\" has no host", fix: "write a full URL such as \(example)")
@@ -107,31 +116,38 @@ struct ConfigurationReader {
 
 // The keys grouped by what they decide; `load` calls these in order.
 extension WorkerConfiguration {
-    static func readAccess(_ r: ConfigurationReader, into config: inout WorkerConfiguration,
-                           warnings: inout [String]) throws(ConfigurationError) {
+    static func readAccess(
+        _ r: ConfigurationReader, into config: inout WorkerConfiguration,
+        warnings: inout [String]
+    ) throws(ConfigurationError) {
         typealias K = ConfigurationKey
         config.whitelistEnabled = try r.bool(K.whitelistEnabled, default: true)
         config.whitelistFile = URL(fileURLWithPath: r.string(K.whitelistFile) ?? "whitelist")
         config.whitelistLists = try r.list(K.whitelist).enumerated().map { index, text throws(ConfigurationError) in
             do { return try ListAddress(naddr: text).naddr } catch {
                 // The value is not repeated: a secret key pasted here by mistake must not reach the logs.
-                throw ConfigurationError(key: K.whitelist, problem: "entry \(index + 1) is not a list address: \(error)",
-                                         fix: "paste the naddr1… that `loom whitelist publish <name>` printed")
+                throw ConfigurationError(
+                    key: K.whitelist, problem: "entry \(index + 1) is not a list address: \(error)",
+                    fix: "paste the naddr1… that `loom whitelist publish <name>` printed")
             }
         }
         if let geohash = r.string(K.geohash) {
             let alphabet = Set("0123456789bcdefghjkmnpqrstuvwxyz")
             guard (1...12).contains(geohash.count), geohash.lowercased().allSatisfy(alphabet.contains) else {
-                throw ConfigurationError(key: K.geohash, problem: "\"\(geohash)\" is not a geohash of 1 to 12 characters",
-                                         fix: "use base32 geohash characters (0-9, b-z without a, i, l, o); 4 or 5 are plenty, e.g. u0vs")
+                throw ConfigurationError(
+                    key: K.geohash, problem: "\"\(geohash)\" is not a geohash of 1 to 12 characters",
+                    fix: "use base32 geohash characters (0-9, b-z without a, i, l, o); 4 or 5 are plenty, e.g. u0vs")
             }
             config.geohash = geohash.lowercased()
         }
         if !config.whitelistEnabled {
             warnings.append("\(K.whitelistEnabled)=false: anyone on Nostr can send this worker jobs")
         } else if config.whitelistLists.isEmpty, let file = config.whitelistFile,
-                  !FileManager.default.fileExists(atPath: file.path) {
-            warnings.append("the whitelist is empty (\(file.path) does not exist and \(K.whitelist) is not set): nobody can use this worker until keys are added")
+            !FileManager.default.fileExists(atPath: file.path)
+        {
+            warnings.append(
+                "the whitelist is empty (\(file.path) does not exist and \(K.whitelist) is not set): nobody can use this worker until keys are added"
+            )
         }
     }
 
@@ -139,18 +155,22 @@ extension WorkerConfiguration {
         typealias K = ConfigurationKey
         let name = (r.string(K.backend) ?? "ollama").lowercased()
         guard let backend = BackendKind(rawValue: name) else {
-            throw ConfigurationError(key: K.backend, problem: "\"\(name)\" is not a backend",
-                                     fix: "write ollama (Ollama's API) or openai (llama.cpp server, vLLM, LM Studio)")
+            throw ConfigurationError(
+                key: K.backend, problem: "\"\(name)\" is not a backend",
+                fix: "write ollama (Ollama's API) or openai (llama.cpp server, vLLM, LM Studio)")
         }
         config.backend = backend
         // Each backend has its own URL key so switching INFERENCE_BACKEND back and forth needs no other edit.
-        let (key, fallback) = backend == .ollama ? (K.ollamaURL, "http://127.0.0.1:11434") : (K.openAIURL, "http://127.0.0.1:8080")
+        let (key, fallback) =
+            backend == .ollama ? (K.ollamaURL, "http://127.0.0.1:11434") : (K.openAIURL, "http://127.0.0.1:8080")
         let text = r.string(key) ?? fallback
         try ConfigurationReader.checkURL(text, key: key, schemes: ["http", "https"], example: fallback)
         config.backendURL = URL(string: text)!
         let models = r.list(K.models)
         if let bad = models.first(where: { $0.contains(where: \.isWhitespace) || $0.count > 200 }) {
-            throw ConfigurationError(key: K.models, problem: "\"\(bad)\" is not a model name", fix: "list model names as the backend reports them, e.g. llama3.2:3b")
+            throw ConfigurationError(
+                key: K.models, problem: "\"\(bad)\" is not a model name",
+                fix: "list model names as the backend reports them, e.g. llama3.2:3b")
         }
         config.models = models.isEmpty ? nil : Set(models)
     }
@@ -158,15 +178,20 @@ extension WorkerConfiguration {
     /// What the backend is asked to do for every job, whatever the request says.
     static func readGeneration(_ r: ConfigurationReader, into config: inout WorkerConfiguration) throws(ConfigurationError) {
         typealias K = ConfigurationKey
-        config.maxOutputTokens = Int(try r.number(K.maxOutputTokens, default: UInt64(OptionLimits.defaultMaxOutputTokens),
-                                                  range: 1...1_000_000))
+        config.maxOutputTokens = Int(
+            try r.number(
+                K.maxOutputTokens, default: UInt64(OptionLimits.defaultMaxOutputTokens),
+                range: 1...1_000_000))
         if r.string(K.contextLength) != nil {
             config.contextLength = Int(try r.number(K.contextLength, default: 4096, range: 256...1_048_576))
         }
         if let text = r.string(K.keepAlive) {
             guard let seconds = keepAliveSeconds(text) else {
-                throw ConfigurationError(key: K.keepAlive, problem: "\"\(text)\" is not a duration",
-                                         fix: "write seconds or a number with s, m or h (e.g. 300, 5m, 1h); 0 unloads at once, -1 keeps the model loaded")
+                throw ConfigurationError(
+                    key: K.keepAlive, problem: "\"\(text)\" is not a duration",
+                    fix:
+                        "write seconds or a number with s, m or h (e.g. 300, 5m, 1h); 0 unloads at once, -1 keeps the model loaded"
+                )
             }
             config.keepAliveSeconds = seconds
         }
@@ -182,7 +207,9 @@ extension WorkerConfiguration {
         }
         let negative = body.first == "-"
         if negative { body = body.dropFirst() }
-        guard !body.isEmpty, body.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(body), n <= 10_000_000 else { return nil }
+        guard !body.isEmpty, body.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(body), n <= 10_000_000 else {
+            return nil
+        }
         return (negative ? -n : n) * scale
     }
 
@@ -190,13 +217,15 @@ extension WorkerConfiguration {
         typealias K = ConfigurationKey
         if let name = r.string(K.workerName) {
             guard name.count <= 64 else {
-                throw ConfigurationError(key: K.workerName, problem: "\(name.count) characters is too long", fix: "use at most 64 characters")
+                throw ConfigurationError(
+                    key: K.workerName, problem: "\(name.count) characters is too long", fix: "use at most 64 characters")
             }
             config.name = name
         }
         if let about = r.string(K.workerAbout) {
             guard about.count <= 1000 else {
-                throw ConfigurationError(key: K.workerAbout, problem: "\(about.count) characters is too long", fix: "use at most 1000 characters")
+                throw ConfigurationError(
+                    key: K.workerAbout, problem: "\(about.count) characters is too long", fix: "use at most 1000 characters")
             }
             config.about = about
         }

@@ -34,13 +34,15 @@ extension WorkerConfiguration {
         let key = try secretKey(r, warnings: &warnings)
         let relays = try r.urls(K.relays, schemes: ["wss", "ws"], example: "wss://relay.example.com")
         guard !relays.isEmpty else {
-            throw ConfigurationError(key: K.relays, problem: "not set", fix: "list relay URLs, comma-separated, e.g. wss://relay.example.com")
+            throw ConfigurationError(
+                key: K.relays, problem: "not set", fix: "list relay URLs, comma-separated, e.g. wss://relay.example.com")
         }
         var seenMints = Set<String>()
         let mints = try r.urls(K.mints, schemes: ["https", "http"], example: "https://mint.example.com")
             .map(Token.normalizeMintURL).filter { seenMints.insert($0).inserted }
         guard !mints.isEmpty else {
-            throw ConfigurationError(key: K.mints, problem: "not set", fix: "list the mints whose ecash you accept, e.g. https://mint.example.com")
+            throw ConfigurationError(
+                key: K.mints, problem: "not set", fix: "list the mints whose ecash you accept, e.g. https://mint.example.com")
         }
         let blossom = try r.urls(K.blossom, schemes: ["https", "http"], example: "https://blossom.example.com")
         guard !blossom.isEmpty else {
@@ -49,7 +51,8 @@ extension WorkerConfiguration {
 
         let rate = try rate(r)
         let concurrency = try r.number(K.maxConcurrentJobs, default: 1, range: 1...1024)
-        let maxQueue: Int? = try r.string(K.maxQueue)?.lowercased() == "unlimited"
+        let maxQueue: Int? =
+            try r.string(K.maxQueue)?.lowercased() == "unlimited"
             ? nil : Int(r.number(K.maxQueue, default: 16, range: 0...100_000))
 
         var config = WorkerConfiguration(
@@ -78,17 +81,21 @@ extension WorkerConfiguration {
         let source: String
         switch (r.string(K.privateKey), r.string(K.privateKeyFile)) {
         case (.some, .some):
-            throw ConfigurationError(key: K.privateKey, problem: "both \(K.privateKey) and \(K.privateKeyFile) are set",
-                                     fix: "keep one of them (the file is safer: chmod 600 it)")
+            throw ConfigurationError(
+                key: K.privateKey, problem: "both \(K.privateKey) and \(K.privateKeyFile) are set",
+                fix: "keep one of them (the file is safer: chmod 600 it)")
         case (.none, .none):
-            throw ConfigurationError(key: K.privateKey, problem: "not set",
-                                     fix: "create a key with `loom keygen --output worker.nsec` and set \(K.privateKeyFile)=worker.nsec")
+            throw ConfigurationError(
+                key: K.privateKey, problem: "not set",
+                fix: "create a key with `loom keygen --output worker.nsec` and set \(K.privateKeyFile)=worker.nsec")
         case (.some(let value), .none):
             text = value
             source = K.privateKey
         case (.none, .some(let path)):
             guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw ConfigurationError(key: K.privateKeyFile, problem: "cannot read \(path)", fix: "point it at the file `loom keygen --output` wrote")
+                throw ConfigurationError(
+                    key: K.privateKeyFile, problem: "cannot read \(path)",
+                    fix: "point it at the file `loom keygen --output` wrote")
             }
             if let warning = DotEnv.permissionWarning(path: path) { warnings.append(warning) }
             text = contents
@@ -96,8 +103,9 @@ extension WorkerConfiguration {
         }
         do { return try NIP19.secretKey(from: text) } catch {
             // The value is a secret: the message never repeats it.
-            throw ConfigurationError(key: source, problem: "not an nsec1… or 64 hex characters",
-                                     fix: "create a key with `loom keygen` and copy its nsec")
+            throw ConfigurationError(
+                key: source, problem: "not an nsec1… or 64 hex characters",
+                fix: "create a key with `loom keygen` and copy its nsec")
         }
     }
 
@@ -111,7 +119,8 @@ extension WorkerConfiguration {
         }
         let text = r.string(K.pricePerSecond) ?? "1"
         guard let msat = millisats(text, unit: unit), msat >= 1, msat <= Rate.maxMsatPerSecond else {
-            let fix = unit == "sat"
+            let fix =
+                unit == "sat"
                 ? "write a price in sat per second with at most three decimals, from 0.001 to 1000000, e.g. 0.5"
                 : "write a whole number of msat per second from 1 to \(Rate.maxMsatPerSecond), e.g. 500"
             throw ConfigurationError(key: K.pricePerSecond, problem: "\"\(text)\" is not a usable price in \(unit)/s", fix: fix)
@@ -119,8 +128,9 @@ extension WorkerConfiguration {
         let minimum = try r.number(K.minJobDuration, default: 1, range: 0...Rate.maxDurationSeconds, unit: "")
         let maximum = try r.number(K.maxJobDuration, default: 300, range: 1...Rate.maxDurationSeconds, unit: "")
         guard minimum <= maximum else {
-            throw ConfigurationError(key: K.minJobDuration, problem: "\(minimum) s is more than \(K.maxJobDuration) (\(maximum) s)",
-                                     fix: "lower \(K.minJobDuration) or raise \(K.maxJobDuration)")
+            throw ConfigurationError(
+                key: K.minJobDuration, problem: "\(minimum) s is more than \(K.maxJobDuration) (\(maximum) s)",
+                fix: "lower \(K.minJobDuration) or raise \(K.maxJobDuration)")
         }
         return Rate(msatPerSecond: msat, minSeconds: minimum, maxSeconds: maximum)
     }
@@ -129,7 +139,8 @@ extension WorkerConfiguration {
     static func millisats(_ text: String, unit: String) -> UInt64? {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count <= 2, parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-              let whole = UInt64(parts[0].isEmpty ? "0" : String(parts[0])) else { return nil }
+            let whole = UInt64(parts[0].isEmpty ? "0" : String(parts[0]))
+        else { return nil }
         let fraction = parts.count == 2 ? String(parts[1]) : ""
         if unit == "msat" { return fraction.isEmpty && !parts[0].isEmpty ? whole : nil }
         guard fraction.count <= 3, !(parts[0].isEmpty && fraction.isEmpty) else { return nil }

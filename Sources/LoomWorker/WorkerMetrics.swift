@@ -36,12 +36,14 @@ public struct WorkerMetrics: Sendable, Hashable {
         metric("jobs_running", "gauge", "Jobs running now.", [("", "\(running)")])
         metric("jobs_queued", "gauge", "Paid jobs waiting for a slot.", [("", "\(queued)")])
         metric("accepting", "gauge", "1 while the worker takes new jobs.", [("", accepting ? "1" : "0")])
-        metric("jobs", "gauge", "Jobs in the journal by current state.",
-               jobsByState.sorted { $0.key < $1.key }.map { ("{state=\"\(Self.escape($0.key))\"}", "\($0.value)") })
+        metric(
+            "jobs", "gauge", "Jobs in the journal by current state.",
+            jobsByState.sorted { $0.key < $1.key }.map { ("{state=\"\(Self.escape($0.key))\"}", "\($0.value)") })
         metric("earned_sat_total", "counter", "Sats charged over all settled jobs.", [("", "\(earnedSat)")])
         metric("requests_rejected_total", "counter", "Requests refused with a status since start.", [("", "\(rejected)")])
-        metric("requests_dropped_total", "counter", "Requests dropped unanswered since start (wrong p, size, whitelist, signature).",
-               [("", "\(dropped)")])
+        metric(
+            "requests_dropped_total", "counter", "Requests dropped unanswered since start (wrong p, size, whitelist, signature).",
+            [("", "\(dropped)")])
         return out
     }
 

@@ -17,9 +17,11 @@ public final class WorkerService: Sendable {
     /// `gracefulShutdownSignals` start the orderly stop (`shutdown()` does
     /// the same in process). `onMetricsBound` receives the metrics port
     /// actually bound (0 in the settings picks one).
-    public init(configuration: WorkerConfiguration, backend: any InferenceBackend, version: String, logger: Logger,
-                gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
-                onMetricsBound: @escaping @Sendable (Int) async -> Void = { _ in }) throws {
+    public init(
+        configuration: WorkerConfiguration, backend: any InferenceBackend, version: String, logger: Logger,
+        gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+        onMetricsBound: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws {
         let access: any AccessPolicy
         if configuration.whitelistEnabled {
             let list = Whitelist(configuration: configuration, logger: logger)
@@ -31,9 +33,10 @@ public final class WorkerService: Sendable {
         }
         let worker = try Worker(configuration: configuration, access: access, backend: backend, logger: logger)
         self.worker = worker
-        advertiser = Advertiser(pool: worker.pool, key: configuration.secretKey, configuration: configuration,
-                                version: version, logger: logger,
-                                facts: .init(models: { await worker.models() }, capacity: { await worker.capacity() }))
+        advertiser = Advertiser(
+            pool: worker.pool, key: configuration.secretKey, configuration: configuration,
+            version: version, logger: logger,
+            facts: .init(models: { await worker.models() }, capacity: { await worker.capacity() }))
         // The one place that orders the services. The group starts them in
         // this order and, on a signal, stops them in reverse, each once the
         // one after it has returned:
@@ -48,15 +51,17 @@ public final class WorkerService: Sendable {
         }
         if let whitelist { services.append(WhitelistFollower(whitelist: whitelist, pool: worker.pool)) }
         services += [worker, advertiser] as [any Service]
-        group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: services.map(Self.orderly), gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
+        group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: services.map(Self.orderly), gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
     }
 
     /// A service that ends or fails on its own (the metrics port taken)
     /// starts the same orderly stop as a signal, never a cancellation.
     static func orderly(_ service: any Service) -> ServiceGroupConfiguration.ServiceConfiguration {
-        .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup,
-              failureTerminationBehavior: .gracefullyShutdownGroup)
+        .init(
+            service: service, successTerminationBehavior: .gracefullyShutdownGroup,
+            failureTerminationBehavior: .gracefullyShutdownGroup)
     }
 
     /// Serves until a signal (or `shutdown()`) has let the jobs finish.

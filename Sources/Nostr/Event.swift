@@ -40,8 +40,9 @@ public struct Event: Sendable, Hashable, Codable {
         let pubkey = key.xOnlyPublicKey.hex
         let id = computeID(pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags, content: content)
         let sig = try key.signSchnorr(message: id)
-        return Event(id: Hex.encode(id), pubkey: pubkey, createdAt: createdAt, kind: kind,
-                     tags: tags, content: content, sig: Hex.encode(sig))
+        return Event(
+            id: Hex.encode(id), pubkey: pubkey, createdAt: createdAt, kind: kind,
+            tags: tags, content: content, sig: Hex.encode(sig))
     }
 
     public static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
@@ -50,8 +51,10 @@ public struct Event: Sendable, Hashable, Codable {
     /// no whitespace, UTF-8, the NIP's escaping only.
     /// `escapingControls` writes the control characters NIP-01 does not list
     /// as `\u00XX`, as JSON.stringify and serde_json do; see `verify()`.
-    public static func serialize(pubkey: String, createdAt: Int64, kind: Int, tags: [[String]], content: String,
-                                 escapingControls: Bool = false) -> [UInt8] {
+    public static func serialize(
+        pubkey: String, createdAt: Int64, kind: Int, tags: [[String]], content: String,
+        escapingControls: Bool = false
+    ) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(content.utf8.count + 128 + tags.count * 72)
         out.append(contentsOf: Array("[0,".utf8))
@@ -68,10 +71,15 @@ public struct Event: Sendable, Hashable, Codable {
         return out
     }
 
-    public static func computeID(pubkey: String, createdAt: Int64, kind: Int, tags: [[String]], content: String,
-                                 escapingControls: Bool = false) -> [UInt8] {
-        Array(SHA256.hash(data: serialize(pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags, content: content,
-                                          escapingControls: escapingControls)))
+    public static func computeID(
+        pubkey: String, createdAt: Int64, kind: Int, tags: [[String]], content: String,
+        escapingControls: Bool = false
+    ) -> [UInt8] {
+        Array(
+            SHA256.hash(
+                data: serialize(
+                    pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags, content: content,
+                    escapingControls: escapingControls)))
     }
 
     /// Checks the id against the content and the signature against the id.
@@ -98,8 +106,9 @@ public struct Event: Sendable, Hashable, Codable {
         let computed = Event.computeID(pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags, content: content)
         if computed != idBytes {
             guard hasUnlistedControl,
-                  Event.computeID(pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags, content: content,
-                                  escapingControls: true) == idBytes
+                Event.computeID(
+                    pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags, content: content,
+                    escapingControls: true) == idBytes
             else { throw .idMismatch(expected: Hex.encode(computed)) }
         }
         guard pk.verify(signature: sigBytes, message: idBytes) else { throw .badSignature }

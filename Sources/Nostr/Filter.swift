@@ -9,8 +9,10 @@ public struct Filter: Sendable, Hashable, Codable {
     public var limit: Int?
     public var tags: [String: [String]]
 
-    public init(ids: [String]? = nil, authors: [String]? = nil, kinds: [Int]? = nil,
-                tags: [String: [String]] = [:], since: Int64? = nil, until: Int64? = nil, limit: Int? = nil) {
+    public init(
+        ids: [String]? = nil, authors: [String]? = nil, kinds: [Int]? = nil,
+        tags: [String: [String]] = [:], since: Int64? = nil, until: Int64? = nil, limit: Int? = nil
+    ) {
         self.ids = ids; self.authors = authors; self.kinds = kinds
         self.tags = tags; self.since = since; self.until = until; self.limit = limit
     }

@@ -70,11 +70,13 @@ public enum NIP19Entity: Equatable, Sendable {
         switch hrp {
         case "nprofile":
             guard let special else { throw .missingTLV(prefix: hrp, field: "public key (type 0)") }
-            return .nprofile(pubkey: try publicKey(try exactly(32, special, prefix: hrp, field: "public key"), prefix: hrp),
-                             relays: relays)
+            return .nprofile(
+                pubkey: try publicKey(try exactly(32, special, prefix: hrp, field: "public key"), prefix: hrp),
+                relays: relays)
         case "nevent":
             guard let special else { throw .missingTLV(prefix: hrp, field: "event id (type 0)") }
-            return .nevent(id: try exactly(32, special, prefix: hrp, field: "event id"), relays: relays, author: author, kind: kind)
+            return .nevent(
+                id: try exactly(32, special, prefix: hrp, field: "event id"), relays: relays, author: author, kind: kind)
         default:
             guard let special else { throw .missingTLV(prefix: hrp, field: "identifier (type 0)") }
             guard let identifier = String(validating: special, as: UTF8.self) else {

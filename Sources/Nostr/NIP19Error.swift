@@ -36,7 +36,8 @@ public enum NIP19Error: Error, Equatable, Sendable, CustomStringConvertible {
         case .secretKeyInURI: "a nostr: URI must never carry an nsec (NIP-21); treat that key as leaked"
         case .wrongLength(let p, let f, let e, let g): "\(p) \(f) must be \(e) bytes, got \(g)"
         case .invalidPublicKey(let p): "\(p) holds 32 bytes that are not a valid secp256k1 x-only public key"
-        case .invalidSecretKey: "nsec holds 32 bytes that are not a valid secp256k1 secret key (zero or not below the curve order)"
+        case .invalidSecretKey:
+            "nsec holds 32 bytes that are not a valid secp256k1 secret key (zero or not below the curve order)"
         case .truncatedTLV(let p): "\(p) TLV data ends in the middle of a record"
         case .missingTLV(let p, let f): "\(p) lacks its required \(f) record"
         case .invalidUTF8(let p, let f): "\(p) \(f) is not valid UTF-8"

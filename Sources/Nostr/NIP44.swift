@@ -28,8 +28,11 @@ public enum NIP44 {
 
     /// Per-message ChaCha20 key, ChaCha20 nonce and HMAC key, from HKDF-expand
     /// of the conversation key with the message nonce as info.
-    public static func messageKeys(conversationKey: [UInt8], nonce: [UInt8])
-        throws(NIP44Error) -> (chachaKey: [UInt8], chachaNonce: [UInt8], hmacKey: [UInt8]) {
+    public static func messageKeys(
+        conversationKey: [UInt8], nonce: [UInt8]
+    )
+        throws(NIP44Error) -> (chachaKey: [UInt8], chachaNonce: [UInt8], hmacKey: [UInt8])
+    {
         guard conversationKey.count == 32 else { throw .invalidConversationKeyLength(conversationKey.count) }
         guard nonce.count == 32 else { throw .invalidNonceLength(nonce.count) }
         let okm = HKDF<SHA256>.expand(pseudoRandomKey: conversationKey, info: nonce, outputByteCount: 76)
@@ -48,7 +51,8 @@ public enum NIP44 {
 
     /// Encrypts `plaintext`. `nonce` is for test vectors only; by default a
     /// fresh 32-byte random nonce is drawn, as reusing one exposes messages.
-    public static func encrypt(_ plaintext: String, conversationKey: [UInt8], nonce: [UInt8]? = nil) throws(NIP44Error) -> String {
+    public static func encrypt(_ plaintext: String, conversationKey: [UInt8], nonce: [UInt8]? = nil) throws(NIP44Error) -> String
+    {
         let nonce = nonce ?? SecureRandom.bytes(32)
         let keys = try messageKeys(conversationKey: conversationKey, nonce: nonce)
         let padded = try pad(plaintext)
@@ -69,12 +73,16 @@ public enum NIP44 {
     }
 
     /// Encrypts from `sender` to `recipient`.
-    public static func encrypt(_ plaintext: String, from sender: SecretKey, to recipient: XOnlyPublicKey) throws(NIP44Error) -> String {
+    public static func encrypt(
+        _ plaintext: String, from sender: SecretKey, to recipient: XOnlyPublicKey
+    ) throws(NIP44Error) -> String {
         try encrypt(plaintext, conversationKey: conversationKey(sender, recipient))
     }
 
     /// Decrypts a payload addressed to `recipient` from `sender`.
-    public static func decrypt(_ payload: String, to recipient: SecretKey, from sender: XOnlyPublicKey) throws(NIP44Error) -> String {
+    public static func decrypt(
+        _ payload: String, to recipient: SecretKey, from sender: XOnlyPublicKey
+    ) throws(NIP44Error) -> String {
         try decrypt(payload, conversationKey: conversationKey(recipient, sender))
     }
 

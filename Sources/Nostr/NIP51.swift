@@ -23,8 +23,10 @@ public struct NIP51List: Sendable, Equatable {
     /// unchanged by `event(signedBy:)` so an edit never destroys it.
     public var unreadContent: String?
 
-    public init(kind: Int, identifier: String = "", title: String? = nil,
-                publicTags: [[String]] = [], privateTags: [[String]] = []) {
+    public init(
+        kind: Int, identifier: String = "", title: String? = nil,
+        publicTags: [[String]] = [], privateTags: [[String]] = []
+    ) {
         self.kind = kind
         self.identifier = identifier
         self.title = title

@@ -55,8 +55,9 @@ extension NIP51List {
             var json = [UInt8]()
             JSONString.append(privateTags, to: &json, wire: true)
             do {
-                content = try NIP44.encrypt(String(decoding: json, as: UTF8.self),
-                                            conversationKey: NIP44.conversationKey(key, key.xOnlyPublicKey))
+                content = try NIP44.encrypt(
+                    String(decoding: json, as: UTF8.self),
+                    conversationKey: NIP44.conversationKey(key, key.xOnlyPublicKey))
             } catch { throw .encryptionFailed(error) }
         }
         do { return try Event.sign(kind: kind, content: content, tags: tags, createdAt: createdAt, with: key) } catch {
@@ -83,7 +84,8 @@ public enum NIP51Error: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidEvent(let e): "list event is not valid: \(e)"
         case .notAuthor(let author):
             "private list entries are encrypted by the author to themselves; only the key of \(Self.npub(author)) can read them"
-        case .legacyNIP04: "private list entries use deprecated NIP-04 encryption, which is not supported; republish them with NIP-44"
+        case .legacyNIP04:
+            "private list entries use deprecated NIP-04 encryption, which is not supported; republish them with NIP-44"
         case .decryptionFailed(let e): "private list entries could not be decrypted: \(e)"
         case .malformedPrivateEntries: "decrypted private list entries are not a JSON array of string arrays"
         case .wouldOverwriteUnreadContent:

@@ -47,8 +47,10 @@ public struct Backoff: Sendable {
     /// Fraction of each delay that is random: 0 = none, 1 = anywhere in 0...delay.
     public var jitter: Double
 
-    public init(initial: Duration = .milliseconds(250), maximum: Duration = .seconds(30),
-                multiplier: Double = 2, jitter: Double = 0.5) {
+    public init(
+        initial: Duration = .milliseconds(250), maximum: Duration = .seconds(30),
+        multiplier: Double = 2, jitter: Double = 0.5
+    ) {
         self.initial = initial
         self.maximum = maximum
         self.multiplier = multiplier

@@ -34,8 +34,9 @@ extension RelayConnection {
             continuation.finish()
             return subscription
         }
-        subscriptions[id] = LiveSubscription(filters: filters, admit: admit, continuation: continuation,
-                                             seen: RecentIDs(capacity: configuration.dedupeCapacity))
+        subscriptions[id] = LiveSubscription(
+            filters: filters, admit: admit, continuation: continuation,
+            seen: RecentIDs(capacity: configuration.dedupeCapacity))
         continuation.onTermination = { [weak self] _ in
             Task { await self?.unsubscribe(id) }
         }

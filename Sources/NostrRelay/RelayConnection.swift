@@ -52,10 +52,12 @@ public actor RelayConnection {
     var stateWatchers: [Int: AsyncStream<State>.Continuation] = [:]
     var stateWatcherCounter = 0
 
-    public init(url: String, configuration: RelayConfiguration = .init(),
-                logger: Logger = Logger(label: "loom.relay")) throws(RelayError) {
+    public init(
+        url: String, configuration: RelayConfiguration = .init(),
+        logger: Logger = Logger(label: "loom.relay")
+    ) throws(RelayError) {
         guard let parsed = URL(string: url), ["ws", "wss"].contains(parsed.scheme?.lowercased() ?? ""),
-              let host = parsed.host, !host.isEmpty
+            let host = parsed.host, !host.isEmpty
         else { throw .invalidURL(url) }
         self.url = url
         self.configuration = configuration
@@ -116,14 +118,15 @@ public actor RelayConnection {
             do {
                 try await client.run()
                 if state == .connected { logger.info("relay closed the connection") }
-            } catch where Task.isCancelled || state == .closed {
+            } catch  where Task.isCancelled || state == .closed {
                 // close() ended it; nothing went wrong.
             } catch {
                 // A lost socket or a first failure at info; the retries of a
                 // relay that stays down at debug, so a long outage is not a flood.
                 let level: Logger.Level = state == .connected || attempt == 0 ? .info : .debug
-                logger.log(level: level, "relay connection failed",
-                           metadata: ["error": "\(error)", "attempt": "\(attempt)"])
+                logger.log(
+                    level: level, "relay connection failed",
+                    metadata: ["error": "\(error)", "attempt": "\(attempt)"])
             }
             detach()
             guard !Task.isCancelled, state != .closed else { break }

@@ -36,8 +36,10 @@ public final class RelayPool: Sendable {
     public let connections: [RelayConnection]
     let logger: Logger
 
-    public init(urls: [String], configuration: RelayConfiguration = .init(),
-                logger: Logger = Logger(label: "loom.relay-pool")) throws(RelayError) {
+    public init(
+        urls: [String], configuration: RelayConfiguration = .init(),
+        logger: Logger = Logger(label: "loom.relay-pool")
+    ) throws(RelayError) {
         var seen = Set<String>()
         var connections: [RelayConnection] = []
         for url in urls where seen.insert(url).inserted {

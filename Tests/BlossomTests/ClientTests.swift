@@ -31,7 +31,9 @@ enum ServerBootstrapHelper {
         addr.sin_port = 0
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 }
@@ -51,8 +53,9 @@ func withFakeServer<T: Sendable>(
         return Response(status: status, headers: [.init("X-Reason")!: "fake says \(status.code)"])
     }
     return try await withApplication({ sink in
-        Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                    onServerRunning: { await sink($0.localAddress?.port ?? 0) }, logger: quietLogger)
+        Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { await sink($0.localAddress?.port ?? 0) }, logger: quietLogger)
     }) { port in try await body(URL(string: "http://127.0.0.1:\(port)")!) }
 }
 

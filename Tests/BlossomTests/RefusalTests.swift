@@ -43,41 +43,48 @@ import Testing
 
     @Test func badSignature() async throws {
         try await withBlossomServer { s in
-            let good = try BlossomAuth.token(verb: .upload, content: "Upload", hashes: [BlobHash.of(data)],
-                                             expiration: Event.now() + 60, key: key)
+            let good = try BlossomAuth.token(
+                verb: .upload, content: "Upload", hashes: [BlobHash.of(data)],
+                expiration: Event.now() + 60, key: key)
             // Another key's signature over the same id.
-            let forged = Event(id: good.id, pubkey: good.pubkey, createdAt: good.createdAt, kind: good.kind, tags: good.tags,
-                               content: good.content, sig: try SecretKey.generate().signSchnorr(message: Hex.decode(good.id)).hexString)
+            let forged = Event(
+                id: good.id, pubkey: good.pubkey, createdAt: good.createdAt, kind: good.kind, tags: good.tags,
+                content: good.content, sig: try SecretKey.generate().signSchnorr(message: Hex.decode(good.id)).hexString)
             try await expectRefusedUpload(s, auth: BlossomAuth.headerValue(for: forged), status: 401, reasonContains: "signature")
         }
     }
 
     @Test func tamperedContentChangesID() async throws {
         try await withBlossomServer { s in
-            let good = try BlossomAuth.token(verb: .upload, content: "Upload", hashes: [BlobHash.of(data)],
-                                             expiration: Event.now() + 60, key: key)
-            let edited = Event(id: good.id, pubkey: good.pubkey, createdAt: good.createdAt, kind: good.kind, tags: good.tags,
-                               content: "Upload everything", sig: good.sig)
+            let good = try BlossomAuth.token(
+                verb: .upload, content: "Upload", hashes: [BlobHash.of(data)],
+                expiration: Event.now() + 60, key: key)
+            let edited = Event(
+                id: good.id, pubkey: good.pubkey, createdAt: good.createdAt, kind: good.kind, tags: good.tags,
+                content: "Upload everything", sig: good.sig)
             try await expectRefusedUpload(s, auth: BlossomAuth.headerValue(for: edited), status: 401, reasonContains: "invalid")
         }
     }
 
     @Test func wrongKind() async throws {
         try await withBlossomServer { s in
-            try await expectRefusedUpload(s, auth: try uploadToken(for: data, key: key, kind: 1), status: 401, reasonContains: "kind 24242")
+            try await expectRefusedUpload(
+                s, auth: try uploadToken(for: data, key: key, kind: 1), status: 401, reasonContains: "kind 24242")
         }
     }
 
     @Test func wrongVerb() async throws {
         try await withBlossomServer { s in
-            try await expectRefusedUpload(s, auth: try uploadToken(for: data, key: key, verb: "delete"), status: 401, reasonContains: "t tag")
+            try await expectRefusedUpload(
+                s, auth: try uploadToken(for: data, key: key, verb: "delete"), status: 401, reasonContains: "t tag")
         }
     }
 
     @Test func hashNotMatchingBody() async throws {
         try await withBlossomServer { s in
             let other = BlobHash.of(Data("something else".utf8))
-            try await expectRefusedUpload(s, auth: try uploadToken(for: data, key: key, hash: other), status: 401, reasonContains: "x tags")
+            try await expectRefusedUpload(
+                s, auth: try uploadToken(for: data, key: key, hash: other), status: 401, reasonContains: "x tags")
         }
     }
 
@@ -85,62 +92,72 @@ import Testing
         try await withBlossomServer { s in
             // Token and X-SHA-256 agree with each other, not with the bytes sent.
             let other = BlobHash.of(Data("something else".utf8))
-            try await expectRefusedUpload(s, auth: try uploadToken(for: data, key: key, hash: other),
-                                          extraHeaders: [("X-SHA-256", other)], status: 409, reasonContains: "does not match")
+            try await expectRefusedUpload(
+                s, auth: try uploadToken(for: data, key: key, hash: other),
+                extraHeaders: [("X-SHA-256", other)], status: 409, reasonContains: "does not match")
         }
     }
 
     @Test func expired() async throws {
         try await withBlossomServer { s in
-            try await expectRefusedUpload(s, auth: try uploadToken(for: data, key: key, expiration: Event.now() - 1),
-                                          status: 401, reasonContains: "expired")
+            try await expectRefusedUpload(
+                s, auth: try uploadToken(for: data, key: key, expiration: Event.now() - 1),
+                status: 401, reasonContains: "expired")
         }
     }
 
     @Test func missingExpiration() async throws {
         try await withBlossomServer { s in
-            let event = try Event.sign(kind: 24242, content: "Upload", tags: [["t", "upload"], ["x", BlobHash.of(data)]], with: key)
+            let event = try Event.sign(
+                kind: 24242, content: "Upload", tags: [["t", "upload"], ["x", BlobHash.of(data)]], with: key)
             try await expectRefusedUpload(s, auth: BlossomAuth.headerValue(for: event), status: 401, reasonContains: "expiration")
         }
     }
 
     @Test func createdInTheFuture() async throws {
         try await withBlossomServer { s in
-            try await expectRefusedUpload(s, auth: try uploadToken(for: data, key: key, createdAt: Event.now() + 3600),
-                                          status: 401, reasonContains: "future")
+            try await expectRefusedUpload(
+                s, auth: try uploadToken(for: data, key: key, createdAt: Event.now() + 3600),
+                status: 401, reasonContains: "future")
         }
     }
 
     @Test func smallClockSkewIsTolerated() async throws {
         try await withBlossomServer { s in
-            let r = try await raw(.PUT, s.url.absoluteString + "/upload",
-                                  headers: [("Authorization", try uploadToken(for: data, key: key, createdAt: Event.now() + 20))], body: data)
+            let r = try await raw(
+                .PUT, s.url.absoluteString + "/upload",
+                headers: [("Authorization", try uploadToken(for: data, key: key, createdAt: Event.now() + 20))], body: data)
             #expect(r.status == 201)
         }
     }
 
     @Test func tokenScopedToAnotherServer() async throws {
         try await withBlossomServer { s in
-            let event = try BlossomAuth.token(verb: .upload, content: "Upload", hashes: [BlobHash.of(data)],
-                                              servers: ["cdn.example.com"], expiration: Event.now() + 60, key: key)
-            try await expectRefusedUpload(s, auth: BlossomAuth.headerValue(for: event), status: 401, reasonContains: "other servers")
+            let event = try BlossomAuth.token(
+                verb: .upload, content: "Upload", hashes: [BlobHash.of(data)],
+                servers: ["cdn.example.com"], expiration: Event.now() + 60, key: key)
+            try await expectRefusedUpload(
+                s, auth: BlossomAuth.headerValue(for: event), status: 401, reasonContains: "other servers")
         }
     }
 
     @Test func uploaderNotAllowed() async throws {
         let allowed = SecretKey.generate()
         try await withBlossomServer({ $0.allowedPubkeys = [allowed.xOnlyPublicKey.hex] }) { s in
-            try await expectRefusedUpload(s, auth: try uploadToken(for: data, key: key), status: 403, reasonContains: "not allowed")
+            try await expectRefusedUpload(
+                s, auth: try uploadToken(for: data, key: key), status: 403, reasonContains: "not allowed")
             // The allowed key gets in.
-            let ok = try await raw(.PUT, s.url.absoluteString + "/upload",
-                                   headers: [("Authorization", try uploadToken(for: data, key: allowed))], body: data)
+            let ok = try await raw(
+                .PUT, s.url.absoluteString + "/upload",
+                headers: [("Authorization", try uploadToken(for: data, key: allowed))], body: data)
             #expect(ok.status == 201)
         }
     }
 
     @Test func overSizeLimitByContentLength() async throws {
         try await withBlossomServer({ $0.maxUploadBytes = 16 }) { s in
-            try await expectRefusedUpload(s, auth: try uploadToken(for: data, key: key), status: 413, reasonContains: "16-byte limit")
+            try await expectRefusedUpload(
+                s, auth: try uploadToken(for: data, key: key), status: 413, reasonContains: "16-byte limit")
         }
     }
 
@@ -151,7 +168,9 @@ import Testing
             var request = HTTPClientRequest(url: s.url.absoluteString + "/upload")
             request.method = .PUT
             request.headers.add(name: "Authorization", value: try uploadToken(for: big, key: key))
-            let chunks = stride(from: 0, to: big.count, by: 16 << 10).map { ByteBuffer(bytes: big[$0..<min($0 + (16 << 10), big.count)]) }
+            let chunks = stride(from: 0, to: big.count, by: 16 << 10).map {
+                ByteBuffer(bytes: big[$0..<min($0 + (16 << 10), big.count)])
+            }
             let stream = AsyncStream<ByteBuffer> { c in
                 for chunk in chunks { c.yield(chunk) }
                 c.finish()
@@ -196,9 +215,11 @@ import Testing
             }
             #expect(try await owner.exists(d.sha256))
             // A delete token for another hash does not work either.
-            let wrong = try BlossomAuth.token(verb: .delete, content: "Delete", hashes: [BlobHash.of(Data())],
-                                              expiration: Event.now() + 60, key: key)
-            let r = try await raw(.DELETE, "\(s.url.absoluteString)/\(d.sha256)", headers: [("Authorization", BlossomAuth.headerValue(for: wrong))])
+            let wrong = try BlossomAuth.token(
+                verb: .delete, content: "Delete", hashes: [BlobHash.of(Data())],
+                expiration: Event.now() + 60, key: key)
+            let r = try await raw(
+                .DELETE, "\(s.url.absoluteString)/\(d.sha256)", headers: [("Authorization", BlossomAuth.headerValue(for: wrong))])
             #expect(r.status == 401)
             #expect(try await owner.exists(d.sha256))
         }
@@ -223,7 +244,10 @@ import Testing
             let sha = BlobHash.of(data)
             let auth = try uploadToken(for: data, key: key)
             func head(_ headers: [(String, String)]) async throws -> RawResponse { try await raw(.HEAD, url, headers: headers) }
-            #expect(try await head([("Authorization", auth), ("X-SHA-256", sha), ("X-Content-Length", "10"), ("X-Content-Type", "text/plain")]).status == 200)
+            #expect(
+                try await head([
+                    ("Authorization", auth), ("X-SHA-256", sha), ("X-Content-Length", "10"), ("X-Content-Type", "text/plain"),
+                ]).status == 200)
             let big = try await head([("Authorization", auth), ("X-SHA-256", sha), ("X-Content-Length", "1001")])
             #expect(big.status == 413)
             #expect(big.reason.contains("limit"))

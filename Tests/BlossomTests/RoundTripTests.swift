@@ -34,9 +34,10 @@ import Testing
             #expect(try await client.exists(sha))
 
             // Uploading the same bytes again answers 200 with the same descriptor.
-            let again = try await raw(.PUT, server.url.absoluteString + "/upload",
-                                      headers: [("Authorization", try uploadToken(for: data, key: key)), ("Content-Type", "text/plain")],
-                                      body: data)
+            let again = try await raw(
+                .PUT, server.url.absoluteString + "/upload",
+                headers: [("Authorization", try uploadToken(for: data, key: key)), ("Content-Type", "text/plain")],
+                body: data)
             #expect(again.status == 200)
             #expect(try JSONDecoder().decode(BlobDescriptor.self, from: again.body).sha256 == sha)
 

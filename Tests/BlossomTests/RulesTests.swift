@@ -1,10 +1,11 @@
 import Blossom
 import BlossomClient
-@testable import BlossomServer
 import Foundation
 import Nostr
 import Secp256k1
 import Testing
+
+@testable import BlossomServer
 
 /// The pure rules, without sockets.
 @Suite struct RulesTests {
@@ -12,7 +13,8 @@ import Testing
     let hash = String(repeating: "ab", count: 32)
 
     @Test func tokenRoundTripsThroughHeader() throws {
-        let event = try BlossomAuth.token(verb: .upload, content: "Upload", hashes: [hash], expiration: Event.now() + 60, key: key)
+        let event = try BlossomAuth.token(
+            verb: .upload, content: "Upload", hashes: [hash], expiration: Event.now() + 60, key: key)
         let header = BlossomAuth.headerValue(for: event)
         #expect(header.hasPrefix("Nostr "))
         #expect(!header.contains("=") && !header.contains("+") && !header.contains("/"))
@@ -33,10 +35,16 @@ import Testing
         #expect(throws: AuthError.wrongKind(1)) { try check([["t", "upload"], exp, ["x", hash]], kind: 1, up) }
         #expect(throws: AuthError.missingExpiration) { try check([["t", "upload"], ["x", hash]], up) }
         #expect(throws: AuthError.expired(now)) { try check([["t", "upload"], ["expiration", String(now)], ["x", hash]], up) }
-        #expect(throws: AuthError.createdInFuture(now + 61)) { try check([["t", "upload"], exp, ["x", hash]], createdAt: now + 61, up) }
+        #expect(throws: AuthError.createdInFuture(now + 61)) {
+            try check([["t", "upload"], exp, ["x", hash]], createdAt: now + 61, up)
+        }
         #expect(throws: AuthError.missingHash) { try check([["t", "upload"], exp], up) }
-        #expect(throws: AuthError.hashNotAuthorized(hash)) { try check([["t", "upload"], exp, ["x", String(repeating: "0", count: 64)]], up) }
-        #expect(throws: AuthError.wrongVerb(expected: .upload, got: ["get"])) { try check([["t", "get"], exp, ["x", hash]], up) }
+        #expect(throws: AuthError.hashNotAuthorized(hash)) {
+            try check([["t", "upload"], exp, ["x", String(repeating: "0", count: 64)]], up)
+        }
+        #expect(throws: AuthError.wrongVerb(expected: .upload, got: ["get"])) {
+            try check([["t", "get"], exp, ["x", hash]], up)
+        }
         // x is optional for get, but if present it must name the blob.
         try check([["t", "get"], exp], .init(verb: .get, hash: hash))
         #expect(throws: AuthError.hashNotAuthorized(hash)) {
@@ -45,7 +53,9 @@ import Testing
         // server tags scope the token.
         let scoped = BlossomAuth.Requirement(verb: .list, serverDomains: ["blobs.example.com"])
         try check([["t", "list"], exp, ["server", "Blobs.Example.com"]], scoped)
-        #expect(throws: AuthError.wrongServer(["other.example.com"])) { try check([["t", "list"], exp, ["server", "other.example.com"]], scoped) }
+        #expect(throws: AuthError.wrongServer(["other.example.com"])) {
+            try check([["t", "list"], exp, ["server", "other.example.com"]], scoped)
+        }
     }
 
     @Test func pathComponents() {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Cashu
 
 struct CBORTests {
@@ -13,22 +14,23 @@ struct CBORTests {
         #expect(try CBOR.decode([UInt8](hex: hex)) == value)
     }
 
-    @Test(arguments: [
-        ("5f4101ff", CBORError.indefiniteLength),  // indefinite byte string
-        ("9f01ff", .indefiniteLength),
-        ("bf6161f5ff", .indefiniteLength),
-        ("c24101", .unsupported("tag")),
-        ("f93c00", .unsupported("floating-point number")),
-        ("f7", .unsupported("undefined")),
-        ("f820", .unsupported("simple value 24")),
-        ("1c", .unsupported("reserved additional info 28")),
-        ("a10101", .nonTextMapKey),
-        ("a2616101616102", .duplicateMapKey("a")),
-        ("62c328", .invalidUTF8),
-        ("4201", .truncated),
-        ("9bffffffffffffffff", .truncated),  // a huge count is refused before allocating
-        ("0101", .trailingBytes(1)),
-    ] as [(String, CBORError)])
+    @Test(
+        arguments: [
+            ("5f4101ff", CBORError.indefiniteLength),  // indefinite byte string
+            ("9f01ff", .indefiniteLength),
+            ("bf6161f5ff", .indefiniteLength),
+            ("c24101", .unsupported("tag")),
+            ("f93c00", .unsupported("floating-point number")),
+            ("f7", .unsupported("undefined")),
+            ("f820", .unsupported("simple value 24")),
+            ("1c", .unsupported("reserved additional info 28")),
+            ("a10101", .nonTextMapKey),
+            ("a2616101616102", .duplicateMapKey("a")),
+            ("62c328", .invalidUTF8),
+            ("4201", .truncated),
+            ("9bffffffffffffffff", .truncated),  // a huge count is refused before allocating
+            ("0101", .trailingBytes(1)),
+        ] as [(String, CBORError)])
     func rejects(_ hex: String, _ error: CBORError) {
         #expect(throws: error) { try CBOR.decode([UInt8](hex: hex)) }
     }

@@ -1,5 +1,6 @@
 import Secp256k1
 import Testing
+
 @testable import Cashu
 
 struct BDHKETests {
@@ -32,7 +33,8 @@ struct BDHKETests {
 
     @Test func proofDescriptionHidesTheSecret() throws {
         let output = BlindingData.random(amount: 1, keysetID: try KeysetID(hex: "009a1f293253e41e"))
-        let proof = try output.unblind(BlindSignature(amount: 1, id: output.message.id, C_: output.message.B_), mintKey: Scalar.random().publicKey)
+        let proof = try output.unblind(
+            BlindSignature(amount: 1, id: output.message.id, C_: output.message.B_), mintKey: Scalar.random().publicKey)
         #expect(!"\(proof)".contains(proof.secret))
     }
 }
@@ -46,7 +48,9 @@ struct AmountTests {
         #expect(try Amount.sum([1, 2, 4]) == 7)
     }
 
-    @Test(arguments: [(0, []), (1, [1]), (13, [1, 4, 8]), (64, [64]), (UInt64.max, (0..<64).map { UInt64(1) << $0 })] as [(UInt64, [UInt64])])
+    @Test(
+        arguments: [(0, []), (1, [1]), (13, [1, 4, 8]), (64, [64]), (UInt64.max, (0..<64).map { UInt64(1) << $0 })]
+            as [(UInt64, [UInt64])])
     func splitIntoPowersOfTwo(_ value: UInt64, _ parts: [UInt64]) throws {
         let split = Amount(value).split()
         #expect(split.map(\.value) == parts)

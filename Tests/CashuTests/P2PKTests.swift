@@ -1,10 +1,12 @@
 import Crypto
 import Secp256k1
 import Testing
+
 @testable import Cashu
 
 struct WellKnownSecretTests {
-    static let vector = #"["P2PK",{"nonce":"859d4935c4907062a6297cf4e663e2835d90d97ecdd510745d32f6816323a41f","data":"0249098aa8b9d2fbec49ff8598feb17b592b986e62319a4fa488a3dc36387157a7","tags":[["sigflag","SIG_INPUTS"]]}]"#
+    static let vector =
+        #"["P2PK",{"nonce":"859d4935c4907062a6297cf4e663e2835d90d97ecdd510745d32f6816323a41f","data":"0249098aa8b9d2fbec49ff8598feb17b592b986e62319a4fa488a3dc36387157a7","tags":[["sigflag","SIG_INPUTS"]]}]"#
 
     @Test func parsesAndKeepsTheExactString() throws {
         let s = try WellKnownSecret(parsing: Self.vector)
@@ -14,7 +16,9 @@ struct WellKnownSecretTests {
         #expect(s.raw == Self.vector)
         // Written compactly in kind, nonce, data, tags order, a secret comes out byte for byte.
         #expect(WellKnownSecret(kind: s.kind, data: s.data, tags: s.tags, nonce: s.nonce).raw == Self.vector)
-        #expect(try WellKnownSecret(parsing: #"[ "P2PK" , {"data":"d","nonce":"n"} ]"#).raw == #"[ "P2PK" , {"data":"d","nonce":"n"} ]"#)
+        #expect(
+            try WellKnownSecret(parsing: #"[ "P2PK" , {"data":"d","nonce":"n"} ]"#).raw
+                == #"[ "P2PK" , {"data":"d","nonce":"n"} ]"#)
     }
 
     @Test(arguments: [
@@ -34,7 +38,9 @@ struct WellKnownSecretTests {
     }
 
     @Test func plainSecretsAreNotWellKnown() throws {
-        #expect(throws: SpendingConditionError.notWellKnown) { try WellKnownSecret(parsing: "407915bc212be61a77e3e6d2aeb4c727980bda51cd06a6afc29e2861768a7837") }
+        #expect(throws: SpendingConditionError.notWellKnown) {
+            try WellKnownSecret(parsing: "407915bc212be61a77e3e6d2aeb4c727980bda51cd06a6afc29e2861768a7837")
+        }
         #expect(throws: SpendingConditionError.notWellKnown) { try WellKnownSecret(parsing: "[not json") }
         #expect(throws: SpendingConditionError.notWellKnown) { try WellKnownSecret(parsing: "1234") }
         // A mint parses this as JSON and enforces it, so it is a lock, not a plain secret.
@@ -50,8 +56,10 @@ struct P2PKConditionTests {
     }
 
     @Test func readsAllTags() throws {
-        let s = Self.secret([["sigflag", "SIG_ALL"], ["pubkeys", Self.k2.publicKey.hex, Self.k3.publicKey.hex], ["n_sigs", "2"],
-                             ["locktime", "1689418329"], ["refund", Self.k3.publicKey.hex], ["n_sigs_refund", "1"]])
+        let s = Self.secret([
+            ["sigflag", "SIG_ALL"], ["pubkeys", Self.k2.publicKey.hex, Self.k3.publicKey.hex], ["n_sigs", "2"],
+            ["locktime", "1689418329"], ["refund", Self.k3.publicKey.hex], ["n_sigs_refund", "1"],
+        ])
         let c = try P2PKConditions(secret: s)
         #expect(c.sigFlag == .sigAll && c.nSigs == 2 && c.locktime == 1_689_418_329 && c.nSigsRefund == 1)
         #expect(c.lockingKeys == [Self.k1.publicKey, Self.k2.publicKey, Self.k3.publicKey])
@@ -84,7 +92,9 @@ struct P2PKConditionTests {
     }
 
     @Test func otherKindsAreNotP2PK() {
-        #expect(throws: SpendingConditionError.wrongKind("HTLC")) { try P2PKConditions(secret: WellKnownSecret(kind: "HTLC", data: "00")) }
+        #expect(throws: SpendingConditionError.wrongKind("HTLC")) {
+            try P2PKConditions(secret: WellKnownSecret(kind: "HTLC", data: "00"))
+        }
     }
 }
 
@@ -113,7 +123,9 @@ struct P2PKVectorTests {
     func sigAll(_ v: NUT11File.All) {
         let r = v.request
         if v.valid {
-            #expect(throws: Never.self) { try P2PK.verifyTransaction(inputs: r.inputs, outputs: r.outputs, quoteID: r.quote, now: Self.file.now) }
+            #expect(throws: Never.self) {
+                try P2PK.verifyTransaction(inputs: r.inputs, outputs: r.outputs, quoteID: r.quote, now: Self.file.now)
+            }
         } else {
             #expect(throws: SpendingConditionError.sigAllMismatch) {
                 try P2PK.verifyTransaction(inputs: r.inputs, outputs: r.outputs, quoteID: r.quote, now: Self.file.now)
@@ -155,7 +167,9 @@ struct P2PKSigningTests {
         var garbled = p
         garbled.witness = "not json"
         #expect(throws: SpendingConditionError.invalidWitness) { try P2PK.verify(garbled, now: Self.now) }
-        #expect(throws: SpendingConditionError.notWellKnown) { try P2PK.verify(Proof(amount: 1, id: Self.id, secret: "plain", C: p.C), now: Self.now) }
+        #expect(throws: SpendingConditionError.notWellKnown) {
+            try P2PK.verify(Proof(amount: 1, id: Self.id, secret: "plain", C: p.C), now: Self.now)
+        }
     }
 
     /// A 03-prefixed key signs with its x coordinate, as BIP-340 keys do.
@@ -179,7 +193,9 @@ struct P2PKSigningTests {
     @Test func locktimeAndRefund() throws {
         let locked = P2PKConditions(data: Self.worker.publicKey, locktime: Self.now, refundKeys: [Self.client.publicKey])
         let refunded = try P2PK.signed(Self.proof(locked), with: Self.client)
-        #expect(throws: SpendingConditionError.notEnoughSignatures(required: 1, valid: 0)) { try P2PK.verify(refunded, now: Self.now) }
+        #expect(throws: SpendingConditionError.notEnoughSignatures(required: 1, valid: 0)) {
+            try P2PK.verify(refunded, now: Self.now)
+        }
         try P2PK.verify(refunded, now: Self.now + 1)
         // The main pathway keeps working after the locktime.
         try P2PK.verify(P2PK.signed(Self.proof(locked), with: Self.worker), now: Self.now + 1)
@@ -196,11 +212,17 @@ struct P2PKSigningTests {
         let signed = try P2PK.signedSigAll(inputs: inputs, outputs: outputs, with: Self.worker)
         #expect(signed[1].witness == nil)
         try P2PK.verifyTransaction(inputs: signed, outputs: outputs, now: Self.now)
-        #expect(throws: SpendingConditionError.noInputs) { try P2PK.verifyTransaction(inputs: [], outputs: outputs, now: Self.now) }
-        #expect(throws: SpendingConditionError.noInputs) { try P2PK.signedSigAll(inputs: [], outputs: outputs, with: Self.worker) }
+        #expect(throws: SpendingConditionError.noInputs) {
+            try P2PK.verifyTransaction(inputs: [], outputs: outputs, now: Self.now)
+        }
+        #expect(throws: SpendingConditionError.noInputs) {
+            try P2PK.signedSigAll(inputs: [], outputs: outputs, with: Self.worker)
+        }
         // Mixing a SIG_ALL input with a plain one is refused.
         let plain = Proof(amount: 1, id: Self.id, secret: "plain", C: Scalar.random().publicKey)
-        #expect(throws: SpendingConditionError.sigAllMismatch) { try P2PK.verifyTransaction(inputs: signed + [plain], outputs: outputs, now: Self.now) }
+        #expect(throws: SpendingConditionError.sigAllMismatch) {
+            try P2PK.verifyTransaction(inputs: signed + [plain], outputs: outputs, now: Self.now)
+        }
     }
 
     @Test func sigInputsTransactionChecksEveryLockedInput() throws {

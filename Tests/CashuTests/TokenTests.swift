@@ -1,6 +1,7 @@
 import Foundation
 import Secp256k1
 import Testing
+
 @testable import Cashu
 
 struct TokenV3Tests {
@@ -95,8 +96,10 @@ struct TokenRejectionTests {
     static func v4(_ entries: [CBOR.Entry]) -> String { "cashuB" + Base64URL.encode(CBOR.map(entries).encoded()) }
 
     static func v4(proofs: [CBOR], unit: String = "sat") -> String {
-        v4([.init("t", .array([.map([.init("i", .bytes(id.bytes)), .init("p", .array(proofs))])])),
-            .init("m", .text(mint)), .init("u", .text(unit))])
+        v4([
+            .init("t", .array([.map([.init("i", .bytes(id.bytes)), .init("p", .array(proofs))])])),
+            .init("m", .text(mint)), .init("u", .text(unit)),
+        ])
     }
 
     static func v3(_ json: String) -> String { "cashuA" + Base64URL.encode(Array(json.utf8)) }
@@ -113,14 +116,18 @@ struct TokenRejectionTests {
     }
 
     @Test func badJSON() {
-        #expect { try Token.decode(Self.v3("{not json")) } throws: { ($0 as? TokenError).map { if case .badJSON = $0 { true } else { false } } ?? false }
+        #expect { try Token.decode(Self.v3("{not json")) } throws: {
+            ($0 as? TokenError).map { if case .badJSON = $0 { true } else { false } } ?? false
+        }
         #expect { try Token.decode(Self.v3(#"{"token":[{"mint":"m","proofs":[{"amount":"1"}]}]}"#)) } throws: {
             ($0 as? TokenError).map { if case .badJSON = $0 { true } else { false } } ?? false
         }
     }
 
     @Test func badCBOR() {
-        #expect(throws: TokenError.badCBOR(CBORError.truncated.description)) { try Token.decode("cashuB" + Base64URL.encode([0xa3, 0x61])) }
+        #expect(throws: TokenError.badCBOR(CBORError.truncated.description)) {
+            try Token.decode("cashuB" + Base64URL.encode([0xa3, 0x61]))
+        }
         #expect(throws: TokenError.badCBOR("top level is not a map")) { try Token.decode("cashuB" + Base64URL.encode([0x01])) }
     }
 
@@ -128,22 +135,35 @@ struct TokenRejectionTests {
         #expect(throws: TokenError.missingField("token")) { try Token.decode(Self.v3(#"{"unit":"sat"}"#)) }
         #expect(throws: TokenError.missingField("mint")) { try Token.decode(Self.v3(#"{"token":[{"proofs":[]}]}"#)) }
         #expect(throws: TokenError.missingField("secret")) {
-            try Token.decode(Self.v3(#"{"token":[{"mint":"m","proofs":[{"amount":1,"id":"00ad268c4d1f5826","C":"\#(Self.C.hex)"}]}]}"#))
+            try Token.decode(
+                Self.v3(#"{"token":[{"mint":"m","proofs":[{"amount":1,"id":"00ad268c4d1f5826","C":"\#(Self.C.hex)"}]}]}"#))
         }
-        #expect(throws: TokenError.missingField("m")) { try Token.decode(Self.v4([.init("u", .text("sat")), .init("t", .array([]))])) }
-        #expect(throws: TokenError.missingField("u")) { try Token.decode(Self.v4([.init("m", .text("x")), .init("t", .array([]))])) }
-        #expect(throws: TokenError.missingField("t")) { try Token.decode(Self.v4([.init("m", .text("x")), .init("u", .text("sat"))])) }
+        #expect(throws: TokenError.missingField("m")) {
+            try Token.decode(Self.v4([.init("u", .text("sat")), .init("t", .array([]))]))
+        }
+        #expect(throws: TokenError.missingField("u")) {
+            try Token.decode(Self.v4([.init("m", .text("x")), .init("t", .array([]))]))
+        }
+        #expect(throws: TokenError.missingField("t")) {
+            try Token.decode(Self.v4([.init("m", .text("x")), .init("u", .text("sat"))]))
+        }
         #expect(throws: TokenError.missingField("c")) {
             try Token.decode(Self.v4(proofs: [.map([.init("a", .unsigned(1)), .init("s", .text("x"))])]))
         }
     }
 
     @Test func invalidFields() {
-        #expect { try Token.decode(Self.v4(proofs: [.map([.init("a", .text("1")), .init("s", .text("x")), .init("c", .bytes(Self.C.compressed))])])) }
-            throws: { ($0 as? TokenError).map { if case .invalidField("a", _) = $0 { true } else { false } } ?? false }
-        #expect { try Token.decode(Self.v4(proofs: [.map([.init("a", .unsigned(1)), .init("s", .text("x")), .init("c", .bytes([2, 3]))])])) }
-            throws: { ($0 as? TokenError).map { if case .invalidField("c", _) = $0 { true } else { false } } ?? false }
-        #expect(throws: TokenError.invalidField("amount", reason: "a proof of amount 0")) { try Token.decode(Self.v4(proofs: [Self.proofCBOR(0)])) }
+        #expect {
+            try Token.decode(
+                Self.v4(proofs: [.map([.init("a", .text("1")), .init("s", .text("x")), .init("c", .bytes(Self.C.compressed))])]))
+        } throws: { ($0 as? TokenError).map { if case .invalidField("a", _) = $0 { true } else { false } } ?? false }
+        #expect {
+            try Token.decode(
+                Self.v4(proofs: [.map([.init("a", .unsigned(1)), .init("s", .text("x")), .init("c", .bytes([2, 3]))])]))
+        } throws: { ($0 as? TokenError).map { if case .invalidField("c", _) = $0 { true } else { false } } ?? false }
+        #expect(throws: TokenError.invalidField("amount", reason: "a proof of amount 0")) {
+            try Token.decode(Self.v4(proofs: [Self.proofCBOR(0)]))
+        }
     }
 
     @Test func emptyProofs() {
@@ -152,7 +172,9 @@ struct TokenRejectionTests {
     }
 
     @Test func unsupportedUnit() throws {
-        #expect(throws: TokenError.unsupportedUnit("SAT!")) { try Token.decode(Self.v4(proofs: [Self.proofCBOR()], unit: "SAT!")) }
+        #expect(throws: TokenError.unsupportedUnit("SAT!")) {
+            try Token.decode(Self.v4(proofs: [Self.proofCBOR()], unit: "SAT!"))
+        }
         #expect(throws: TokenError.unsupportedUnit("usd")) {
             try Token.decode(Self.v4(proofs: [Self.proofCBOR()], unit: "usd"), acceptedUnits: [.sat])
         }
@@ -160,7 +182,9 @@ struct TokenRejectionTests {
     }
 
     @Test func duplicateSecrets() {
-        #expect(throws: TokenError.duplicateSecrets) { try Token.decode(Self.v4(proofs: [Self.proofCBOR(1, "a"), Self.proofCBOR(2, "a")])) }
+        #expect(throws: TokenError.duplicateSecrets) {
+            try Token.decode(Self.v4(proofs: [Self.proofCBOR(1, "a"), Self.proofCBOR(2, "a")]))
+        }
     }
 
     @Test func amountOverflow() {

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import Secp256k1
+import Testing
+
 @testable import Cashu
 
 /// Loads the official NUT vectors copied into Vectors/ (see docs/CASHU.md).
@@ -8,7 +9,9 @@ enum Vectors {
     struct Missing: Error { let name: String }
 
     static func load<T: Decodable>(_ type: T.Type, _ name: String) throws -> T {
-        guard let url = Bundle.module.url(forResource: "Vectors/\(name)", withExtension: "json") else { throw Missing(name: name) }
+        guard let url = Bundle.module.url(forResource: "Vectors/\(name)", withExtension: "json") else {
+            throw Missing(name: name)
+        }
         return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
     }
 

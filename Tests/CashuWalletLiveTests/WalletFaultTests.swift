@@ -3,6 +3,7 @@ import Foundation
 import LoomTestSupport
 import Secp256k1
 import Testing
+
 @testable import CashuWallet
 
 /// The wallet against a real Nutshell mint that misbehaves on cue
@@ -86,7 +87,8 @@ struct WalletFaultTests {
             guard case WalletError.pendingOutcome = error else { return false }
             return true
         }
-        #expect(try await worker.receipt(reference: "job-1") == .open(operation: try #require(try await worker.history().first?.id)))
+        #expect(
+            try await worker.receipt(reference: "job-1") == .open(operation: try #require(try await worker.history().first?.id)))
         #expect(try await worker.balance() == .zero)
         faults.reset()
         #expect(try await worker.recover().count == 1)
@@ -137,7 +139,8 @@ struct WalletFaultTests {
         let dir = try Self.directory()
         let (serving, faults) = try Self.faulty(mint, dir: dir)
         try await Self.fund(serving, 64)
-        let operator_ = try Wallet(store: WalletStore(path: dir.appendingPathComponent("wallet.sqlite").path), mintURL: mint.httpURL)
+        let operator_ = try Wallet(
+            store: WalletStore(path: dir.appendingPathComponent("wallet.sqlite").path), mintURL: mint.httpURL)
         let settledMeanwhile = SettledBox()
         faults.before(.swap) { settledMeanwhile.set((try? await operator_.recover()) ?? ["recover threw"]) }
         let sent = try await serving.send(10)
@@ -211,7 +214,9 @@ struct WalletFaultTests {
         // "failed", its input is unspent again, its outputs were never stored.
         try await wallet.store.db.write { db in
             try db.execute(sql: "UPDATE operations SET state = 'failed', token = NULL WHERE id = ?", arguments: [first.operation])
-            try db.execute(sql: "DELETE FROM proofs WHERE secret IN (SELECT secret FROM outputs WHERE operation_id = ?)", arguments: [first.operation])
+            try db.execute(
+                sql: "DELETE FROM proofs WHERE secret IN (SELECT secret FROM outputs WHERE operation_id = ?)",
+                arguments: [first.operation])
             try db.execute(sql: "UPDATE proofs SET state = 'unspent' WHERE operation_id = ?", arguments: [first.operation])
         }
         #expect(try await wallet.balance() == 64, "the phantom: the journal counts a spent proof")

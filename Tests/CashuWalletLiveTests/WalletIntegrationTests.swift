@@ -3,6 +3,7 @@ import Foundation
 import LoomTestSupport
 import Secp256k1
 import Testing
+
 @testable import CashuWallet
 
 /// The wallet against a real Nutshell mint (FakeWallet Lightning backend).
@@ -12,7 +13,8 @@ struct WalletIntegrationTests {
     static func wallet(_ mint: TestServer, lockKey: SecretKey? = nil, dir: URL? = nil) throws -> Wallet {
         let d = dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("loom-wallet-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
-        return try Wallet(store: WalletStore(path: d.appendingPathComponent("wallet.sqlite").path), mintURL: mint.httpURL, lockKey: lockKey)
+        return try Wallet(
+            store: WalletStore(path: d.appendingPathComponent("wallet.sqlite").path), mintURL: mint.httpURL, lockKey: lockKey)
     }
 
     static func funded(_ mint: TestServer, _ amount: UInt64, lockKey: SecretKey? = nil) async throws -> Wallet {
@@ -21,7 +23,6 @@ struct WalletIntegrationTests {
         _ = try await w.mint(quote: quote.quote, amount: Amount(amount))
         return w
     }
-
 
     @Test func mintSendReceiveWithFees() async throws {
         let mint = try await TestMint.start(inputFeePpk: 100)

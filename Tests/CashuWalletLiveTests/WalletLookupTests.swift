@@ -2,6 +2,7 @@ import Cashu
 import Foundation
 import LoomTestSupport
 import Testing
+
 @testable import CashuWallet
 
 /// What a caller asks after a crash (did I receive this token? did I make

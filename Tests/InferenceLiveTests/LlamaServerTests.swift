@@ -1,11 +1,13 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-@testable import Inference
 import LoomJSON
 import LoomTestSupport
 import Testing
+
+@testable import Inference
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 extension TestLlama {
     var backend: OpenAIBackend { OpenAIBackend(baseURL: baseURL + "/v1") }
@@ -14,8 +16,11 @@ extension TestLlama {
 /// OpenAIBackend against llama.cpp's llama-server running SmolLM2-135M: real
 /// tokens, real usage numbers, a real cancellation. Serialized because the
 /// machines that run them have two cores.
-@Suite(.serialized, .enabled(if: LlamaEnvironment.available,
-                             "set LOOM_LLAMA_SERVER and LOOM_LLAMA_MODEL (make e2e-inference does)"))
+@Suite(
+    .serialized,
+    .enabled(
+        if: LlamaEnvironment.available,
+        "set LOOM_LLAMA_SERVER and LOOM_LLAMA_MODEL (make e2e-inference does)"))
 struct LlamaServerTests {
     let question = [ChatMessage(role: .user, content: "What is the capital of France?")]
 
@@ -30,9 +35,11 @@ struct LlamaServerTests {
 
     @Test func chatStreamsTokensAndUsage() async throws {
         let llama = try await TestLlama()
-        let outcome = await collect(llama.backend.run(InferenceRequest(
-            model: TestLlama.modelID, messages: question,
-            options: ["num_predict": 24, "temperature": 0, "seed": 7, "num_ctx": 2048])))
+        let outcome = await collect(
+            llama.backend.run(
+                InferenceRequest(
+                    model: TestLlama.modelID, messages: question,
+                    options: ["num_predict": 24, "temperature": 0, "seed": 7, "num_ctx": 2048])))
         #expect(outcome.error == nil, "\(String(describing: outcome.error))\n\(llama.server.logTail())")
         #expect(!outcome.tokens.isEmpty && !outcome.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
         let usage = try #require(outcome.usage)
@@ -52,8 +59,10 @@ struct LlamaServerTests {
         let llama = try await TestLlama()
         // ignore_eos (llama.cpp's own field, passed through as an option)
         // makes the model run to the limit whatever it would have said.
-        let outcome = await collect(llama.backend.run(InferenceRequest(
-            model: TestLlama.modelID, messages: question, options: ["num_predict": 8, "ignore_eos": true])))
+        let outcome = await collect(
+            llama.backend.run(
+                InferenceRequest(
+                    model: TestLlama.modelID, messages: question, options: ["num_predict": 8, "ignore_eos": true])))
         let usage = try #require(outcome.usage, "\(String(describing: outcome.error))")
         #expect(usage.completionTokens == 8 && usage.stopReason == "length")
     }
@@ -63,9 +72,10 @@ struct LlamaServerTests {
         let limit = 1500
         let before = try await llama.metrics().predicted
         let (tokens, sawDone) = try await readThenCancelConsumer(
-            llama.backend.run(InferenceRequest(
-                model: TestLlama.modelID, messages: question,
-                options: ["num_predict": .int(limit), "ignore_eos": true])),
+            llama.backend.run(
+                InferenceRequest(
+                    model: TestLlama.modelID, messages: question,
+                    options: ["num_predict": .int(limit), "ignore_eos": true])),
             after: 3)
         #expect(tokens.count == 3 && !sawDone)
         // The server notices the closed connection at its next write and
@@ -76,8 +86,10 @@ struct LlamaServerTests {
         let generated = after.predicted - before
         #expect(generated >= 3 && generated < limit, "generated \(generated) of \(limit)")
         // And the server is fine afterwards: the next request is served in full.
-        let next = await collect(llama.backend.run(InferenceRequest(
-            model: TestLlama.modelID, messages: question, options: ["num_predict": 4, "ignore_eos": true])))
+        let next = await collect(
+            llama.backend.run(
+                InferenceRequest(
+                    model: TestLlama.modelID, messages: question, options: ["num_predict": 4, "ignore_eos": true])))
         #expect(next.error == nil && next.usage?.completionTokens == 4)
     }
 
@@ -89,10 +101,13 @@ struct LlamaServerTests {
         let backend = llama.backend
         _ = try await backend.models()
         for round in 0..<4 {
-            let outcome = await collect(backend.run(InferenceRequest(
-                model: TestLlama.modelID, messages: question, options: ["num_predict": 4, "ignore_eos": true])))
-            #expect(outcome.error == nil && outcome.usage?.completionTokens == 4,
-                    "round \(round): \(String(describing: outcome.error))")
+            let outcome = await collect(
+                backend.run(
+                    InferenceRequest(
+                        model: TestLlama.modelID, messages: question, options: ["num_predict": 4, "ignore_eos": true])))
+            #expect(
+                outcome.error == nil && outcome.usage?.completionTokens == 4,
+                "round \(round): \(String(describing: outcome.error))")
         }
         _ = try await backend.models()
     }
@@ -102,8 +117,10 @@ struct LlamaServerTests {
         // `model` says; the worker must therefore check a job's model against
         // models() itself before it runs the job.
         let llama = try await TestLlama()
-        let outcome = await collect(llama.backend.run(InferenceRequest(
-            model: "no-such-model", messages: question, options: ["num_predict": 4, "ignore_eos": true])))
+        let outcome = await collect(
+            llama.backend.run(
+                InferenceRequest(
+                    model: "no-such-model", messages: question, options: ["num_predict": 4, "ignore_eos": true])))
         #expect(outcome.error == nil, "\(String(describing: outcome.error))")
         #expect(outcome.usage?.completionTokens == 4)
         #expect(try await !llama.backend.models().map(\.name).contains("no-such-model"))
@@ -114,8 +131,10 @@ struct LlamaServerTests {
         // before anything is streamed.
         let llama = try await TestLlama()
         let long = String(repeating: "sky blue green red ", count: 1200)
-        let outcome = await collect(llama.backend.run(InferenceRequest(
-            model: TestLlama.modelID, prompt: long, options: ["num_predict": 4])))
+        let outcome = await collect(
+            llama.backend.run(
+                InferenceRequest(
+                    model: TestLlama.modelID, prompt: long, options: ["num_predict": 4])))
         #expect(outcome.tokens.isEmpty && outcome.usage == nil)
         guard case .backendError(let status, let message) = outcome.inferenceError else {
             Issue.record("expected a backend error, got \(String(describing: outcome.error))")

@@ -1,7 +1,8 @@
 import Foundation
-@testable import Inference
 import LoomTestSupport
 import Testing
+
+@testable import Inference
 
 /// OllamaBackend against scripts/ollama_stub.py over loopback sockets.
 @Suite struct OllamaBackendTests {
@@ -21,10 +22,15 @@ import Testing
     @Test func onlySamplingOptionsReachOllama() async throws {
         let stub = try await TestOllama(arguments: ["--tokens-per-second", "200"])
         let backend = OllamaBackend(baseURL: stub.url)
-        let outcome = await collect(backend.run(InferenceRequest(model: "llama3.2", prompt: "Why?", options: [
-            "temperature": 0.2, "num_predict": 4, "seed": 3, "stop": ["\n"], "top_k": 20,
-            "num_ctx": 131_072, "num_gpu": 99, "use_mlock": true, "num_thread": 64, "keep_alive": -1, "ignore_eos": true,
-        ])))
+        let outcome = await collect(
+            backend.run(
+                InferenceRequest(
+                    model: "llama3.2", prompt: "Why?",
+                    options: [
+                        "temperature": 0.2, "num_predict": 4, "seed": 3, "stop": ["\n"], "top_k": 20,
+                        "num_ctx": 131_072, "num_gpu": 99, "use_mlock": true, "num_thread": 64, "keep_alive": -1,
+                        "ignore_eos": true,
+                    ])))
         #expect(outcome.error == nil)
         let body = try decodeJSON(try await stub.stats().lastRequestBody)
         #expect(body["options"] == ["temperature": 0.2, "num_predict": 4, "seed": 3, "stop": ["\n"], "top_k": 20])
@@ -36,8 +42,9 @@ import Testing
     @Test func theOperatorsContextAndKeepAliveReachOllama() async throws {
         let stub = try await TestOllama(arguments: ["--tokens-per-second", "200"])
         let backend = OllamaBackend(baseURL: stub.url)
-        let request = InferenceRequest(model: "llama3.2", input: .messages(question), options: ["num_predict": 4],
-                                       contextLength: 8192, keepAliveSeconds: 600)
+        let request = InferenceRequest(
+            model: "llama3.2", input: .messages(question), options: ["num_predict": 4],
+            contextLength: 8192, keepAliveSeconds: 600)
         #expect(await collect(backend.run(request)).error == nil)
         let body = try decodeJSON(try await stub.stats().lastRequestBody)
         #expect(body["options"] == ["num_predict": 4, "num_ctx": 8192])
@@ -63,14 +70,18 @@ import Testing
         #expect(stats.paths["/api/chat"] == 1)
         let body = try decodeJSON(stats.lastRequestBody)
         #expect(body["stream"] == true && body["options"] == ["seed": 42])
-        #expect(body["messages"] == [["role": "system", "content": "Answer briefly."],
-                                     ["role": "user", "content": "Why is the sky blue?"]])
+        #expect(
+            body["messages"] == [
+                ["role": "system", "content": "Answer briefly."],
+                ["role": "user", "content": "Why is the sky blue?"],
+            ])
     }
 
     @Test func generateStreamsAndHonoursNumPredict() async throws {
         let stub = try await TestOllama(arguments: ["--tokens-per-second", "200"])
         let backend = OllamaBackend(baseURL: stub.url)
-        let outcome = await collect(backend.run(InferenceRequest(model: "qwen2.5:0.5b", prompt: "Why?", options: ["num_predict": 4])))
+        let outcome = await collect(
+            backend.run(InferenceRequest(model: "qwen2.5:0.5b", prompt: "Why?", options: ["num_predict": 4])))
         #expect(outcome.error == nil)
         #expect(outcome.tokens == Array(stubTokens.prefix(4)))
         #expect(outcome.usage?.completionTokens == 4 && outcome.usage?.stopReason == "length")
@@ -169,8 +180,10 @@ import Testing
             backend.run(InferenceRequest(model: "llama3.2", messages: question)), after: 2)
         #expect(tokens == Array(stubTokens.prefix(2)) && !sawDone)
         let stats = try await stub.stats { $0.disconnects > 0 }
-        #expect(stats.disconnects == 1 && stats.completed == 0 && stats.activeStreams == 0,
-                "disconnects \(stats.disconnects), completed \(stats.completed), active \(stats.activeStreams), requests \(stats.requests)")
+        #expect(
+            stats.disconnects == 1 && stats.completed == 0 && stats.activeStreams == 0,
+            "disconnects \(stats.disconnects), completed \(stats.completed), active \(stats.activeStreams), requests \(stats.requests)"
+        )
     }
 
     @Test func cancelWhileTheModelNeverAnswers() async throws {

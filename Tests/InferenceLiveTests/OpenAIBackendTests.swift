@@ -1,7 +1,8 @@
 import Foundation
-@testable import Inference
 import LoomTestSupport
 import Testing
+
+@testable import Inference
 
 /// OpenAIBackend against the stub's `/v1` surface (SSE), as llama.cpp's
 /// server, vLLM and Ollama's own `/v1` answer.
@@ -15,8 +16,10 @@ import Testing
 
     @Test func chatStreamsTokensAndTheUsageChunk() async throws {
         let stub = try await TestOllama(arguments: ["--tokens-per-second", "200"])
-        let outcome = await collect(backend(stub).run(InferenceRequest(
-            model: "llama3.2", messages: question, options: ["num_predict": 6, "temperature": 0.1, "num_ctx": 2048])))
+        let outcome = await collect(
+            backend(stub).run(
+                InferenceRequest(
+                    model: "llama3.2", messages: question, options: ["num_predict": 6, "temperature": 0.1, "num_ctx": 2048])))
         #expect(outcome.error == nil)
         #expect(outcome.tokens == Array(stubTokens.prefix(6)))
         let stats = try await stub.stats()
@@ -75,7 +78,10 @@ import Testing
         #expect(mid.tokens.count == 3)
         if case .backendError(200, _) = mid.inferenceError {} else { Issue.record("midstream: \(String(describing: mid.error))") }
         let garbage = await collect(api.run(InferenceRequest(model: "stub-garbage", prompt: "hi")))
-        if case .malformedStream = garbage.inferenceError {} else { Issue.record("garbage: \(String(describing: garbage.error))") }
+        if case .malformedStream = garbage.inferenceError {
+        } else {
+            Issue.record("garbage: \(String(describing: garbage.error))")
+        }
         let dropped = await collect(api.run(InferenceRequest(model: "stub-drop", prompt: "hi")))
         if case .malformedStream = dropped.inferenceError {} else { Issue.record("drop: \(String(describing: dropped.error))") }
     }

@@ -1,7 +1,8 @@
 import Foundation
-@testable import Inference
-import LoomTestSupport
 import LoomJSON
+import LoomTestSupport
+
+@testable import Inference
 
 /// Everything a stream produced, in order.
 struct Outcome: Sendable {
@@ -61,13 +62,17 @@ func decodeJSON(_ data: Data?) throws -> JSONValue {
 /// A reply whose tokens the stub cuts at spaces; the rainbow is four UTF-8
 /// bytes that `--split-lines` cuts in half.
 let stubReply = "Sunlight scatters off the air, and blue light scatters the most. \u{1F308} done."
-let stubTokens = ["Sunlight", " scatters", " off", " the", " air,", " and", " blue", " light",
-                  " scatters", " the", " most.", " \u{1F308}", " done."]
+let stubTokens = [
+    "Sunlight", " scatters", " off", " the", " air,", " and", " blue", " light",
+    " scatters", " the", " most.", " \u{1F308}", " done.",
+]
 
 /// The reply thirty times over: at one token a second it cannot finish before
 /// a cancel, however long a crowded test run keeps the consumer waiting (the
 /// short reply once did, on a run of 384 tests on two cores).
 let longStubReply = Array(repeating: stubReply, count: 30).joined(separator: " ")
 
-let question = [ChatMessage(role: .system, content: "Answer briefly."),
-                ChatMessage(role: .user, content: "Why is the sky blue?")]
+let question = [
+    ChatMessage(role: .system, content: "Answer briefly."),
+    ChatMessage(role: .user, content: "Why is the sky blue?"),
+]

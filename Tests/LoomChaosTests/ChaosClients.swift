@@ -46,15 +46,17 @@ final class ChaosClients: @unchecked Sendable {
     static let model = "llama3.2:latest"
 
     init(stack: ChaosStack) async throws {
-        var keys: [ChaosPlan.Client: SecretKey] = [:], wallets: [ChaosPlan.Client: Wallet] = [:], pools: [ChaosPlan.Client: RelayPool] = [:]
+        var keys: [ChaosPlan.Client: SecretKey] = [:], wallets: [ChaosPlan.Client: Wallet] = [:],
+            pools: [ChaosPlan.Client: RelayPool] = [:]
         let home = stack.root.appendingPathComponent("clients")
         for client in ChaosPlan.Client.allCases {
             let key = SecretKey.generate()
             let dir = home.appendingPathComponent(client.rawValue)
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             keys[client] = key
-            wallets[client] = try Wallet(store: WalletStore(path: dir.appendingPathComponent("wallet.sqlite").path),
-                                         mintURL: stack.proxy.url, lockKey: key)
+            wallets[client] = try Wallet(
+                store: WalletStore(path: dir.appendingPathComponent("wallet.sqlite").path),
+                mintURL: stack.proxy.url, lockKey: key)
             let pool = try RelayPool(urls: [stack.relay.url])
             await pool.connect()
             pools[client] = pool
@@ -63,8 +65,9 @@ final class ChaosClients: @unchecked Sendable {
         self.wallets = wallets
         self.pools = pools
         directMint = stack.mint.httpURL
-        carolDirect = try Wallet(store: WalletStore(path: home.appendingPathComponent("carol-direct.sqlite").path),
-                                 mintURL: stack.mint.httpURL, lockKey: keys[.carol])
+        carolDirect = try Wallet(
+            store: WalletStore(path: home.appendingPathComponent("carol-direct.sqlite").path),
+            mintURL: stack.mint.httpURL, lockKey: keys[.carol])
     }
 
     /// Mints each client's money and makes every payment token (faults must be off).
@@ -82,11 +85,14 @@ final class ChaosClients: @unchecked Sendable {
                     for job in jobs {
                         let token = try await wallet.send(Amount(job.amount)).token
                         let proofs = try Token.decode(token).proofs
-                        let request = JobRequest(model: Self.model, input: .prompt("chaos job \(job.label)"),
-                                                 options: ["num_predict": .int(job.numPredict)], payment: token,
-                                                 maxSeconds: job.maxSeconds, lockChange: job.lockChange)
-                        tickets.append(Ticket(job: job, key: key, token: token, request: try request.seal(from: key, to: worker),
-                                              ys: try proofs.map { try $0.Y().hex }, fingerprints: proofs.map { fingerprint($0.secret) }))
+                        let request = JobRequest(
+                            model: Self.model, input: .prompt("chaos job \(job.label)"),
+                            options: ["num_predict": .int(job.numPredict)], payment: token,
+                            maxSeconds: job.maxSeconds, lockChange: job.lockChange)
+                        tickets.append(
+                            Ticket(
+                                job: job, key: key, token: token, request: try request.seal(from: key, to: worker),
+                                ys: try proofs.map { try $0.Y().hex }, fingerprints: proofs.map { fingerprint($0.secret) }))
                     }
                     return tickets
                 }

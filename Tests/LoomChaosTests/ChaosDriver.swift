@@ -15,7 +15,9 @@ struct ChaosDriver: Sendable {
     func run() async {
         let start = ContinuousClock.now
         let worker = stack.workerKey.xOnlyPublicKey.hex
-        @Sendable func at(_ offset: Double) async { try? await Task.sleep(until: start + .milliseconds(Int(max(0, offset) * 1000)), clock: .continuous) }
+        @Sendable func at(_ offset: Double) async {
+            try? await Task.sleep(until: start + .milliseconds(Int(max(0, offset) * 1000)), clock: .continuous)
+        }
         await withTaskGroup(of: Void.self) { group in
             for ticket in clients.tickets {
                 let job = ticket.job
@@ -23,7 +25,8 @@ struct ChaosDriver: Sendable {
                     await at(job.submitAt)
                     do {
                         try await clients.submit(ticket)
-                        timeline.note("submit \(ticket.label)\(job.maxSeconds.map { " max \($0)s" } ?? "") \(job.numPredict) tokens")
+                        timeline.note(
+                            "submit \(ticket.label)\(job.maxSeconds.map { " max \($0)s" } ?? "") \(job.numPredict) tokens")
                     } catch {
                         timeline.note("submit \(ticket.label) FAILED: \(error)")
                     }
@@ -75,14 +78,21 @@ struct ChaosDriver: Sendable {
         guard let folder = stack.walletDirectory else { return timeline.note("operator: no wallet folder yet") }
         timeline.mark("operator's `loom wallet balance` begins")
         let outcome = await withTaskGroup(of: LoomCLI.Outcome?.self) { group in
-            group.addTask { try? await LoomCLI.run(["wallet", "balance", "--data-dir", folder.path, "--mint", stack.proxy.url, "--json"]) }
+            group.addTask {
+                try? await LoomCLI.run(["wallet", "balance", "--data-dir", folder.path, "--mint", stack.proxy.url, "--json"])
+            }
             // A wallet command stuck on faulted mint calls must not hold the run.
-            group.addTask { try? await Task.sleep(for: .seconds(120)); return nil }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(120)); return nil
+            }
             let first = await group.next() ?? nil
             group.cancelAll()
             return first
         }
-        timeline.mark("operator's `loom wallet balance` → " + (outcome.map { "exit \($0.status): \($0.output.trimmingCharacters(in: .whitespacesAndNewlines).prefix(300))" } ?? "gave up after 120 s"))
+        timeline.mark(
+            "operator's `loom wallet balance` → "
+                + (outcome.map { "exit \($0.status): \($0.output.trimmingCharacters(in: .whitespacesAndNewlines).prefix(300))" }
+                    ?? "gave up after 120 s"))
     }
 
     /// Faults are off: gives the worker every chance to settle. First up to

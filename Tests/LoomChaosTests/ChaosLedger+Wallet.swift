@@ -8,7 +8,8 @@ import LoomProtocol
 extension ChaosLedger {
     mutating func checkWallet() {
         let sendOps = Dictionary(uniqueKeysWithValues: o.operations.filter { $0.kind == "send" }.map { ($0.id, $0) })
-        var unspentInDB: UInt64 = 0, spentAtMint: [String: UInt64] = [:], stranded: [String: UInt64] = [:], held: [String: UInt64] = [:]
+        var unspentInDB: UInt64 = 0, spentAtMint: [String: UInt64] = [:], stranded: [String: UInt64] = [:],
+            held: [String: UInt64] = [:]
         let paymentYs = Set(tickets.flatMap(\.ys))
         let changeYs = Set(o.changeProofs.values.flatMap { $0 }.compactMap { try? $0.Y().hex })
         for proof in o.proofs {
@@ -16,7 +17,9 @@ extension ChaosLedger {
             switch proof.state {
             case "unspent":
                 unspentInDB += proof.amount
-                if atMint == .unspent { kept += proof.amount } else {
+                if atMint == .unspent {
+                    kept += proof.amount
+                } else {
                     let row = proof.operationID.map { "; its row was last written by \(describe(operation: $0))" } ?? ""
                     spentAtMint[firstReach(proof.secret) + row, default: 0] += proof.amount
                 }
@@ -28,8 +31,13 @@ extension ChaosLedger {
                 guard atMint == .unspent, !changeYs.contains(proof.y) else { continue }
                 if paymentYs.contains(proof.y) {
                     let t = tickets.first { $0.ys.contains(proof.y) }
-                    fail(t, "the worker's wallet calls a \(proof.amount)-sat payment proof spent; the mint says unspent (never taken)")
-                } else if let op = proof.operationID.flatMap({ sendOps[$0] }), op.token != nil, !publishedChange.contains(op.token!) {
+                    fail(
+                        t,
+                        "the worker's wallet calls a \(proof.amount)-sat payment proof spent; the mint says unspent (never taken)"
+                    )
+                } else if let op = proof.operationID.flatMap({ sendOps[$0] }), op.token != nil,
+                    !publishedChange.contains(op.token!)
+                {
                     continue  // an undelivered change token, reported per operation below
                 } else {
                     stranded[proof.operationID ?? "none", default: 0] += proof.amount
@@ -40,15 +48,23 @@ extension ChaosLedger {
             fail(nil, "the worker's wallet counts \(sat) sat of proofs as unspent that the mint says are spent; \(reach)")
         }
         for (id, sat) in stranded.sorted(by: { $0.key < $1.key }) {
-            fail(ticket(forOperation: id), "\(sat) sat of the worker's own proofs are marked spent in its wallet but unspent at the mint (last touched by \(describe(operation: id)))")
+            fail(
+                ticket(forOperation: id),
+                "\(sat) sat of the worker's own proofs are marked spent in its wallet but unspent at the mint (last touched by \(describe(operation: id)))"
+            )
         }
         for op in o.operations where op.state == "prepared" || op.state == "sent" {
             let proofs = held[op.id].map { ", holding \($0) sat of proofs pending" } ?? ""
-            fail(ticket(forOperation: op.id), "the wallet's \(describe(operation: op.id)) is still open after the worker stopped\(proofs)")
+            fail(
+                ticket(forOperation: op.id),
+                "the wallet's \(describe(operation: op.id)) is still open after the worker stopped\(proofs)")
         }
         let openOps = Set(o.operations.filter { $0.state == "prepared" || $0.state == "sent" }.map(\.id))
         for (id, sat) in held.sorted(by: { $0.key < $1.key }) where !openOps.contains(id) {
-            fail(ticket(forOperation: id), "\(sat) sat of proofs are pending or reserved in the worker's wallet with no open operation (\(describe(operation: id)))")
+            fail(
+                ticket(forOperation: id),
+                "\(sat) sat of proofs are pending or reserved in the worker's wallet with no open operation (\(describe(operation: id)))"
+            )
         }
         checkSends()
         checkSignedOutputs()
@@ -57,7 +73,10 @@ extension ChaosLedger {
         if unspentInDB != charged {
             let held = o.journal.values.filter { ($0.bill == nil && $0.inputFeeSat > 0) || $0.state.holdsPayment }
             let heldSat = held.reduce(UInt64(0)) { $0 + $1.paidSat - $1.inputFeeSat }
-            fail(nil, "the worker's wallet holds \(unspentInDB) sat; its journal's \(settled.count) settled jobs charged \(charged) sat (results on the relay: \(chargedOnRelay)); \(held.count) unsettled paid jobs hold \(heldSat) sat")
+            fail(
+                nil,
+                "the worker's wallet holds \(unspentInDB) sat; its journal's \(settled.count) settled jobs charged \(charged) sat (results on the relay: \(chargedOnRelay)); \(held.count) unsettled paid jobs hold \(heldSat) sat"
+            )
         }
     }
 
@@ -74,7 +93,10 @@ extension ChaosLedger {
             lost[out.operationID, default: 0] += out.message.amount.value
         }
         for (id, sat) in lost.sorted(by: { $0.key < $1.key }) {
-            fail(ticket(forOperation: id), "the mint signed \(sat) sat of outputs of the wallet's \(describe(operation: id)) that the wallet never stored (unspent, owned by nobody)")
+            fail(
+                ticket(forOperation: id),
+                "the mint signed \(sat) sat of outputs of the wallet's \(describe(operation: id)) that the wallet never stored (unspent, owned by nobody)"
+            )
         }
     }
 
@@ -82,11 +104,15 @@ extension ChaosLedger {
     /// proxy on the way), and whose swap it was.
     func firstReach(_ secret: String) -> String {
         let mark = fingerprint(secret)
-        guard let d = decisions.first(where: { d in
-            d.path == "/v1/swap" && (d.inputs ?? []).contains(mark) && !["error", "burst", "outage"].contains(d.decision ?? "")
-        }) else { return "no swap through the proxy carried them" }
+        guard
+            let d = decisions.first(where: { d in
+                d.path == "/v1/swap" && (d.inputs ?? []).contains(mark)
+                    && !["error", "burst", "outage"].contains(d.decision ?? "")
+            })
+        else { return "no swap through the proxy carried them" }
         let op = o.outputs.first { _, outputs in (d.outputs ?? []).contains(where: outputs.contains) }?.key
-        return "first spent by proxy #\(d.seq ?? 0) swap → \(d.decision ?? "?")\(d.garbage.map { " (\($0))" } ?? ""), \(op.map { describe(operation: $0) } ?? "an operation the wallet no longer has")"
+        return
+            "first spent by proxy #\(d.seq ?? 0) swap → \(d.decision ?? "?")\(d.garbage.map { " (\($0))" } ?? ""), \(op.map { describe(operation: $0) } ?? "an operation the wallet no longer has")"
     }
 
     func describe(operation id: String) -> String {
@@ -102,7 +128,8 @@ extension ChaosLedger {
             return tickets.first { memo == "loom change \($0.id.prefix(16))" }
         }
         let outputs = Set(o.outputs[id] ?? [])
-        guard let request = decisions.first(where: { ($0.outputs ?? []).contains(where: outputs.contains) && $0.inputs != nil }) else { return nil }
+        guard let request = decisions.first(where: { ($0.outputs ?? []).contains(where: outputs.contains) && $0.inputs != nil })
+        else { return nil }
         return tickets.first { t in (request.inputs ?? []).contains(where: t.fingerprints.contains) }
     }
 
@@ -113,7 +140,10 @@ extension ChaosLedger {
         for (memo, ops) in byMemo {
             let ticket = tickets.first { memo == "loom change \($0.id.prefix(16))" }
             if ops.count > 1 {
-                fail(ticket, "change made \(ops.count) times (\(ops.map { "\($0.amount) sat" }.joined(separator: ", "))), memo \"\(memo)\"")
+                fail(
+                    ticket,
+                    "change made \(ops.count) times (\(ops.map { "\($0.amount) sat" }.joined(separator: ", "))), memo \"\(memo)\""
+                )
             }
             for op in ops where !publishedChange.contains(op.token ?? "") {
                 fail(ticket, "a \(op.amount)-sat change token was made (fee \(op.fee)) but is in no published result")

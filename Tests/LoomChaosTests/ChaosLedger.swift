@@ -53,7 +53,10 @@ struct ChaosLedger {
         checkWallet()
         let accounted = kept + changeOut + fees + unbilledFees
         if paidTaken != accounted {
-            fail(nil, "money: clients paid \(paidTaken) sat on the \(taken) jobs the worker took; the worker keeps \(kept) (unspent at the mint) + change delivered \(changeOut) + mint fees billed \(fees) + payment fees of unsettled jobs \(unbilledFees) = \(accounted): \(Int64(paidTaken) - Int64(accounted)) sat unaccounted")
+            fail(
+                nil,
+                "money: clients paid \(paidTaken) sat on the \(taken) jobs the worker took; the worker keeps \(kept) (unspent at the mint) + change delivered \(changeOut) + mint fees billed \(fees) + payment fees of unsettled jobs \(unbilledFees) = \(accounted): \(Int64(paidTaken) - Int64(accounted)) sat unaccounted"
+            )
         }
     }
 
@@ -73,7 +76,9 @@ struct ChaosLedger {
         if carol == true && !tokenSpent { fail(t, "carol's wallet says she swapped the token, but the mint says it is unspent") }
 
         let results = o.results[t.id] ?? []
-        for r in results where r.opened == nil { fail(t, "result \(r.eventID.prefix(8)) cannot be opened: \(r.unreadable ?? "?")") }
+        for r in results where r.opened == nil {
+            fail(t, "result \(r.eventID.prefix(8)) cannot be opened: \(r.unreadable ?? "?")")
+        }
         let opened = results.compactMap(\.opened)
         let billed = opened.filter { $0.result.bill != nil }
         let status = o.statuses[t.id]
@@ -81,10 +86,16 @@ struct ChaosLedger {
         let ended = opened.first?.result.status ?? status?.status.status
         let reason = status?.status.reason.map { " (\($0.code): \($0.message.prefix(120)))" } ?? ""
         let stuck = !(ended?.isTerminal ?? false)
-        let taking = isTaken ? "; the worker took its \(t.job.amount) sat"
-            : carol == true && (journal?.state.holdsPayment ?? false) ? "; carol swapped this token herself, yet the worker holds the job as paid" : ""
+        let taking =
+            isTaken
+            ? "; the worker took its \(t.job.amount) sat"
+            : carol == true && (journal?.state.holdsPayment ?? false)
+                ? "; carol swapped this token herself, yet the worker holds the job as paid" : ""
         if stuck {
-            fail(t, "stuck: newest status \(status?.status.status.rawValue ?? "none")\(reason), journal \(journal?.state.rawValue ?? "no row")\(taking)")
+            fail(
+                t,
+                "stuck: newest status \(status?.status.status.rawValue ?? "none")\(reason), journal \(journal?.state.rawValue ?? "no row")\(taking)"
+            )
         } else if let journal, !journal.state.isTerminal {
             fail(t, "the journal leaves it at \(journal.state) while the relay shows \(ended!)")
         }
@@ -95,7 +106,10 @@ struct ChaosLedger {
             if results.count > 1 {
                 fail(t, "the worker took its \(t.job.amount) sat and published \(results.count) results (exactly 1 expected)")
             } else if billed.isEmpty && !stuck {
-                fail(t, "the worker took its \(t.job.amount) sat, yet the job ended \(ended!)\(reason) with no result carrying a bill")
+                fail(
+                    t,
+                    "the worker took its \(t.job.amount) sat, yet the job ended \(ended!)\(reason) with no result carrying a bill"
+                )
             }
             for r in billed { checkBill(t, r.result) }
             if let bill = billed.first?.result.bill {
@@ -106,8 +120,12 @@ struct ChaosLedger {
             }
         } else {
             if let r = billed.first?.result, let bill = r.bill {
-                let why = carol == true ? "ran unpaid: carol swapped the token herself at the mint" : "its token is unspent at the mint"
-                fail(t, "\(why), yet the worker published a \(r.status) result charging \(bill.chargedSat) sat with \(bill.changeSat) sat change")
+                let why =
+                    carol == true ? "ran unpaid: carol swapped the token herself at the mint" : "its token is unspent at the mint"
+                fail(
+                    t,
+                    "\(why), yet the worker published a \(r.status) result charging \(bill.chargedSat) sat with \(bill.changeSat) sat change"
+                )
             }
             if let ended, ended.isTerminal, billed.isEmpty, ended != .rejected, ended != .cancelled {
                 fail(t, "ended \(ended) without the worker taking the token (rejected or cancelled expected)")
@@ -124,16 +142,24 @@ struct ChaosLedger {
             let swaps = trail.swaps(part)
             guard swaps.count > Self.retryLimit else { continue }
             let refused = swaps.filter { $0.decision == "error" || $0.decision == "burst" }.count
-            fail(t, "its \(part) swap went to the mint \(swaps.count) times (\(refused) of them answered 5xx by the proxy): a retry without bound")
+            fail(
+                t,
+                "its \(part) swap went to the mint \(swaps.count) times (\(refused) of them answered 5xx by the proxy): a retry without bound"
+            )
         }
     }
 
     mutating func checkBill(_ t: Ticket, _ r: JobResult) {
         guard let bill = r.bill else { return }
-        if bill.paidSat.value != t.job.amount { fail(t, "bill says paid \(bill.paidSat) sat, the token was worth \(t.job.amount)") }
+        if bill.paidSat.value != t.job.amount {
+            fail(t, "bill says paid \(bill.paidSat) sat, the token was worth \(t.job.amount)")
+        }
         let sum = bill.chargedSat.value + bill.changeSat.value + bill.mintFeeSat.value
         if bill.paidSat.value != sum {
-            fail(t, "unbalanced bill: paid \(bill.paidSat) ≠ charged \(bill.chargedSat) + change \(bill.changeSat) + fees \(bill.mintFeeSat)")
+            fail(
+                t,
+                "unbalanced bill: paid \(bill.paidSat) ≠ charged \(bill.chargedSat) + change \(bill.changeSat) + fees \(bill.mintFeeSat)"
+            )
         }
         if ![.completed, .failed, .cancelled].contains(r.status) { fail(t, "a \(r.status) result carries a bill") }
     }
@@ -151,13 +177,16 @@ struct ChaosLedger {
                 seen[y] = owner?.job.label ?? "?"
                 switch o.mint[y] {
                 case .unspent: changeOut += p.amount.value
-                case .spent: fail(owner, "change proof of \(p.amount) sat is already SPENT at the mint, though no client redeemed it")
+                case .spent:
+                    fail(owner, "change proof of \(p.amount) sat is already SPENT at the mint, though no client redeemed it")
                 default: fail(owner, "change proof of \(p.amount) sat is \(o.mint[y]?.rawValue ?? "unknown") at the mint")
                 }
             }
         }
         for proof in o.proofs where proof.state == "unspent" {
-            if let other = seen[proof.y] { fail(nil, "a \(proof.amount)-sat proof is both in the worker's wallet and in the change of \(other)") }
+            if let other = seen[proof.y] {
+                fail(nil, "a \(proof.amount)-sat proof is both in the worker's wallet and in the change of \(other)")
+            }
         }
     }
 }

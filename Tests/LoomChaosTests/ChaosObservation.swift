@@ -66,12 +66,14 @@ struct Observation {
 
     /// Only the final statuses and results, for waiting until every job has ended.
     static func endings(pool: RelayPool, worker: String) async -> [String: JobState] {
-        let read = await pool.fetchStored([Filter(authors: [worker], kinds: [LoomKind.jobStatus.rawValue, LoomKind.jobResult.rawValue])],
-                                          timeout: .seconds(15))
+        let read = await pool.fetchStored(
+            [Filter(authors: [worker], kinds: [LoomKind.jobStatus.rawValue, LoomKind.jobResult.rawValue])],
+            timeout: .seconds(15))
         var newest: [String: (Int64, JobState)] = [:]
         for event in read.events {
             if event.kind == LoomKind.jobResult.rawValue, let e = event.tagValues("e").first,
-               let state = event.firstTag("status").flatMap({ $0.count > 1 ? JobState(rawValue: $0[1]) : nil }) {
+                let state = event.firstTag("status").flatMap({ $0.count > 1 ? JobState(rawValue: $0[1]) : nil })
+            {
                 newest[e] = (Int64.max, state)  // a result is the end, whatever status is newest
             } else if let status = try? JobStatus.parse(event), (newest[status.requestID]?.0 ?? Int64.min) < status.createdAt {
                 newest[status.requestID] = (status.createdAt, status.status.status)
@@ -85,21 +87,28 @@ struct Observation {
         let worker = stack.workerKey.xOnlyPublicKey.hex
         let byID = Dictionary(uniqueKeysWithValues: tickets.map { ($0.id, $0) })
         let pool = try RelayPool(urls: [stack.relay.url])
-        let read = await pool.fetchStored([Filter(authors: [worker], kinds: [LoomKind.jobStatus.rawValue, LoomKind.jobResult.rawValue])],
-                                          timeout: .seconds(20))
+        let read = await pool.fetchStored(
+            [Filter(authors: [worker], kinds: [LoomKind.jobStatus.rawValue, LoomKind.jobResult.rawValue])],
+            timeout: .seconds(20))
         await pool.close()
         guard read.isComplete else { throw ChaosFailure("the relay did not finish sending its events") }
         for event in read.events {
             if event.kind == LoomKind.jobStatus.rawValue, let status = try? JobStatus.parse(event) {
-                if (o.statuses[status.requestID]?.createdAt ?? Int64.min) <= status.createdAt { o.statuses[status.requestID] = status }
+                if (o.statuses[status.requestID]?.createdAt ?? Int64.min) <= status.createdAt {
+                    o.statuses[status.requestID] = status
+                }
             } else if event.kind == LoomKind.jobResult.rawValue, let id = event.tagValues("e").first, let ticket = byID[id] {
                 let result: Result
                 do {
-                    result = Result(eventID: event.id, opened: try JobResult.open(event, clientKey: ticket.key, worker: worker, requestID: id), unreadable: nil)
+                    result = Result(
+                        eventID: event.id,
+                        opened: try JobResult.open(event, clientKey: ticket.key, worker: worker, requestID: id), unreadable: nil)
                 } catch {
                     result = Result(eventID: event.id, opened: nil, unreadable: "\(error)")
                 }
-                if !(o.results[id] ?? []).contains(where: { $0.eventID == event.id }) { o.results[id, default: []].append(result) }
+                if !(o.results[id] ?? []).contains(where: { $0.eventID == event.id }) {
+                    o.results[id, default: []].append(result)
+                }
             }
         }
         let journal = try JobJournal(path: stack.dataDir.appendingPathComponent("jobs.sqlite").path)
@@ -108,7 +117,8 @@ struct Observation {
         for change in o.results.values.flatMap({ $0 }).compactMap({ $0.opened?.result.change }) {
             o.changeProofs[change] = (try? Token.decode(change).proofs) ?? []
         }
-        let ys = tickets.flatMap(\.ys) + o.proofs.map(\.y) + o.walletOutputs.map(\.y)
+        let ys =
+            tickets.flatMap(\.ys) + o.proofs.map(\.y) + o.walletOutputs.map(\.y)
             + (try o.changeProofs.values.flatMap { $0 }.map { try $0.Y().hex })
         try await o.askMint(Array(Set(ys)), url: stack.mint.httpURL)
         return o
@@ -120,20 +130,25 @@ struct Observation {
         try db.read { db in
             proofs = try Row.fetchAll(db, sql: "SELECT secret, amount, state, operation_id FROM proofs").map { row in
                 let secret: String = row["secret"]
-                return WalletProof(secret: secret, amount: UInt64(row["amount"] as Int64), state: row["state"], operationID: row["operation_id"],
-                                   y: try BDHKE.hashToCurve(Array(secret.utf8)).hex)
+                return WalletProof(
+                    secret: secret, amount: UInt64(row["amount"] as Int64), state: row["state"], operationID: row["operation_id"],
+                    y: try BDHKE.hashToCurve(Array(secret.utf8)).hex)
             }
             operations = try Row.fetchAll(db, sql: "SELECT * FROM operations ORDER BY created_at, rowid").map { row in
-                WalletOperation(id: row["id"], kind: row["kind"], state: row["state"], amount: UInt64(row["amount"] as Int64),
-                                fee: UInt64(row["fee"] as Int64), memo: row["memo"], token: row["token"], error: row["error"])
+                WalletOperation(
+                    id: row["id"], kind: row["kind"], state: row["state"], amount: UInt64(row["amount"] as Int64),
+                    fee: UInt64(row["fee"] as Int64), memo: row["memo"], token: row["token"], error: row["error"])
             }
             for row in try Row.fetchAll(db, sql: "SELECT * FROM outputs ORDER BY operation_id, position") {
                 let b: String = row["b"], secret: String = row["secret"]
                 outputs[row["operation_id"], default: []].append(String(b.prefix(16)))
-                let message = BlindedMessage(amount: Amount(UInt64(row["amount"] as Int64)), id: try KeysetID(hex: row["keyset_id"]),
-                                             B_: try PublicKey(hex: b))
-                walletOutputs.append(WalletOutput(operationID: row["operation_id"], role: row["role"], secret: secret,
-                                                  y: try BDHKE.hashToCurve(Array(secret.utf8)).hex, message: message))
+                let message = BlindedMessage(
+                    amount: Amount(UInt64(row["amount"] as Int64)), id: try KeysetID(hex: row["keyset_id"]),
+                    B_: try PublicKey(hex: b))
+                walletOutputs.append(
+                    WalletOutput(
+                        operationID: row["operation_id"], role: row["role"], secret: secret,
+                        y: try BDHKE.hashToCurve(Array(secret.utf8)).hex, message: message))
             }
         }
     }

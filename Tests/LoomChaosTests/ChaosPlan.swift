@@ -83,8 +83,9 @@ struct ChaosPlan: Sendable {
             let lockChange = j.chance(0.5)
             let cancelAfter: Double? = j.chance(0.2) ? j.unit() * 4 : nil
             let doubleSpend: Double? = draft.0 == .carol && j.chance(0.5) ? j.unit() * 0.9 - 0.3 : nil
-            return Job(index: index + 1, client: draft.0, amount: amount, numPredict: numPredict, maxSeconds: maxSeconds,
-                       lockChange: lockChange, submitAt: draft.1, cancelAfter: cancelAfter, doubleSpendAt: doubleSpend)
+            return Job(
+                index: index + 1, client: draft.0, amount: amount, numPredict: numPredict, maxSeconds: maxSeconds,
+                lockChange: lockChange, submitAt: draft.1, cancelAfter: cancelAfter, doubleSpendAt: doubleSpend)
         }
         // Three kills, one in each third of the window, so the worker has
         // time to come back and take jobs between them.
@@ -99,6 +100,7 @@ struct ChaosPlan: Sendable {
         let cancels = jobs.filter { $0.cancelAfter != nil }.count
         let doubles = jobs.filter { $0.doubleSpendAt != nil }.count
         let kills = kills.map { String(format: "t+%.1fs (down %.1fs)", $0.at, $0.downFor) }.joined(separator: ", ")
-        return "\(jobs.count) jobs (\(cancels) cancelled, \(doubles) double-spent), kills at \(kills), operator at t+\(String(format: "%.1f", operatorAt))s"
+        return
+            "\(jobs.count) jobs (\(cancels) cancelled, \(doubles) double-spent), kills at \(kills), operator at t+\(String(format: "%.1f", operatorAt))s"
     }
 }

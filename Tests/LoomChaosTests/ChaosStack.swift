@@ -44,9 +44,10 @@ final class ChaosStack: @unchecked Sendable {
         self.mint = try await mint
         self.ollama = try await ollama
         self.blossom = try await blossom
-        proxy = try await MintProxy(upstream: self.mint.httpURL, seed: seed, rates: Self.rates,
-                                    delaySeconds: Self.mintTimeout + 4, outageSeconds: 3,
-                                    log: root.appendingPathComponent("proxy.log"))
+        proxy = try await MintProxy(
+            upstream: self.mint.httpURL, seed: seed, rates: Self.rates,
+            delaySeconds: Self.mintTimeout + 4, outageSeconds: 3,
+            log: root.appendingPathComponent("proxy.log"))
     }
 
     var workerEnvironment: [String: String] {
@@ -77,7 +78,9 @@ final class ChaosStack: @unchecked Sendable {
         let deadline = ContinuousClock.now + limit
         while WorkerProcess.servingCount(workerLog) <= before {
             guard process.isRunning else { throw ChaosFailure("worker exited at start:\n\(tail(workerLog))") }
-            guard ContinuousClock.now < deadline else { throw ChaosFailure("worker not serving after \(limit):\n\(tail(workerLog))") }
+            guard ContinuousClock.now < deadline else {
+                throw ChaosFailure("worker not serving after \(limit):\n\(tail(workerLog))")
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
         timeline.note("worker serving")

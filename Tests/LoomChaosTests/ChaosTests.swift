@@ -20,14 +20,16 @@ extension ChaosSuites {
             return seed
         }
 
-        @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: LoomCLI.binary), "needs `swift build` to have built loom"),
-              .timeLimit(.minutes(10)))
+        @Test(
+            .enabled(if: FileManager.default.isExecutableFile(atPath: LoomCLI.binary), "needs `swift build` to have built loom"),
+            .timeLimit(.minutes(10)))
         func everySatIsAccountedFor() async throws {
             let seed = try Self.seed()
             print("chaos seed \(seed) (LOOM_CHAOS_SEED=\(seed)): \(ChaosPlan(seed: seed).summary)")
             // A run that breaks down before its verdict still names its seed.
             do { try await run(seed: seed) } catch {
-                Issue.record("chaos seed \(seed) (LOOM_CHAOS_SEED=\(seed)) did not finish: \(error); logs in .build/chaos/seed-\(seed)")
+                Issue.record(
+                    "chaos seed \(seed) (LOOM_CHAOS_SEED=\(seed)) did not finish: \(error); logs in .build/chaos/seed-\(seed)")
             }
         }
 
@@ -52,18 +54,26 @@ extension ChaosSuites {
             var spentByClient: [String: Bool?] = [:]
             for ticket in clients.tickets { spentByClient[ticket.id] = await clients.spentByClient(ticket) }
             let decisions = try stack.proxy.decisions()
-            var ledger = ChaosLedger(tickets: clients.tickets, observation: observation, clientSpent: spentByClient, decisions: decisions)
+            var ledger = ChaosLedger(
+                tickets: clients.tickets, observation: observation, clientSpent: spentByClient, decisions: decisions)
             ledger.check()
             await redeemChange(observation, clients: clients, ledger: &ledger)
             if let folder = stack.walletDirectory {
                 let audit = try await LoomCLI.run(["wallet", "audit", "--data-dir", folder.path, "--mint", stack.proxy.url])
-                if audit.status != 0 { ledger.fail(nil, "`loom wallet audit` exits \(audit.status): \(audit.output.trimmingCharacters(in: .whitespacesAndNewlines))") }
+                if audit.status != 0 {
+                    ledger.fail(
+                        nil,
+                        "`loom wallet audit` exits \(audit.status): \(audit.output.trimmingCharacters(in: .whitespacesAndNewlines))"
+                    )
+                }
             }
             await clients.close()
 
-            let report = ChaosReport(plan: plan, ledger: ledger, observation: observation, decisions: decisions,
-                                     origin: stack.timeline.origin, root: stack.root, elapsed: ContinuousClock.now - began,
-                                     marksSeen: stack.timeline.marks).text
+            let report = ChaosReport(
+                plan: plan, ledger: ledger, observation: observation, decisions: decisions,
+                origin: stack.timeline.origin, root: stack.root, elapsed: ContinuousClock.now - began,
+                marksSeen: stack.timeline.marks
+            ).text
             try report.write(to: stack.root.appendingPathComponent("report.txt"), atomically: true, encoding: .utf8)
             print("chaos seed \(seed): \(ledger.violations.count) violation(s); report in \(stack.root.path)/report.txt")
             // The report, not the violations themselves: those hold tokens, which never reach a log.
@@ -92,7 +102,8 @@ extension ChaosSuites {
                     let token = try Token(mint: wallet.mint.url, unit: .sat, proofs: proofs).serializedV4()
                     _ = try await wallet.receive(token)
                 } catch {
-                    ledger.fail(nil, "\(client.rawValue) cannot redeem the change of jobs \(jobs.joined(separator: " ")): \(error)")
+                    ledger.fail(
+                        nil, "\(client.rawValue) cannot redeem the change of jobs \(jobs.joined(separator: " ")): \(error)")
                 }
             }
         }

@@ -17,7 +17,8 @@ extension ChaosSuites {
         init() async throws {
             mint = try await TestMint.start(inputFeePpk: 0)
             log = FileManager.default.temporaryDirectory.appendingPathComponent("mint-proxy-\(UUID().uuidString.prefix(8)).log")
-            proxy = try await MintProxy(upstream: mint.httpURL, seed: 7, rates: .init(), delaySeconds: 2, outageSeconds: 2, log: log)
+            proxy = try await MintProxy(
+                upstream: mint.httpURL, seed: 7, rates: .init(), delaySeconds: 2, outageSeconds: 2, log: log)
             let store = try WalletStore(path: mint.directory.appendingPathComponent("client.sqlite").path)
             wallet = try Wallet(store: store, mintURL: proxy.url)
             let quote = try await wallet.requestMint(200)
@@ -60,7 +61,11 @@ extension ChaosSuites {
             #expect(state == .spent, "the mint acted on a dropped request")
 
             (error, state, _) = try await swap(4, under: "error")
-            if case .other(let status, _, _) = error { #expect(status >= 500) } else { Issue.record("5xx expected: \(String(describing: error))") }
+            if case .other(let status, _, _) = error {
+                #expect(status >= 500)
+            } else {
+                Issue.record("5xx expected: \(String(describing: error))")
+            }
             #expect(state == .unspent, "a 5xx from the proxy never reached the mint")
 
             (error, state, _) = try await swap(4, under: "delay")
@@ -80,7 +85,10 @@ extension ChaosSuites {
                 (error, state, _) = try await swap(2, under: "garbage")
                 // Issue 10, defect 4: junk, a truncated body or a signature
                 // list of the wrong length in a 2xx is an unknown outcome, not a refusal.
-                if case .unreadableAnswer = error {} else { Issue.record("unreadable 200 expected: \(String(describing: error))") }
+                if case .unreadableAnswer = error {
+                } else {
+                    Issue.record("unreadable 200 expected: \(String(describing: error))")
+                }
                 #expect(error?.outcomeUnknown == true)
                 #expect(state == .spent, "a garbled 200 still means the mint acted")
             }
@@ -110,15 +118,18 @@ extension ChaosSuites {
         /// Same seed, same decisions, request by request; another seed differs.
         @Test func aSeedReplaysItsDecisions() async throws {
             func decisions(seed: UInt64) async throws -> [String] {
-                let file = FileManager.default.temporaryDirectory.appendingPathComponent("mint-proxy-\(UUID().uuidString.prefix(8)).log")
-                let p = try await MintProxy(upstream: mint.httpURL, seed: seed, rates: .init(drop: 0.2, error: 0.2, garbage: 0.2),
-                                            getFactor: 1, log: file, enabled: true)
+                let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+                    "mint-proxy-\(UUID().uuidString.prefix(8)).log")
+                let p = try await MintProxy(
+                    upstream: mint.httpURL, seed: seed, rates: .init(drop: 0.2, error: 0.2, garbage: 0.2),
+                    getFactor: 1, log: file, enabled: true)
                 for _ in 0..<30 { _ = try? await MintClient(url: p.url).keysets() }
                 return try p.decisions().filter { $0.n != nil }.map { "\($0.n!):\($0.decision!)" }
             }
             let first = try await decisions(seed: 42)
             #expect(first.count == 30)
-            #expect(Set(first.map { $0.split(separator: ":")[1] }).count == 4, "all of pass, drop, error, garbage occur: \(first)")
+            #expect(
+                Set(first.map { $0.split(separator: ":")[1] }).count == 4, "all of pass, drop, error, garbage occur: \(first)")
             #expect(try await decisions(seed: 42) == first)
             #expect(try await decisions(seed: 43) != first)
         }

@@ -6,6 +6,7 @@ import LoomTestSupport
 import Nostr
 import Secp256k1
 import Testing
+
 @testable import LoomClient
 
 extension ClientSuites {
@@ -41,8 +42,9 @@ extension ClientSuites {
         @Test func watchPicksUpAJobSentWithoutWaiting() async throws {
             let s = try await Self.setup(sats: 100)
             let worker = try await Self.worker(s, .complete(text: "resumed", elapsedMs: 6000))
-            let sent = try await CLITests.loom(["job", "submit", "--no-wait", "--json", "--seconds", "10", "--model", "llama3.2:3b"] + s.paying,
-                                         stdin: "a prompt from stdin")
+            let sent = try await CLITests.loom(
+                ["job", "submit", "--no-wait", "--json", "--seconds", "10", "--model", "llama3.2:3b"] + s.paying,
+                stdin: "a prompt from stdin")
             #expect(sent.code == 0, "\(sent.stderr)")
             #expect(sent.object?["status"] as? String == "submitted")
             let nevent = try #require(sent.object?["nevent"] as? String)
@@ -52,7 +54,9 @@ extension ClientSuites {
             // The journal lists it with its model; the payment token is still ours to reclaim, and is not shown.
             let listed = try await CLITests.loom(["job", "list", "--json", "--data-dir", s.dir.path])
             let entry = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]]
-            #expect(entry?.first?["job_id"] as? String == jobID && entry?.first?["model"] as? String == "llama3.2:3b", "\(listed.stdout)")
+            #expect(
+                entry?.first?["job_id"] as? String == jobID && entry?.first?["model"] as? String == "llama3.2:3b",
+                "\(listed.stdout)")
             #expect(entry?.first?["stage"] as? String == "submitted" && entry?.first?["has_reclaimable_token"] as? Bool == true)
             #expect(!listed.stdout.contains("cashu"))
 
@@ -83,8 +87,10 @@ extension ClientSuites {
             #expect(try await s.balance() == 85)
 
             // A stranger (another key) follows the public statuses only, and ends at the final one.
-            let stranger = try await CLITests.loom(["job", "watch", jobID, "--json", "--timeout", "180", "--relay", s.relay.url,
-                                              "--data-dir", temporaryDirectory("stranger").path])
+            let stranger = try await CLITests.loom([
+                "job", "watch", jobID, "--json", "--timeout", "180", "--relay", s.relay.url,
+                "--data-dir", temporaryDirectory("stranger").path,
+            ])
             #expect(stranger.code == 0, "\(stranger.stderr)")
             #expect(stranger.lines.last?["status"] as? String == "completed")
             #expect(stranger.lines.last?["bill"] is NSNull)
@@ -99,8 +105,9 @@ extension ClientSuites {
             let s = try await Self.setup(sats: 100)
             try await withBlossomServer { blossom in
                 let text = "decrypted for you"
-                let worker = try await FakeWorker.advertised(on: s.relay, mint: s.mint, script: .complete(text: text, elapsedMs: 6000),
-                                                             blossom: blossom)
+                let worker = try await FakeWorker.advertised(
+                    on: s.relay, mint: s.mint, script: .complete(text: text, elapsedMs: 6000),
+                    blossom: blossom)
                 let args = ["job", "submit", "hi", "--seconds", "10", "--model", "llama3.2:3b", "--timeout", "180"] + s.paying
                 let r = try await CLITests.loom(args + ["--json"])
                 #expect(r.code == 0, "\(r.stderr)")
@@ -131,7 +138,9 @@ extension ClientSuites {
         @Test func cancelThroughTheCommandEndsWithExitCode4() async throws {
             let s = try await Self.setup(sats: 100)
             let worker = try await Self.worker(s, .runUntilCancelled)
-            let sent = try await CLITests.loom(["job", "submit", "go", "--no-wait", "--json", "--seconds", "20", "--worker", worker.key.xOnlyPublicKey.npub] + s.paying)
+            let sent = try await CLITests.loom(
+                ["job", "submit", "go", "--no-wait", "--json", "--seconds", "20", "--worker", worker.key.xOnlyPublicKey.npub]
+                    + s.paying)
             let jobID = try #require(sent.object?["job_id"] as? String, "\(sent.stderr)")
             await eventually { await worker.requests.count == 1 }
 
@@ -153,12 +162,15 @@ extension ClientSuites {
         @Test func aSilentWorkerTimesOutWithExitCode5AndThePaymentComesBack() async throws {
             let s = try await Self.setup(sats: 100)
             let worker = try await Self.worker(s, .silent)
-            let r = try await CLITests.loom(["job", "submit", "hello?", "--json", "--seconds", "10", "--timeout", "3", "--model", "llama3.2:3b"] + s.paying)
+            let r = try await CLITests.loom(
+                ["job", "submit", "hello?", "--json", "--seconds", "10", "--timeout", "3", "--model", "llama3.2:3b"] + s.paying)
             #expect(r.code == 5, "\(r.stderr)")
             #expect(r.object?["status"] as? String == "timeout")
             #expect(r.object?["reclaimed_sat"] as? Int == 25)
             // Every documented key is present, null when there is nothing to say.
-            for key in ["job_id", "nevent", "worker", "status", "output", "outputs", "usage", "bill", "change_redeemed_sat", "error"] {
+            for key in [
+                "job_id", "nevent", "worker", "status", "output", "outputs", "usage", "bill", "change_redeemed_sat", "error",
+            ] {
                 #expect(r.object?.keys.contains(key) == true, "missing \(key): \(r.stdout)")
             }
             #expect(try await s.balance() == 100)
@@ -171,7 +183,9 @@ extension ClientSuites {
         func aTerminalSeesALiveProgressLine() async throws {
             let s = try await Self.setup(sats: 100)
             let worker = try await Self.worker(s, .complete(text: "tty", elapsedMs: 5000))
-            let arguments = [CLITests.binary, "job", "submit", "hi", "--seconds", "10", "--model", "llama3.2:3b", "--timeout", "180"] + s.paying
+            let arguments =
+                [CLITests.binary, "job", "submit", "hi", "--seconds", "10", "--model", "llama3.2:3b", "--timeout", "180"]
+                + s.paying
             let command = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
             let r = try await CLITests.run("/usr/bin/script", ["-qec", command, "/dev/null"])
             #expect(r.code == 0, "\(r.stdout)")

@@ -24,7 +24,9 @@ extension ClientSuites {
             return try await run(binary, arguments, environment: environment, stdin: stdin)
         }
 
-        static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) async throws -> Run {
+        static func run(
+            _ executable: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil
+        ) async throws -> Run {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments
@@ -33,14 +35,17 @@ extension ClientSuites {
             process.environment = env.merging(environment) { $1 }
             // Never blocks a cooperative thread while the command runs (see ChildProcess).
             let result = try await ChildProcess.run(process, stdin: stdin.map { Data($0.utf8) })
-            return Run(code: result.status, stdout: String(decoding: result.stdout, as: UTF8.self),
-                       stderr: String(decoding: result.stderr, as: UTF8.self))
+            return Run(
+                code: result.status, stdout: String(decoding: result.stdout, as: UTF8.self),
+                stderr: String(decoding: result.stderr, as: UTF8.self))
         }
 
         @Test func malformedNpubIsNamed() async throws {
             let dir = temporaryDirectory("cli")
-            let r = try await Self.loom(["job", "submit", "hello", "--worker", "npub1notakey", "--relay", "ws://127.0.0.1:1",
-                                   "--mint", "http://127.0.0.1:1", "--data-dir", dir.path])
+            let r = try await Self.loom([
+                "job", "submit", "hello", "--worker", "npub1notakey", "--relay", "ws://127.0.0.1:1",
+                "--mint", "http://127.0.0.1:1", "--data-dir", dir.path,
+            ])
             #expect(r.code == 1)
             #expect(r.stderr.contains("--worker npub1notakey: not an npub"), "\(r.stderr)")
         }
@@ -51,8 +56,10 @@ extension ClientSuites {
         @Test(.timeLimit(.minutes(1)))
         func unreachableRelaysAreNamed() async throws {
             let dead = try (0..<2).map { _ in "ws://127.0.0.1:\(try TestRelay.unusedPort())" }
-            let r = try await LoomCLI.run(["workers", "--timeout", "600", "--relay", dead[0], "--relay", dead[1],
-                                           "--data-dir", temporaryDirectory("cli").path])
+            let r = try await LoomCLI.run([
+                "workers", "--timeout", "600", "--relay", dead[0], "--relay", dead[1],
+                "--data-dir", temporaryDirectory("cli").path,
+            ])
             #expect(r.status == 1)
             #expect(r.stderr.contains("no relay could be reached (\(dead[0]), \(dead[1]))"), "\(r.stderr)")
         }
@@ -69,8 +76,10 @@ extension ClientSuites {
             _ = try await writer.publish(try ClientSuites.DirectoryTests.offer("live", price: 1000).sign(with: key))
             await writer.close()
 
-            let r = try await LoomCLI.run(["workers", "--json", "--timeout", "600", "--relay", dead, "--relay", relay.url,
-                                           "--data-dir", temporaryDirectory("cli").path])
+            let r = try await LoomCLI.run([
+                "workers", "--json", "--timeout", "600", "--relay", dead, "--relay", relay.url,
+                "--data-dir", temporaryDirectory("cli").path,
+            ])
             #expect(r.status == 0, "\(r.stderr)")
             let rows = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]]
             #expect(rows?.map { $0["npub"] as? String } == [key.xOnlyPublicKey.npub], "\(r.stdout)")
@@ -79,7 +88,8 @@ extension ClientSuites {
         @Test func unknownWorkerNoWorkerForModelAndEmptyWallet() async throws {
             let relay = try await TestRelay(maxEventSize: 65536)
             let mint = try await TestMint.start(inputFeePpk: 0)
-            let worker = try await FakeWorker.advertised(on: relay, mint: mint, script: .complete(text: "x", elapsedMs: 1000), serving: false)
+            let worker = try await FakeWorker.advertised(
+                on: relay, mint: mint, script: .complete(text: "x", elapsedMs: 1000), serving: false)
             let dir = temporaryDirectory("cli")
             let common = ["--relay", relay.url, "--mint", mint.httpURL, "--data-dir", dir.path]
 
@@ -96,7 +106,8 @@ extension ClientSuites {
             #expect(empty.code == 1)
             #expect(empty.stderr.contains("the wallet holds 0 sat"), "\(empty.stderr)")
 
-            let listed = try await Self.loom(["workers", "--json", "--model", "llama3.2:3b"] + ["--relay", relay.url, "--data-dir", dir.path])
+            let listed = try await Self.loom(
+                ["workers", "--json", "--model", "llama3.2:3b"] + ["--relay", relay.url, "--data-dir", dir.path])
             #expect(listed.code == 0)
             let rows = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]]
             #expect(rows?.count == 1)
@@ -113,9 +124,11 @@ extension ClientSuites {
             let common = ["--relay", relay.url, "--mint", mint.httpURL, "--data-dir", dir.path, "--json", "--timeout", "180"]
 
             let good = try await FakeWorker.advertised(on: relay, mint: mint, script: .complete(text: "done", elapsedMs: 2000))
-            let done = try await Self.loom(["job", "submit", "say done", "--worker", good.key.xOnlyPublicKey.npub, "--seconds", "10"] + common)
+            let done = try await Self.loom(
+                ["job", "submit", "say done", "--worker", good.key.xOnlyPublicKey.npub, "--seconds", "10"] + common)
             #expect(done.code == 0, "\(done.stderr)")
-            let object = try #require(try JSONSerialization.jsonObject(with: Data(done.stdout.utf8)) as? [String: Any], "\(done.stdout)")
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(done.stdout.utf8)) as? [String: Any], "\(done.stdout)")
             #expect(object["status"] as? String == "completed")
             #expect((object["change_redeemed_sat"] as? Int ?? 0) > 0)
             #expect((object["bill"] as? [String: Any])?["charged_sat"] as? Int == 13)
@@ -126,7 +139,8 @@ extension ClientSuites {
             await good.stop()
 
             let busy = try await FakeWorker.advertised(on: relay, mint: mint, script: .reject(.workerBusy))
-            let refused = try await Self.loom(["job", "submit", "again", "--worker", busy.key.xOnlyPublicKey.npub, "--seconds", "10"] + common)
+            let refused = try await Self.loom(
+                ["job", "submit", "again", "--worker", busy.key.xOnlyPublicKey.npub, "--seconds", "10"] + common)
             #expect(refused.code == 2, "\(refused.stderr)")
             let rejected = try JSONSerialization.jsonObject(with: Data(refused.stdout.utf8)) as? [String: Any]
             #expect(rejected?["status"] as? String == "rejected")

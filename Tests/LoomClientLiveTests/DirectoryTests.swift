@@ -5,6 +5,7 @@ import Nostr
 import NostrRelay
 import Secp256k1
 import Testing
+
 @testable import LoomClient
 
 extension ClientSuites {
@@ -12,12 +13,15 @@ extension ClientSuites {
     /// filters apply, and the automatic choice is the cheapest worker with room.
     @Suite(.serialized)
     struct DirectoryTests {
-        static func offer(_ name: String, price: UInt64, models: [String] = ["llama3.2:3b"], mints: [String] = ["http://127.0.0.1:3338"],
-                          accepting: Bool = true, running: Int = 0, queued: Int = 0) -> Advertisement {
-            Advertisement(name: name, backends: [.init(name: "ollama", models: models)],
-                          pricing: Rate(msatPerSecond: price, minSeconds: 1, maxSeconds: 600), mints: mints, blossom: [],
-                          relays: ["ws://127.0.0.1:1"], capacity: .init(maxConcurrent: 1, running: running, queued: queued),
-                          hardware: .init(chipFamily: "x86_64", memoryTier: .gb16), software: .init(version: "0.1.0"), accepting: accepting)
+        static func offer(
+            _ name: String, price: UInt64, models: [String] = ["llama3.2:3b"], mints: [String] = ["http://127.0.0.1:3338"],
+            accepting: Bool = true, running: Int = 0, queued: Int = 0
+        ) -> Advertisement {
+            Advertisement(
+                name: name, backends: [.init(name: "ollama", models: models)],
+                pricing: Rate(msatPerSecond: price, minSeconds: 1, maxSeconds: 600), mints: mints, blossom: [],
+                relays: ["ws://127.0.0.1:1"], capacity: .init(maxConcurrent: 1, running: running, queued: queued),
+                hardware: .init(chipFamily: "x86_64", memoryTier: .gb16), software: .init(version: "0.1.0"), accepting: accepting)
         }
 
         @Test func onlyLiveOffersAreListedCheapestFirst() async throws {
@@ -34,7 +38,8 @@ extension ClientSuites {
                 try Self.offer("expired", price: 10).sign(with: keys[3], createdAt: now - 400, ttl: 390),
                 // The offline replacement a worker publishes on shutdown: gone.
                 try Self.offer("offline", price: 10).offline().sign(with: keys[4], createdAt: now),
-                try Self.offer("other-model", price: 1500, models: ["qwen2.5:7b"], mints: ["http://127.0.0.1:4444"]).sign(with: keys[5], createdAt: now),
+                try Self.offer("other-model", price: 1500, models: ["qwen2.5:7b"], mints: ["http://127.0.0.1:4444"]).sign(
+                    with: keys[5], createdAt: now),
             ]
             // A relay may refuse an expired event itself (NIP-40); either way it must not be listed.
             for e in events { _ = try? await pool.publish(e) }

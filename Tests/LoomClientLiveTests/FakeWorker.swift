@@ -3,8 +3,8 @@ import BlossomClient
 import Cashu
 import CashuWallet
 import Foundation
-import LoomTestSupport
 import LoomProtocol
+import LoomTestSupport
 import Nostr
 import NostrRelay
 import Secp256k1
@@ -59,8 +59,10 @@ actor FakeWorker {
 
     nonisolated var hex: String { key.xOnlyPublicKey.hex }
 
-    init(relay: String, mint: String, walletDirectory: URL, rate: Rate, models: [String] = ["llama3.2:3b"],
-         blossom: URL? = nil, script: Script) throws {
+    init(
+        relay: String, mint: String, walletDirectory: URL, rate: Rate, models: [String] = ["llama3.2:3b"],
+        blossom: URL? = nil, script: Script
+    ) throws {
         key = SecretKey.generate()
         pool = try RelayPool(urls: [relay])
         let store = try WalletStore(path: walletDirectory.appendingPathComponent("worker-\(UUID().uuidString).sqlite").path)
@@ -74,19 +76,25 @@ actor FakeWorker {
 
     /// The usual test worker: `testRate`, a wallet in its own folder, its
     /// offer on `relay`, and serving requests unless `serving` is false.
-    static func advertised(on relay: TestRelay, mint: TestServer, script: Script, blossom: URL? = nil,
-                           serving: Bool = true) async throws -> FakeWorker {
-        let worker = try FakeWorker(relay: relay.url, mint: mint.httpURL, walletDirectory: temporaryDirectory("worker"),
-                                    rate: testRate, blossom: blossom, script: script)
+    static func advertised(
+        on relay: TestRelay, mint: TestServer, script: Script, blossom: URL? = nil,
+        serving: Bool = true
+    ) async throws -> FakeWorker {
+        let worker = try FakeWorker(
+            relay: relay.url, mint: mint.httpURL, walletDirectory: temporaryDirectory("worker"),
+            rate: testRate, blossom: blossom, script: script)
         try await worker.advertise()
         if serving { await worker.start() }
         return worker
     }
 
-    func advertisement(name: String = "fake", accepting: Bool = true, capacity: Advertisement.Capacity = .init(maxConcurrent: 1)) -> Advertisement {
-        Advertisement(name: name, backends: [.init(name: "ollama", models: models)], pricing: rate, mints: [mintURL],
-                      blossom: blossom.map { [$0.absoluteString] } ?? [], relays: pool.urls, capacity: capacity,
-                      hardware: .init(chipFamily: "x86_64", memoryTier: .gb16), software: .init(version: "0.1.0"), accepting: accepting)
+    func advertisement(
+        name: String = "fake", accepting: Bool = true, capacity: Advertisement.Capacity = .init(maxConcurrent: 1)
+    ) -> Advertisement {
+        Advertisement(
+            name: name, backends: [.init(name: "ollama", models: models)], pricing: rate, mints: [mintURL],
+            blossom: blossom.map { [$0.absoluteString] } ?? [], relays: pool.urls, capacity: capacity,
+            hardware: .init(chipFamily: "x86_64", memoryTier: .gb16), software: .init(version: "0.1.0"), accepting: accepting)
     }
 
     func advertise(_ ad: Advertisement? = nil, ttl: Int64 = 300) async throws {
@@ -98,7 +106,9 @@ actor FakeWorker {
     /// Starts answering requests and collecting cancels addressed to this worker.
     func start() async {
         await pool.connect()
-        let subscription = pool.subscribe([Filter(kinds: [LoomKind.jobRequest.rawValue, LoomKind.jobCancel.rawValue], tags: ["p": [hex]])])
+        let subscription = pool.subscribe([
+            Filter(kinds: [LoomKind.jobRequest.rawValue, LoomKind.jobCancel.rawValue], tags: ["p": [hex]])
+        ])
         listener = Task {
             for await item in subscription {
                 guard case .event(let event, _) = item else { continue }
@@ -138,8 +148,10 @@ actor FakeWorker {
             let received = try await wallet.receive(opened.request.payment)
             let budget = try admission.budgetSeconds(inputFee: received.fee, rate: rate)
             try await status(.init(status: .paymentVerified, budgetSeconds: budget), for: opened)
-            try await status(.init(status: .running, elapsedMs: 500, costMsat: try Pricing.costMsat(rate: rate, elapsedMs: 500),
-                                   tokens: 3, budgetSeconds: budget), for: opened)
+            try await status(
+                .init(
+                    status: .running, elapsedMs: 500, costMsat: try Pricing.costMsat(rate: rate, elapsedMs: 500),
+                    tokens: 3, budgetSeconds: budget), for: opened)
             var final = JobState.completed
             var elapsed: UInt64 = 0
             var failure: JobFailure?
@@ -149,7 +161,9 @@ actor FakeWorker {
                 elapsed = ms
                 outputs = try await upload(text)
             case .runUntilCancelled:
-                while !cancels.contains(where: { $0.cancels(opened, worker: hex) }) { try await Task.sleep(for: .milliseconds(100)) }
+                while !cancels.contains(where: { $0.cancels(opened, worker: hex) }) {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
                 final = .cancelled
                 elapsed = 1200
             case .fail(let why, let ms):
@@ -158,8 +172,9 @@ actor FakeWorker {
                 failure = why
             case .reject, .silent: return
             }
-            try await finish(opened, state: final, paid: admission.paid, inputFee: received.fee, budget: budget, elapsedMs: elapsed,
-                             outputs: outputs, failure: failure)
+            try await finish(
+                opened, state: final, paid: admission.paid, inputFee: received.fee, budget: budget, elapsedMs: elapsed,
+                outputs: outputs, failure: failure)
         } catch {
             let why = (error as? RequestRejection) ?? .mintUnavailable
             try? await status(.rejected(why), for: opened)
@@ -194,12 +209,16 @@ actor FakeWorker {
     }
 
     /// Bills as `Pricing.settle` says and sends the change from this wallet.
-    private func finish(_ opened: OpenedRequest, state: JobState, paid: Amount, inputFee: Amount, budget: UInt64,
-                        elapsedMs: UInt64, outputs: [JobResult.Output], failure: JobFailure?) async throws {
+    private func finish(
+        _ opened: OpenedRequest, state: JobState, paid: Amount, inputFee: Amount, budget: UInt64,
+        elapsedMs: UInt64, outputs: [JobResult.Output], failure: JobFailure?
+    ) async throws {
         let cause: Pricing.Cause = failure == nil ? .normal : .workerFault
-        let changeFee = try await changeSwapFee(paid: paid, inputFee: inputFee, budget: budget, elapsedMs: elapsedMs, cause: cause)
-        let bill = try Pricing.settle(paid: paid, inputFee: inputFee, changeFee: changeFee, rate: rate,
-                                      elapsedMs: elapsedMs, budgetSeconds: budget, cause: cause)
+        let changeFee = try await changeSwapFee(
+            paid: paid, inputFee: inputFee, budget: budget, elapsedMs: elapsedMs, cause: cause)
+        let bill = try Pricing.settle(
+            paid: paid, inputFee: inputFee, changeFee: changeFee, rate: rate,
+            elapsedMs: elapsedMs, budgetSeconds: budget, cause: cause)
         var change: String?
         if bill.changeSat > .zero {
             let client = try XOnlyPublicKey(hex: opened.client)
@@ -207,22 +226,28 @@ actor FakeWorker {
             precondition(sent.fee == changeFee, "fake worker predicted a change fee of \(changeFee), the swap cost \(sent.fee)")
             change = sent.token
         }
-        let result = JobResult(status: state, outputs: outputs, usage: .init(promptTokens: 5, completionTokens: 3), bill: bill,
-                               change: change, error: failure?.reason)
-        try await status(.init(status: state, elapsedMs: elapsedMs, costMsat: try Pricing.costMsat(rate: rate, elapsedMs: elapsedMs),
-                               tokens: 3, budgetSeconds: budget, reason: failure?.reason), for: opened)
+        let result = JobResult(
+            status: state, outputs: outputs, usage: .init(promptTokens: 5, completionTokens: 3), bill: bill,
+            change: change, error: failure?.reason)
+        try await status(
+            .init(
+                status: state, elapsedMs: elapsedMs, costMsat: try Pricing.costMsat(rate: rate, elapsedMs: elapsedMs),
+                tokens: 3, budgetSeconds: budget, reason: failure?.reason), for: opened)
         try await answer(try result.seal(requestID: opened.id, to: try XOnlyPublicKey(hex: opened.client), from: key), to: opened)
     }
 
     /// The input fee `wallet.send(change)` will pay: the wallet picks its
     /// proofs largest first until they cover the amount plus their own fee.
     /// The change depends on that fee, so try each fee until they agree.
-    private func changeSwapFee(paid: Amount, inputFee: Amount, budget: UInt64, elapsedMs: UInt64, cause: Pricing.Cause) async throws -> Amount {
+    private func changeSwapFee(
+        paid: Amount, inputFee: Amount, budget: UInt64, elapsedMs: UInt64, cause: Pricing.Cause
+    ) async throws -> Amount {
         let ppk = (try await wallet.refreshKeysets()).filter(\.active).map(\.inputFeePpk).min() ?? 0
         let proofs = Amount(paid.value - inputFee.value).split().map(\.value).sorted(by: >)
         for guess in UInt64(0)...8 {
-            let bill = try Pricing.settle(paid: paid, inputFee: inputFee, changeFee: Amount(guess), rate: rate,
-                                          elapsedMs: elapsedMs, budgetSeconds: budget, cause: cause)
+            let bill = try Pricing.settle(
+                paid: paid, inputFee: inputFee, changeFee: Amount(guess), rate: rate,
+                elapsedMs: elapsedMs, budgetSeconds: budget, cause: cause)
             guard bill.changeSat > .zero else { return Amount(guess) }
             var total: UInt64 = 0, count: UInt64 = 0
             for p in proofs {

@@ -9,6 +9,7 @@ import Nostr
 import NostrRelay
 import Secp256k1
 import Testing
+
 @testable import LoomClient
 
 extension ClientSuites {
@@ -20,17 +21,22 @@ extension ClientSuites {
             let relay = try await TestRelay(maxEventSize: 65536)
             let mint = try await TestMint.start(inputFeePpk: 100)
             try await withBlossomServer { blossom in
-                let worker = try await FakeWorker.advertised(on: relay, mint: mint, script: .complete(text: "The sky scatters blue light.", elapsedMs: 7300), blossom: blossom)
+                let worker = try await FakeWorker.advertised(
+                    on: relay, mint: mint, script: .complete(text: "The sky scatters blue light.", elapsedMs: 7300),
+                    blossom: blossom)
                 let client = try await makeClient(relay: relay, mint: mint, sats: 200)
                 let before = try await client.wallet!.balance()
 
                 let offer = try await client.directory.cheapest(model: "llama3.2:3b", mint: mint.httpURL)
                 #expect(offer.worker == worker.hex)
-                let job = try await client.submit(JobOrder(model: "llama3.2:3b", input: .prompt("Why is the sky blue?"), seconds: 20),
-                                                  to: offer, paying: .wallet())
+                let job = try await client.submit(
+                    JobOrder(model: "llama3.2:3b", input: .prompt("Why is the sky blue?"), seconds: 20),
+                    to: offer, paying: .wallet())
                 #expect(client.journal.load(job.jobID)?.stage == .submitted)
                 let seen = ProgressLog()
-                let outcome = try await client.follow(jobID: job.jobID, worker: job.worker, timeout: .seconds(180)) { seen.add($0) }
+                let outcome = try await client.follow(jobID: job.jobID, worker: job.worker, timeout: .seconds(180)) {
+                    seen.add($0)
+                }
 
                 #expect(outcome.status == .completed)
                 #expect(outcome.output == "The sky scatters blue light.")
@@ -53,7 +59,9 @@ extension ClientSuites {
                 // redeeming the change.
                 let after = try await client.wallet!.balance()
                 let changeFee = bill.changeSat.value - redeemed.value
-                #expect(before.value - after.value == job.paymentFee.value + bill.chargedSat.value + bill.mintFeeSat.value + changeFee)
+                #expect(
+                    before.value - after.value == job.paymentFee.value + bill.chargedSat.value + bill.mintFeeSat.value + changeFee
+                )
                 #expect(seen.states.contains(.running))
                 let journaled = try #require(client.journal.load(job.jobID))
                 #expect(journaled.stage == .settled && journaled.pendingChange == nil && journaled.reclaimableToken == nil)
@@ -73,8 +81,9 @@ extension ClientSuites {
             let relay = try await TestRelay(maxEventSize: 65536)
             let mint = try await TestMint.start(inputFeePpk: 100)
             try await withBlossomServer { blossom in
-                let worker = try await FakeWorker.advertised(on: relay, mint: mint, script: .complete(text: "a private answer", elapsedMs: 6000),
-                                                             blossom: blossom)
+                let worker = try await FakeWorker.advertised(
+                    on: relay, mint: mint, script: .complete(text: "a private answer", elapsedMs: 6000),
+                    blossom: blossom)
                 let client = try await makeClient(relay: relay, mint: mint, sats: 400)
                 let offer = try await client.directory.offer(of: worker.hex)
                 let cases: [(FakeWorker.Tamper, String)] = [
@@ -86,15 +95,18 @@ extension ClientSuites {
                 for (tamper, warning) in cases {
                     await worker.setTamper(tamper)
                     let before = try await client.wallet!.balance()
-                    let job = try await client.submit(JobOrder(model: "llama3.2:3b", input: .prompt("tell me"), seconds: 10),
-                                                      to: offer, paying: .wallet())
+                    let job = try await client.submit(
+                        JobOrder(model: "llama3.2:3b", input: .prompt("tell me"), seconds: 10),
+                        to: offer, paying: .wallet())
                     let outcome = try await client.follow(jobID: job.jobID, worker: job.worker, timeout: .seconds(180))
                     #expect(outcome.status == .completed)
-                    #expect(outcome.warnings.count == 1 && outcome.warnings[0].contains(warning), "\(tamper): \(outcome.warnings)")
+                    #expect(
+                        outcome.warnings.count == 1 && outcome.warnings[0].contains(warning), "\(tamper): \(outcome.warnings)")
                     if tamper == .clearText {
                         #expect(outcome.output == "a private answer")
                     } else {
-                        #expect(outcome.output == nil && outcome.outputs.count == 1 && outcome.outputs[0].data == nil, "\(tamper)")
+                        #expect(
+                            outcome.output == nil && outcome.outputs.count == 1 && outcome.outputs[0].data == nil, "\(tamper)")
                     }
                     // The money is untouched by what happened to the outputs.
                     let bill = try #require(outcome.bill)
@@ -102,7 +114,9 @@ extension ClientSuites {
                     let redeemed = try #require(outcome.changeRedeemedSat)
                     let after = try await client.wallet!.balance()
                     let changeFee = bill.changeSat.value - redeemed.value
-                    #expect(before.value - after.value == job.paymentFee.value + bill.chargedSat.value + bill.mintFeeSat.value + changeFee)
+                    #expect(
+                        before.value - after.value == job.paymentFee.value + bill.chargedSat.value + bill.mintFeeSat.value
+                            + changeFee)
                     #expect(client.journal.load(job.jobID)?.stage == .settled)
                 }
                 let audit = try await client.wallet!.audit()
@@ -118,7 +132,8 @@ extension ClientSuites {
             let worker = try await FakeWorker.advertised(on: relay, mint: mint, script: .reject(.workerBusy))
             let client = try await makeClient(relay: relay, mint: mint, sats: 100)
             let offer = try await client.directory.offer(of: worker.hex)
-            let job = try await client.submit(JobOrder(model: "llama3.2:3b", input: .prompt("hello"), seconds: 10), to: offer, paying: .wallet())
+            let job = try await client.submit(
+                JobOrder(model: "llama3.2:3b", input: .prompt("hello"), seconds: 10), to: offer, paying: .wallet())
             #expect(try await client.wallet!.balance() == Amount(100 - job.paidSat.value))
 
             let outcome = try await client.follow(jobID: job.jobID, worker: job.worker, timeout: .seconds(180))
@@ -137,7 +152,8 @@ extension ClientSuites {
             let worker = try await FakeWorker.advertised(on: relay, mint: mint, script: .runUntilCancelled)
             let client = try await makeClient(relay: relay, mint: mint, sats: 100)
             let offer = try await client.directory.offer(of: worker.hex)
-            let job = try await client.submit(JobOrder(model: "llama3.2:3b", input: .prompt("count forever"), seconds: 30), to: offer, paying: .wallet())
+            let job = try await client.submit(
+                JobOrder(model: "llama3.2:3b", input: .prompt("count forever"), seconds: 30), to: offer, paying: .wallet())
 
             let following = Task { try await client.follow(jobID: job.jobID, worker: job.worker, timeout: .seconds(180)) }
             // Cancel once the job runs, as a user watching the progress would.
@@ -167,8 +183,9 @@ extension ClientSuites {
             let workerRelay = try await TestRelay(maxEventSize: 65536)
             let clientRelay = try await TestRelay(maxEventSize: 65536)
             let mint = try await TestMint.start(inputFeePpk: 0)
-            let worker = try FakeWorker(relay: workerRelay.url, mint: mint.httpURL, walletDirectory: temporaryDirectory("worker"),
-                                        rate: testRate, script: .complete(text: "far", elapsedMs: 5000))
+            let worker = try FakeWorker(
+                relay: workerRelay.url, mint: mint.httpURL, walletDirectory: temporaryDirectory("worker"),
+                rate: testRate, script: .complete(text: "far", elapsedMs: 5000))
             await worker.setHonoursRelaysTag(honoursRelaysTag)
             await worker.start()
             // The offer is seen on the client's relay too (workers advertise widely).
@@ -178,7 +195,8 @@ extension ClientSuites {
             let client = try await makeClient(relay: clientRelay, mint: mint, sats: 100)
             let offer = try await client.directory.offer(of: worker.hex)
             #expect(offer.advertisement.relays == [workerRelay.url])
-            let job = try await client.submit(JobOrder(model: "llama3.2:3b", input: .prompt("x"), seconds: 10), to: offer, paying: .wallet())
+            let job = try await client.submit(
+                JobOrder(model: "llama3.2:3b", input: .prompt("x"), seconds: 10), to: offer, paying: .wallet())
             let outcome = try await client.follow(jobID: job.jobID, worker: job.worker, timeout: .seconds(180))
             #expect(outcome.status == .completed)
             #expect(outcome.changeRedeemedSat == 12)
@@ -193,7 +211,8 @@ extension ClientSuites {
             let worker = try await FakeWorker.advertised(on: relay, mint: mint, script: .runUntilCancelled, serving: false)
             let alice = try await makeClient(relay: relay, mint: mint, sats: 50)
             let offer = try await alice.directory.offer(of: worker.hex)
-            let job = try await alice.submit(JobOrder(model: "llama3.2:3b", input: .prompt("x"), seconds: 10), to: offer, paying: .wallet())
+            let job = try await alice.submit(
+                JobOrder(model: "llama3.2:3b", input: .prompt("x"), seconds: 10), to: offer, paying: .wallet())
             let mallory = try await makeClient(relay: relay, mint: mint, sats: 0)
             await #expect(throws: ClientError.self) { try await mallory.cancel(jobID: job.jobID) }
             await alice.close()
@@ -204,11 +223,13 @@ extension ClientSuites {
         @Test func anEmptyWalletIsRefusedBeforeAnythingIsSent() async throws {
             let relay = try await TestRelay(maxEventSize: 65536)
             let mint = try await TestMint.start(inputFeePpk: 100)
-            let worker = try await FakeWorker.advertised(on: relay, mint: mint, script: .complete(text: "x", elapsedMs: 1000), serving: false)
+            let worker = try await FakeWorker.advertised(
+                on: relay, mint: mint, script: .complete(text: "x", elapsedMs: 1000), serving: false)
             let client = try await makeClient(relay: relay, mint: mint, sats: 10)
             let offer = try await client.directory.offer(of: worker.hex)
             do {
-                _ = try await client.submit(JobOrder(model: "llama3.2:3b", input: .prompt("x"), seconds: 60), to: offer, paying: .wallet())
+                _ = try await client.submit(
+                    JobOrder(model: "llama3.2:3b", input: .prompt("x"), seconds: 60), to: offer, paying: .wallet())
                 Issue.record("expected insufficientFunds")
             } catch ClientError.insufficientFunds(let needed, let available) {
                 #expect(available == 10 && needed > 150)

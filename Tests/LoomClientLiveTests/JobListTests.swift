@@ -4,6 +4,7 @@ import LoomTestSupport
 import Nostr
 import Secp256k1
 import Testing
+
 @testable import LoomClient
 
 extension ClientSuites {
@@ -17,14 +18,18 @@ extension ClientSuites {
         static let client = SecretKey.generate()
         static let worker = SecretKey.generate().xOnlyPublicKey
 
-        static func job(at createdAt: Int64, model: String?, stage: JournaledJob.Stage, lastState: String? = nil,
-                        reclaimable: String? = nil, pendingChange: String? = nil) throws -> JournaledJob {
-            let request = try Event.sign(kind: LoomKind.jobRequest.rawValue, content: "NIP-44 ciphertext",
-                                         tags: [[LoomTag.pubkey, worker.hex]], createdAt: createdAt, with: client)
-            return JournaledJob(jobID: request.id, worker: worker.hex, relays: ["ws://127.0.0.1:1"], workerRelays: nil,
-                                request: request, model: model, paidSat: 25, mint: "http://127.0.0.1:3338",
-                                reclaimableToken: reclaimable, paymentSource: "wallet", pendingChange: pendingChange,
-                                stage: stage, createdAt: createdAt, lastState: lastState)
+        static func job(
+            at createdAt: Int64, model: String?, stage: JournaledJob.Stage, lastState: String? = nil,
+            reclaimable: String? = nil, pendingChange: String? = nil
+        ) throws -> JournaledJob {
+            let request = try Event.sign(
+                kind: LoomKind.jobRequest.rawValue, content: "NIP-44 ciphertext",
+                tags: [[LoomTag.pubkey, worker.hex]], createdAt: createdAt, with: client)
+            return JournaledJob(
+                jobID: request.id, worker: worker.hex, relays: ["ws://127.0.0.1:1"], workerRelays: nil,
+                request: request, model: model, paidSat: 25, mint: "http://127.0.0.1:3338",
+                reclaimableToken: reclaimable, paymentSource: "wallet", pendingChange: pendingChange,
+                stage: stage, createdAt: createdAt, lastState: lastState)
         }
 
         static func list(_ dir: URL, _ more: [String] = []) async throws -> LoomCLI.Outcome {
@@ -57,7 +62,8 @@ extension ClientSuites {
             let settled = try Self.job(at: now - 300, model: "llama3.2:3b", stage: .settled, lastState: "completed")
             let paying = try Self.job(at: now - 200, model: "qwen2.5:7b", stage: .submitted, reclaimable: Self.payment)
             // Written before the journal kept the model: it is simply unknown.
-            let changing = try Self.job(at: now - 100, model: nil, stage: .submitted, lastState: "failed", pendingChange: Self.change)
+            let changing = try Self.job(
+                at: now - 100, model: nil, stage: .submitted, lastState: "failed", pendingChange: Self.change)
             for job in [settled, paying, changing] { try journal.save(job) }
 
             let all = try await Self.list(dir)
@@ -66,11 +72,14 @@ extension ClientSuites {
             #expect(lines.count == 5, "three jobs and the hint: \(all.stdout)")
             // Not a terminal: full ids, so they can be pasted into `loom job watch`.
             #expect(lines.prefix(3).map { String($0.prefix(64)) } == [changing.jobID, paying.jobID, settled.jobID])
-            #expect(lines[0].contains("model unknown") && lines[0].contains("submitted: failed")
+            #expect(
+                lines[0].contains("model unknown") && lines[0].contains("submitted: failed")
                     && lines[0].contains("in flight: change not yet redeemed"), "\(lines[0])")
-            #expect(lines[1].contains("qwen2.5:7b") && lines[1].contains("submitted: no final state yet")
+            #expect(
+                lines[1].contains("qwen2.5:7b") && lines[1].contains("submitted: no final state yet")
                     && lines[1].contains("in flight: payment we may reclaim"), "\(lines[1])")
-            #expect(lines[2].contains("llama3.2:3b") && lines[2].contains("settled: completed") && !lines[2].contains("in flight"))
+            #expect(
+                lines[2].contains("llama3.2:3b") && lines[2].contains("settled: completed") && !lines[2].contains("in flight"))
             #expect(lines[1].contains(String(Self.worker.npub.prefix(12))) && lines[1].contains("25 sat"))
             #expect(lines[3].hasPrefix("2 not settled") && lines[4] == "  loom job watch \(changing.jobID)", "\(all.stdout)")
 
@@ -82,16 +91,22 @@ extension ClientSuites {
 
             let json = try await Self.list(dir, ["--json"])
             #expect(json.status == 0)
-            let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]], "\(json.stdout)")
+            let rows = try #require(
+                try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]], "\(json.stdout)")
             #expect(rows.map { $0["job_id"] as? String } == [changing.jobID, paying.jobID, settled.jobID])
-            let keys: Set = ["job_id", "worker", "model", "paid_sat", "mint", "payment_source", "stage", "last_state", "created_at",
-                             "has_reclaimable_token", "has_pending_change", "money_in_flight", "note"]
+            let keys: Set = [
+                "job_id", "worker", "model", "paid_sat", "mint", "payment_source", "stage", "last_state", "created_at",
+                "has_reclaimable_token", "has_pending_change", "money_in_flight", "note",
+            ]
             #expect(rows.allSatisfy { Set($0.keys) == keys }, "every key, null when unknown: \(json.stdout)")
-            #expect(rows[0]["model"] is NSNull && rows[0]["has_pending_change"] as? Bool == true
+            #expect(
+                rows[0]["model"] is NSNull && rows[0]["has_pending_change"] as? Bool == true
                     && rows[0]["has_reclaimable_token"] as? Bool == false && rows[0]["money_in_flight"] as? Bool == true)
-            #expect(rows[1]["model"] as? String == "qwen2.5:7b" && rows[1]["has_reclaimable_token"] as? Bool == true
+            #expect(
+                rows[1]["model"] as? String == "qwen2.5:7b" && rows[1]["has_reclaimable_token"] as? Bool == true
                     && rows[1]["stage"] as? String == "submitted" && rows[1]["last_state"] is NSNull)
-            #expect(rows[2]["stage"] as? String == "settled" && rows[2]["last_state"] as? String == "completed"
+            #expect(
+                rows[2]["stage"] as? String == "settled" && rows[2]["last_state"] as? String == "completed"
                     && rows[2]["money_in_flight"] as? Bool == false)
             #expect(rows[2]["worker"] as? String == Self.worker.npub && rows[2]["created_at"] as? Int == Int(now - 300))
 
@@ -106,7 +121,8 @@ extension ClientSuites {
 
         @Test func onlySettledJobsUnderUnsettledSaySo() async throws {
             let dir = temporaryDirectory("list")
-            try ClientJournal(dataDirectory: dir).save(try Self.job(at: Event.now(), model: "llama3.2:3b", stage: .settled, lastState: "rejected"))
+            try ClientJournal(dataDirectory: dir).save(
+                try Self.job(at: Event.now(), model: "llama3.2:3b", stage: .settled, lastState: "rejected"))
             let r = try await Self.list(dir, ["--unsettled"])
             #expect(r.status == 0)
             #expect(r.stdout.isEmpty)

@@ -7,6 +7,7 @@ import Nostr
 import NostrRelay
 import Secp256k1
 import Testing
+
 @testable import LoomClient
 
 extension ClientSuites {
@@ -17,11 +18,13 @@ extension ClientSuites {
         @Test func failedJobIsBilledForTimeServedAndTheRestComesBack() async throws {
             let relay = try await TestRelay(maxEventSize: 65536)
             let mint = try await TestMint.start(inputFeePpk: 100)
-            let worker = try await FakeWorker.advertised(on: relay, mint: mint, script: .fail(.backendUnavailable, elapsedMs: 1200))
+            let worker = try await FakeWorker.advertised(
+                on: relay, mint: mint, script: .fail(.backendUnavailable, elapsedMs: 1200))
             let client = try await makeClient(relay: relay, mint: mint, sats: 200)
             let before = try await client.wallet!.balance()
             let offer = try await client.directory.offer(of: worker.hex)
-            let job = try await client.submit(JobOrder(model: "llama3.2:3b", input: .prompt("x"), seconds: 40), to: offer, paying: .wallet())
+            let job = try await client.submit(
+                JobOrder(model: "llama3.2:3b", input: .prompt("x"), seconds: 40), to: offer, paying: .wallet())
             let outcome = try await client.follow(jobID: job.jobID, worker: job.worker, timeout: .seconds(180))
             #expect(outcome.status == .failed)
             #expect(outcome.error?.code == "backend-unavailable")
@@ -31,7 +34,9 @@ extension ClientSuites {
             #expect(outcome.warnings.isEmpty, "\(outcome.warnings)")
             let redeemed = try #require(outcome.changeRedeemedSat)
             let after = try await client.wallet!.balance()
-            #expect(before.value - after.value == job.paymentFee.value + bill.chargedSat.value + bill.mintFeeSat.value + bill.changeSat.value - redeemed.value)
+            #expect(
+                before.value - after.value == job.paymentFee.value + bill.chargedSat.value + bill.mintFeeSat.value
+                    + bill.changeSat.value - redeemed.value)
             await worker.stop()
             await client.close()
         }
@@ -44,7 +49,8 @@ extension ClientSuites {
             let token = try await payer.send(50).token
             let client = try await makeClient(relay: relay, mint: mint, sats: 0)
             let offer = try await client.directory.offer(of: worker.hex)
-            let job = try await client.submit(JobOrder(model: "llama3.2:3b", input: .prompt("x")), to: offer, paying: .token(token))
+            let job = try await client.submit(
+                JobOrder(model: "llama3.2:3b", input: .prompt("x")), to: offer, paying: .token(token))
             #expect(job.paidSat == 50 && job.paymentFee == .zero)
             let outcome = try await client.follow(jobID: job.jobID, worker: job.worker, timeout: .seconds(180))
             #expect(outcome.status == .completed)
@@ -61,8 +67,9 @@ extension ClientSuites {
             let worker = try await FakeWorker.advertised(on: relay, mint: mint, script: .complete(text: "ok", elapsedMs: 5000))
             let client = try await makeClient(relay: relay, mint: mint, sats: 100)
             let offer = try await client.directory.offer(of: worker.hex)
-            let job = try await client.submit(JobOrder(model: "llama3.2:3b", input: .prompt("x"), seconds: 10), to: offer,
-                                              paying: .wallet(lockToWorker: true))
+            let job = try await client.submit(
+                JobOrder(model: "llama3.2:3b", input: .prompt("x"), seconds: 10), to: offer,
+                paying: .wallet(lockToWorker: true))
             #expect(client.journal.load(job.jobID)?.reclaimableToken == nil, "a locked token is not ours to take back")
             // The worker (whose wallet holds its Nostr key) redeems the locked token.
             let outcome = try await client.follow(jobID: job.jobID, worker: job.worker, timeout: .seconds(180))
@@ -70,8 +77,9 @@ extension ClientSuites {
             #expect(try await client.wallet!.balance() == Amount(100 - 13))
 
             await worker.setScript(.reject(.workerBusy))
-            let refused = try await client.submit(JobOrder(model: "llama3.2:3b", input: .prompt("x"), seconds: 10), to: offer,
-                                                  paying: .wallet(lockToWorker: true))
+            let refused = try await client.submit(
+                JobOrder(model: "llama3.2:3b", input: .prompt("x"), seconds: 10), to: offer,
+                paying: .wallet(lockToWorker: true))
             let rejected = try await client.follow(jobID: refused.jobID, worker: refused.worker, timeout: .seconds(180))
             #expect(rejected.status == .rejected && rejected.reclaimedSat == nil)
             #expect(rejected.warnings.contains { $0.contains("locked to the worker") })

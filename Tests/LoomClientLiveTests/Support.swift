@@ -33,7 +33,8 @@ func makeClient(relay: TestRelay, mint: TestServer, sats: UInt64) async throws -
     let dir = temporaryDirectory()
     let key = SecretKey.generate()
     let wallet = try await fundedWallet(mint, sats, directory: dir, lockKey: key)
-    return JobClient(key: key, pool: try RelayPool(urls: [relay.url]), journal: try ClientJournal(dataDirectory: dir), wallet: wallet)
+    return JobClient(
+        key: key, pool: try RelayPool(urls: [relay.url]), journal: try ClientJournal(dataDirectory: dir), wallet: wallet)
 }
 
 /// Runs `body` with an in-process Blossom server on a free loopback port.
@@ -44,7 +45,9 @@ func withBlossomServer<T: Sendable>(_ body: (URL) async throws -> T) async throw
     var logger = Logger(label: "blossom-test")
     logger.logLevel = .critical
     let (ports, sink) = AsyncStream.makeStream(of: Int.self)
-    let app = server.makeApplication(logger: logger) { port in sink.yield(port); sink.finish() }
+    let app = server.makeApplication(logger: logger) { port in
+        sink.yield(port); sink.finish()
+    }
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await app.run() }
         var iterator = ports.makeAsyncIterator()

@@ -1,9 +1,9 @@
 import Foundation
 import LoomClient
 import LoomProtocol
+import LoomTestSupport
 import Nostr
 import NostrRelay
-import LoomTestSupport
 import Secp256k1
 import Testing
 
@@ -25,7 +25,8 @@ import Testing
             JobStatus(status: .completed, elapsedMs: 2500, costMsat: 3000, tokens: 10),
         ]
         for (offset, (job, status)) in zip(jobs, statuses).enumerated() {
-            _ = try await pool.publish(status.sign(with: worker, requestID: job, client: client, createdAt: now - 10 + Int64(offset)))
+            _ = try await pool.publish(
+                status.sign(with: worker, requestID: job, client: client, createdAt: now - 10 + Int64(offset)))
         }
         await pool.close()
         let npub = try NIP19Entity.npub(worker.xOnlyPublicKey).encode()

@@ -3,18 +3,22 @@ import LoomProtocol
 import Nostr
 import Secp256k1
 import Testing
+
 @testable import LoomClient
 
 /// Which offers the worker directory keeps and which it picks, from signed
 /// events in memory (DirectoryTests in LoomClientLiveTests read a real relay,
 /// with the same `offer`).
 struct DirectoryTests {
-    static func offer(_ name: String, price: UInt64, models: [String] = ["llama3.2:3b"], mints: [String] = ["http://127.0.0.1:3338"],
-                      accepting: Bool = true, running: Int = 0, queued: Int = 0) -> Advertisement {
-        Advertisement(name: name, backends: [.init(name: "ollama", models: models)],
-                      pricing: Rate(msatPerSecond: price, minSeconds: 1, maxSeconds: 600), mints: mints, blossom: [],
-                      relays: ["ws://127.0.0.1:1"], capacity: .init(maxConcurrent: 1, running: running, queued: queued),
-                      hardware: .init(chipFamily: "x86_64", memoryTier: .gb16), software: .init(version: "0.1.0"), accepting: accepting)
+    static func offer(
+        _ name: String, price: UInt64, models: [String] = ["llama3.2:3b"], mints: [String] = ["http://127.0.0.1:3338"],
+        accepting: Bool = true, running: Int = 0, queued: Int = 0
+    ) -> Advertisement {
+        Advertisement(
+            name: name, backends: [.init(name: "ollama", models: models)],
+            pricing: Rate(msatPerSecond: price, minSeconds: 1, maxSeconds: 600), mints: mints, blossom: [],
+            relays: ["ws://127.0.0.1:1"], capacity: .init(maxConcurrent: 1, running: running, queued: queued),
+            hardware: .init(chipFamily: "x86_64", memoryTier: .gb16), software: .init(version: "0.1.0"), accepting: accepting)
     }
 
     @Test func newestOfferPerWorkerWinsAndBusyWorkersAreAFallback() throws {

@@ -3,6 +3,7 @@ import LoomProtocol
 import Nostr
 import Secp256k1
 import Testing
+
 @testable import LoomClient
 
 /// Short job ids against the client journal, no process (JobListTests in
@@ -11,14 +12,18 @@ struct JobListTests {
     static let client = SecretKey.generate()
     static let worker = SecretKey.generate().xOnlyPublicKey
 
-    static func job(at createdAt: Int64, model: String?, stage: JournaledJob.Stage, lastState: String? = nil,
-                    reclaimable: String? = nil, pendingChange: String? = nil) throws -> JournaledJob {
-        let request = try Event.sign(kind: LoomKind.jobRequest.rawValue, content: "NIP-44 ciphertext",
-                                     tags: [[LoomTag.pubkey, worker.hex]], createdAt: createdAt, with: client)
-        return JournaledJob(jobID: request.id, worker: worker.hex, relays: ["ws://127.0.0.1:1"], workerRelays: nil,
-                            request: request, model: model, paidSat: 25, mint: "http://127.0.0.1:3338",
-                            reclaimableToken: reclaimable, paymentSource: "wallet", pendingChange: pendingChange,
-                            stage: stage, createdAt: createdAt, lastState: lastState)
+    static func job(
+        at createdAt: Int64, model: String?, stage: JournaledJob.Stage, lastState: String? = nil,
+        reclaimable: String? = nil, pendingChange: String? = nil
+    ) throws -> JournaledJob {
+        let request = try Event.sign(
+            kind: LoomKind.jobRequest.rawValue, content: "NIP-44 ciphertext",
+            tags: [[LoomTag.pubkey, worker.hex]], createdAt: createdAt, with: client)
+        return JournaledJob(
+            jobID: request.id, worker: worker.hex, relays: ["ws://127.0.0.1:1"], workerRelays: nil,
+            request: request, model: model, paidSat: 25, mint: "http://127.0.0.1:3338",
+            reclaimableToken: reclaimable, paymentSource: "wallet", pendingChange: pendingChange,
+            stage: stage, createdAt: createdAt, lastState: lastState)
     }
 
     /// The short ids `loom job list` prints name journaled jobs in

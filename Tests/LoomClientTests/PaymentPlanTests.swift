@@ -1,6 +1,7 @@
 import Cashu
 import LoomProtocol
 import Testing
+
 @testable import LoomClient
 
 /// The payment the client makes must buy the seconds asked for once the
@@ -21,7 +22,9 @@ struct PaymentPlanTests {
                 #expect(budget >= seconds, "ppk \(ppk), \(seconds) s: \(amount) sat buys \(budget) s")
                 // One sat less would not do: the plan is the least that works.
                 let less = Amount(amount.value - 1)
-                let lessBudget = (try? Pricing.budgetSeconds(paid: less, inputFee: PaymentPlan.inputFee(of: less, ppk: ppk), rate: testRate)) ?? 0
+                let lessBudget =
+                    (try? Pricing.budgetSeconds(paid: less, inputFee: PaymentPlan.inputFee(of: less, ppk: ppk), rate: testRate))
+                    ?? 0
                 #expect(lessBudget < seconds, "ppk \(ppk), \(seconds) s: \(less) sat would have been enough")
             }
         }

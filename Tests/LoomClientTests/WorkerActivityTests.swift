@@ -40,7 +40,8 @@ import Testing
     @Test func earningsCountFinishedJobsAndTheLastHour() throws {
         var activity = WorkerActivity()
         _ = activity.observe(try published(JobStatus(status: .completed, elapsedMs: 3000, costMsat: 3_000_000), at: 1_000))
-        _ = activity.observe(try published(JobStatus(status: .cancelled, elapsedMs: 1000, costMsat: 1_500), job: other, at: 5_000))
+        _ = activity.observe(
+            try published(JobStatus(status: .cancelled, elapsedMs: 1000, costMsat: 1_500), job: other, at: 5_000))
         #expect(activity.earnedSat == 3_001)
         #expect(activity.earnedLastHour(now: 5_100) == 1, "only the job that ended within the hour")
         // Nothing after a terminal state counts, even a newer event.

@@ -2,6 +2,7 @@ import Cashu
 import Nostr
 import Secp256k1
 import Testing
+
 @testable import LoomProtocol
 
 @Suite struct AdmissionTests {
@@ -44,7 +45,9 @@ import Testing
     }
 
     @Test func wrongUnit() throws {
-        #expect(throws: RequestRejection.wrongUnit("usd")) { try admit(try Fixture.request(payment: try Fixture.token([500], unit: .usd))) }
+        #expect(throws: RequestRejection.wrongUnit("usd")) {
+            try admit(try Fixture.request(payment: try Fixture.token([500], unit: .usd)))
+        }
     }
 
     @Test func wrongMint() throws {

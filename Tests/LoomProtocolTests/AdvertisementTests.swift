@@ -2,6 +2,7 @@ import Foundation
 import Nostr
 import Secp256k1
 import Testing
+
 @testable import LoomProtocol
 
 @Suite struct AdvertisementTests {
@@ -26,9 +27,13 @@ import Testing
     }
 
     @Test func contentUsesTheWireNames() throws {
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(ad.template(expiresAt: 1).content.utf8)) as? [String: Any])
-        #expect(Set(json.keys) == ["v", "name", "about", "backends", "pricing", "mints", "blossom", "relays",
-                                    "capacity", "hardware", "software", "accepting"])
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(ad.template(expiresAt: 1).content.utf8)) as? [String: Any])
+        #expect(
+            Set(json.keys) == [
+                "v", "name", "about", "backends", "pricing", "mints", "blossom", "relays",
+                "capacity", "hardware", "software", "accepting",
+            ])
         let pricing = try #require(json["pricing"] as? [String: Any])
         #expect(Set(pricing.keys) == ["unit", "msat_per_second", "min_seconds", "max_seconds"])
         let hardware = try #require(json["hardware"] as? [String: Any])
@@ -63,7 +68,8 @@ import Testing
     @Test func anAdvertisementWithoutExpirationIsRefused() throws {
         let template = try ad.template(expiresAt: Fixture.now)
         let tags = template.tags.filter { $0.first != "expiration" }
-        let event = try Event.sign(kind: 10100, content: template.content, tags: tags, createdAt: Fixture.now, with: Fixture.worker)
+        let event = try Event.sign(
+            kind: 10100, content: template.content, tags: tags, createdAt: Fixture.now, with: Fixture.worker)
         #expect(throws: LoomEventError.missingTag("expiration")) { try Advertisement.parse(event) }
     }
 
@@ -75,7 +81,9 @@ import Testing
         let extraModel = try signed(template.tags + [["t", "gpt-5"]])
         #expect(throws: LoomEventError.self) { try Advertisement.parse(extraModel) }
         let cheaper = try signed(template.tags.map { $0.first == "price" ? ["price", "1", "msat/s"] : $0 })
-        #expect(throws: LoomEventError.badTag("price", reason: "does not match pricing.msat_per_second")) { try Advertisement.parse(cheaper) }
+        #expect(throws: LoomEventError.badTag("price", reason: "does not match pricing.msat_per_second")) {
+            try Advertisement.parse(cheaper)
+        }
         let otherMint = try signed(template.tags.map { $0.first == "mint" ? ["mint", "https://other.mint"] : $0 })
         #expect(throws: LoomEventError.self) { try Advertisement.parse(otherMint) }
         // Trailing slashes are the same mint.
@@ -85,8 +93,11 @@ import Testing
 
     @Test func forgedOrWrongKindEventsAreRefused() throws {
         let event = try ad.sign(with: Fixture.worker, createdAt: Fixture.now)
-        #expect(throws: LoomEventError.self) { try Advertisement.parse(event.tampered(content: event.content.replacingOccurrences(of: "2500", with: "1"))) }
-        let status = try Event.sign(kind: 30100, content: event.content, tags: event.tags, createdAt: Fixture.now, with: Fixture.worker)
+        #expect(throws: LoomEventError.self) {
+            try Advertisement.parse(event.tampered(content: event.content.replacingOccurrences(of: "2500", with: "1")))
+        }
+        let status = try Event.sign(
+            kind: 30100, content: event.content, tags: event.tags, createdAt: Fixture.now, with: Fixture.worker)
         #expect(throws: LoomEventError.wrongKind(expected: .advertisement, got: 30100)) { try Advertisement.parse(status) }
     }
 
@@ -100,7 +111,8 @@ import Testing
     @Test func unknownFieldsAreIgnored() throws {
         let template = try ad.template(expiresAt: Fixture.now + 60)
         let extended = template.content.replacingOccurrences(of: #""v":1"#, with: #""v":1,"gpu_hours":12"#)
-        let event = try Event.sign(kind: 10100, content: extended, tags: template.tags, createdAt: Fixture.now, with: Fixture.worker)
+        let event = try Event.sign(
+            kind: 10100, content: extended, tags: template.tags, createdAt: Fixture.now, with: Fixture.worker)
         #expect(try Advertisement.parse(event).advertisement == ad)
     }
 

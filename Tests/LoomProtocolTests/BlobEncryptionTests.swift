@@ -2,6 +2,7 @@ import Foundation
 import Nostr
 import Secp256k1
 import Testing
+
 @testable import LoomProtocol
 
 /// Output blobs are encrypted before Blossom sees them; the client decrypts
@@ -29,16 +30,20 @@ import Testing
     @Test(arguments: [
         ("00" * 32, "00" * 12, "", "530f8afbc74536b9a963b4f1c4cb738b"),
         ("00" * 32, "00" * 12, "00" * 16, "cea7403d4d606b6e074ec5d3baf39d18d0d1c8a799996bf0265b98b5d48ab919"),
-        ("feffe9928665731c6d6a8f9467308308" * 2, "cafebabefacedbaddecaf888",
-         "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b391aafd255",
-         "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662898015ad"
-            + "b094dac5d93471bdec1a502270e3cc6c"),
+        (
+            "feffe9928665731c6d6a8f9467308308" * 2, "cafebabefacedbaddecaf888",
+            "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b391aafd255",
+            "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662898015ad"
+                + "b094dac5d93471bdec1a502270e3cc6c"
+        ),
     ])
     func gcmSpecificationVectors(key: String, nonce: String, plaintext: String, blob: String) throws {
         let s = try BlobEncryption.seal(try Hex.decode(plaintext), key: try Hex.decode(key), nonce: try Hex.decode(nonce))
         #expect(Hex.encode(s.blob) == blob)
         #expect(s.encryption == BlobEncryption(algorithm: "aes-256-gcm", key: key, nonce: nonce))
-        #expect(try s.output(url: url, type: "application/octet-stream").open(try Hex.decode(blob)) == Data(try Hex.decode(plaintext)))
+        #expect(
+            try s.output(url: url, type: "application/octet-stream").open(try Hex.decode(blob)) == Data(try Hex.decode(plaintext))
+        )
     }
 
     @Test func sealedBlobsOpenAndNameBothHashes() throws {
@@ -140,12 +145,14 @@ import Testing
         let asOldReaderSeesIt = JobResult.Output(url: old.url, sha256: old.sha256, size: old.size, type: old.type)
         #expect(throws: BlobError.hashMismatch(expected: old.sha256, actual: s.blobSha256)) { try asOldReaderSeesIt.open(s.blob) }
         // …and a clear-text blob (from an older worker) still opens against `sha256`.
-        #expect(try JobResult.Output(url: url, sha256: output.sha256, size: output.size, type: "text/plain").open(content) == content)
+        #expect(
+            try JobResult.Output(url: url, sha256: output.sha256, size: output.size, type: "text/plain").open(content) == content)
     }
 
     func completed(_ outputs: [JobResult.Output]) throws -> JobResult {
-        let bill = try Pricing.settle(paid: 100, inputFee: 0, changeFee: 0, rate: Fixture.rate,
-                                      elapsedMs: 23_100, budgetSeconds: 40, cause: .normal)
+        let bill = try Pricing.settle(
+            paid: 100, inputFee: 0, changeFee: 0, rate: Fixture.rate,
+            elapsedMs: 23_100, budgetSeconds: 40, cause: .normal)
         return JobResult(status: .completed, outputs: outputs, bill: bill, change: try Fixture.token([32, 8, 2]))
     }
 
@@ -177,12 +184,24 @@ import Testing
             (with { $0.blobSha256 = "ABC" }, "outputs[0].blob_sha256"),
             (with { $0.blobSize = nil }, "outputs[0].blob_size"),
             (with { $0.blobSize = $0.size + 17 }, "outputs[0].blob_size"),
-            (with { let key = $0.encryption!.key; $0.encryption?.key = String(key.dropLast(2)) }, "outputs[0].encryption.key"),
-            (with { let key = $0.encryption!.key; $0.encryption?.key = key.uppercased() }, "outputs[0].encryption.key"),
+            (
+                with {
+                    let key = $0.encryption!.key; $0.encryption?.key = String(key.dropLast(2))
+                }, "outputs[0].encryption.key"
+            ),
+            (
+                with {
+                    let key = $0.encryption!.key; $0.encryption?.key = key.uppercased()
+                }, "outputs[0].encryption.key"
+            ),
             (with { $0.encryption?.nonce += "00000000" }, "outputs[0].encryption.nonce"),
             (with { $0.encryption?.algorithm = "AES GCM" }, "outputs[0].encryption.algorithm"),
             (with { $0.encryption?.algorithm = "" }, "outputs[0].encryption.algorithm"),
-            (with { $0.encryption?.algorithm = "x-cipher"; $0.encryption?.key = "not hex" }, "outputs[0].encryption.key"),
+            (
+                with {
+                    $0.encryption?.algorithm = "x-cipher"; $0.encryption?.key = "not hex"
+                }, "outputs[0].encryption.key"
+            ),
             (with { $0.encryption = nil }, "outputs[0].encryption"),
         ]
         for (o, field) in cases {
@@ -197,7 +216,9 @@ import Testing
     @Test func theKeyIsNeverInADescription() throws {
         let (_, output) = try sealed()
         let key = try #require(output.encryption?.key)
-        for text in [String(describing: output), String(reflecting: output), "\(JobResult(status: .cancelled, outputs: [output]))"] {
+        for text in [
+            String(describing: output), String(reflecting: output), "\(JobResult(status: .cancelled, outputs: [output]))",
+        ] {
             #expect(!text.contains(key))
         }
     }

@@ -1,8 +1,9 @@
 import Cashu
+import LoomJSON
 import Nostr
 import Secp256k1
+
 @testable import LoomProtocol
-import LoomJSON
 
 /// Keys and values the tests share. Fresh keys each run: nothing here may
 /// depend on a particular key.
@@ -21,8 +22,10 @@ enum Fixture {
 
     /// A syntactically valid token: random secrets, real curve points. A
     /// mint would refuse it, which is fine: nothing here talks to one.
-    static func token(_ amounts: [UInt64], mint: String = mint, unit: CurrencyUnit = .sat,
-                      secret: () -> String = { Hex.encode(SecureRandom.bytes(32)) }) throws -> String {
+    static func token(
+        _ amounts: [UInt64], mint: String = mint, unit: CurrencyUnit = .sat,
+        secret: () -> String = { Hex.encode(SecureRandom.bytes(32)) }
+    ) throws -> String {
         let id = try KeysetID(hex: "009a1f293253e41e")
         let proofs = amounts.map {
             Proof(amount: Amount($0), id: id, secret: secret(), C: SecretKey.generate().publicKey)
@@ -33,19 +36,24 @@ enum Fixture {
     static func request(payment: String? = nil, model: String = "llama3.2:3b", maxSeconds: UInt64? = 60) throws -> JobRequest {
         JobRequest(
             model: model,
-            input: .messages([ChatMessage(role: "system", content: "Be brief."), ChatMessage(role: "user", content: "Why is the sky blue?")]),
+            input: .messages([
+                ChatMessage(role: "system", content: "Be brief."), ChatMessage(role: "user", content: "Why is the sky blue?"),
+            ]),
             options: ["temperature": .double(0.2), "num_predict": .int(256), "stop": .array([.string("\n\n")])],
             payment: try payment ?? token([64, 32, 4]), maxSeconds: maxSeconds, lockChange: true)
     }
 
     static func sealed(_ request: JobRequest? = nil, expiresAt: Int64? = now + 600, createdAt: Int64 = now) throws -> Event {
-        try (request ?? self.request()).seal(from: client, to: worker.xOnlyPublicKey, relays: ["wss://relay.example.com"],
-                                              expiresAt: expiresAt, createdAt: createdAt)
+        try (request ?? self.request()).seal(
+            from: client, to: worker.xOnlyPublicKey, relays: ["wss://relay.example.com"],
+            expiresAt: expiresAt, createdAt: createdAt)
     }
 
     /// Signs an arbitrary request-shaped event, for the malformed cases.
-    static func rawRequest(content: String, tags: [[String]]? = nil, kind: Int = LoomKind.jobRequest.rawValue,
-                           by key: SecretKey = client) throws -> Event {
+    static func rawRequest(
+        content: String, tags: [[String]]? = nil, kind: Int = LoomKind.jobRequest.rawValue,
+        by key: SecretKey = client
+    ) throws -> Event {
         let t = tags ?? [["p", worker.xOnlyPublicKey.hex], ["encrypted"]]
         return try Event.sign(kind: kind, content: content, tags: t, createdAt: now, with: key)
     }
@@ -71,7 +79,8 @@ extension Event {
     /// A copy with some fields replaced, keeping the old id and signature:
     /// how a tampered event looks on the wire.
     func tampered(content: String? = nil, tags: [[String]]? = nil) -> Event {
-        Event(id: id, pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags ?? self.tags,
-              content: content ?? self.content, sig: sig)
+        Event(
+            id: id, pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags ?? self.tags,
+            content: content ?? self.content, sig: sig)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import LoomJSON
 import Nostr
 import Testing
+
 @testable import LoomProtocol
 
 /// A request's `options` are a short list of sampling settings, each with
@@ -64,9 +65,9 @@ import Testing
 
     @Test func theListedOptionsOpen() throws {
         let all = #"""
-        {"temperature":0.7,"top_p":0.9,"top_k":40,"min_p":0.05,"seed":42,"num_predict":256,"stop":["\n\n","user:"],
-         "repeat_penalty":1.1,"presence_penalty":0.5,"frequency_penalty":-0.5,"ignore_eos":false}
-        """#
+            {"temperature":0.7,"top_p":0.9,"top_k":40,"min_p":0.05,"seed":42,"num_predict":256,"stop":["\n\n","user:"],
+             "repeat_penalty":1.1,"presence_penalty":0.5,"frequency_penalty":-0.5,"ignore_eos":false}
+            """#
         #expect(try refusal(all) == nil)
         // Whole numbers where a number is wanted, and 42.0 where a whole number is.
         #expect(try refusal(#"{"temperature":1,"seed":42.0,"num_predict":16.0}"#) == nil)

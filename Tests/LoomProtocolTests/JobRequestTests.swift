@@ -3,6 +3,7 @@ import Foundation
 import Nostr
 import Secp256k1
 import Testing
+
 @testable import LoomProtocol
 
 @Suite struct JobRequestTests {
@@ -43,7 +44,8 @@ import Testing
             try NIP44.decrypt(event.content, to: Fixture.stranger, from: Fixture.client.xOnlyPublicKey)
         }
         // Re-addressing the same ciphertext to itself does not help the stranger.
-        let readdressed = try Fixture.rawRequest(content: event.content, tags: [["p", Fixture.stranger.xOnlyPublicKey.hex], ["encrypted"]])
+        let readdressed = try Fixture.rawRequest(
+            content: event.content, tags: [["p", Fixture.stranger.xOnlyPublicKey.hex], ["encrypted"]])
         #expect(throws: RequestRejection.undecryptable) {
             try RequestOpener(workerKey: Fixture.stranger).open(readdressed, now: Fixture.now)
         }
@@ -51,7 +53,12 @@ import Testing
 
     @Test func descriptionsRedactPromptAndPayment() throws {
         let request = try Fixture.request()
-        for text in [String(describing: request), String(reflecting: request), { var s = ""; dump(request, to: &s); return s }()] {
+        for text in [
+            String(describing: request), String(reflecting: request),
+            {
+                var s = ""; dump(request, to: &s); return s
+            }(),
+        ] {
             #expect(!text.contains("cashu") && !text.contains("sky"), "\(text)")
         }
     }

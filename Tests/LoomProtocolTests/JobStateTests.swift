@@ -1,4 +1,5 @@
 import Testing
+
 @testable import LoomProtocol
 
 @Suite struct JobStateTests {
@@ -18,21 +19,21 @@ import Testing
     }
 
     @Test(arguments: [
-        (JobState.received, JobState.running),       // not before the payment is verified
+        (JobState.received, JobState.running),  // not before the payment is verified
         (.received, .completed),
-        (.received, .failed),                        // nothing held yet: that is a rejection
-        (.paymentVerified, .rejected),               // money taken: only failure with refund
+        (.received, .failed),  // nothing held yet: that is a rejection
+        (.paymentVerified, .rejected),  // money taken: only failure with refund
         (.queued, .rejected),
         (.queued, .uploading),
-        (.running, .queued),                         // no going back
+        (.running, .queued),  // no going back
         (.running, .paymentVerified),
-        (.uploading, .cancelled),                    // the work is done
+        (.uploading, .cancelled),  // the work is done
         (.uploading, .running),
-        (.completed, .failed),                       // terminal states stay put
+        (.completed, .failed),  // terminal states stay put
         (.failed, .completed),
         (.cancelled, .running),
         (.rejected, .received),
-        (.running, .running),                        // progress is an update, not a transition
+        (.running, .running),  // progress is an update, not a transition
         (.queued, .queued),
     ])
     func forbiddenTransition(_ from: JobState, _ to: JobState) {
@@ -59,8 +60,9 @@ import Testing
     }
 
     @Test func wireNames() {
-        #expect(JobState.allCases.map(\.rawValue) == [
-            "received", "payment-verified", "queued", "running", "uploading", "completed", "failed", "cancelled", "rejected",
-        ])
+        #expect(
+            JobState.allCases.map(\.rawValue) == [
+                "received", "payment-verified", "queued", "running", "uploading", "completed", "failed", "cancelled", "rejected",
+            ])
     }
 }

@@ -1,5 +1,6 @@
 import Nostr
 import Testing
+
 @testable import LoomProtocol
 
 @Suite struct JobStatusTests {
@@ -7,8 +8,9 @@ import Testing
     var client: String { Fixture.client.xOnlyPublicKey.hex }
 
     @Test func roundTrip() throws {
-        let status = JobStatus(status: .running, elapsedMs: 4_200, costMsat: 10_500, tokens: 87,
-                               budgetSeconds: 39, tokensPerSecond: 20.7)
+        let status = JobStatus(
+            status: .running, elapsedMs: 4_200, costMsat: 10_500, tokens: 87,
+            budgetSeconds: 39, tokensPerSecond: 20.7)
         let event = try status.sign(with: Fixture.worker, requestID: requestID, client: client, createdAt: Fixture.now)
         #expect(event.kind == 30100)
         #expect(event.identifier == requestID)
@@ -40,16 +42,18 @@ import Testing
 
     @Test func invalidStatusesAreNotBuilt() {
         let bad: [JobStatus] = [
-            JobStatus(status: .failed),                               // no reason
+            JobStatus(status: .failed),  // no reason
             JobStatus(status: .rejected),
-            JobStatus(status: .running, queuePosition: 1),            // position only while queued
+            JobStatus(status: .running, queuePosition: 1),  // position only while queued
             JobStatus(status: .queued, queuePosition: 0),
             JobStatus(status: .running, tokensPerSecond: .nan),
         ]
         for s in bad {
             #expect(throws: ContentError.self) { try s.template(requestID: requestID, client: client, expiresAt: 1) }
         }
-        #expect(throws: ContentError.self) { try JobStatus(status: .running).template(requestID: "abc", client: client, expiresAt: 1) }
+        #expect(throws: ContentError.self) {
+            try JobStatus(status: .running).template(requestID: "abc", client: client, expiresAt: 1)
+        }
     }
 
     @Test func parserChecksTagsAgainstContent() throws {
@@ -58,13 +62,17 @@ import Testing
             try Event.sign(kind: 30100, content: template.content, tags: tags, createdAt: Fixture.now, with: Fixture.worker)
         }
         let lying = try signed(template.tags.map { $0.first == "status" ? ["status", "completed"] : $0 })
-        #expect(throws: LoomEventError.badTag("status", reason: "does not match the content's status")) { try JobStatus.parse(lying) }
+        #expect(throws: LoomEventError.badTag("status", reason: "does not match the content's status")) {
+            try JobStatus.parse(lying)
+        }
         let otherJob = try signed(template.tags.map { $0.first == "e" ? ["e", String(repeating: "1", count: 64)] : $0 })
         #expect(throws: LoomEventError.self) { try JobStatus.parse(otherJob) }
         let noClient = try signed(template.tags.filter { $0.first != "p" })
         #expect(throws: LoomEventError.missingTag("p")) { try JobStatus.parse(noClient) }
         let event = try signed(template.tags)
-        #expect(throws: LoomEventError.self) { try JobStatus.parse(event.tampered(content: #"{"v":1,"status":"completed","elapsed_ms":0,"cost_msat":0,"tokens":0}"#)) }
+        #expect(throws: LoomEventError.self) {
+            try JobStatus.parse(event.tampered(content: #"{"v":1,"status":"completed","elapsed_ms":0,"cost_msat":0,"tokens":0}"#))
+        }
     }
 
     @Test func timestampsOfOneJobStrictlyIncrease() {

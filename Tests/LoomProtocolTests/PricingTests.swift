@@ -1,5 +1,6 @@
 import Cashu
 import Testing
+
 @testable import LoomProtocol
 
 /// SplitMix64: a seeded generator so a failing property names a seed that reproduces it.
@@ -27,8 +28,12 @@ struct SeededGenerator: RandomNumberGenerator {
         #expect(try Pricing.budgetSeconds(paid: 100, inputFee: 1, rate: rate) == 39)  // 39.6 s
         #expect(try Pricing.budgetSeconds(paid: 100_000, inputFee: 0, rate: rate) == 600)  // worker's cap
         #expect(try Pricing.budgetSeconds(paid: 100_000, inputFee: 0, rate: rate, requestMaxSeconds: 30) == 30)
-        #expect(throws: PricingError.underpaid(netPaid: 12, needed: 13)) { try Pricing.budgetSeconds(paid: 13, inputFee: 1, rate: rate) }
-        #expect(throws: PricingError.feesExceedPayment(paid: 2, fees: 3)) { try Pricing.budgetSeconds(paid: 2, inputFee: 3, rate: rate) }
+        #expect(throws: PricingError.underpaid(netPaid: 12, needed: 13)) {
+            try Pricing.budgetSeconds(paid: 13, inputFee: 1, rate: rate)
+        }
+        #expect(throws: PricingError.feesExceedPayment(paid: 2, fees: 3)) {
+            try Pricing.budgetSeconds(paid: 2, inputFee: 3, rate: rate)
+        }
         #expect(throws: PricingError.requestBelowMinimum(requested: 4, minimum: 5)) {
             try Pricing.budgetSeconds(paid: 100, inputFee: 0, rate: rate, requestMaxSeconds: 4)
         }
@@ -36,17 +41,21 @@ struct SeededGenerator: RandomNumberGenerator {
 
     @Test func chargeAppliesTheMinimumUnlessTheWorkerFailed() throws {
         // 1.2 s served: a normal end pays for the 5 s minimum; a worker fault for 1.2 s.
-        let normal = try Pricing.settle(paid: 100, inputFee: 0, changeFee: 0, rate: rate, elapsedMs: 1_200, budgetSeconds: 40, cause: .normal)
+        let normal = try Pricing.settle(
+            paid: 100, inputFee: 0, changeFee: 0, rate: rate, elapsedMs: 1_200, budgetSeconds: 40, cause: .normal)
         #expect(normal.billedMs == 5_000 && normal.chargedSat == 13)
-        let fault = try Pricing.settle(paid: 100, inputFee: 0, changeFee: 0, rate: rate, elapsedMs: 1_200, budgetSeconds: 40, cause: .workerFault)
+        let fault = try Pricing.settle(
+            paid: 100, inputFee: 0, changeFee: 0, rate: rate, elapsedMs: 1_200, budgetSeconds: 40, cause: .workerFault)
         #expect(fault.billedMs == 1_200 && fault.chargedSat == 3)
-        let none = try Pricing.settle(paid: 100, inputFee: 0, changeFee: 0, rate: rate, elapsedMs: 0, budgetSeconds: 40, cause: .workerFault)
+        let none = try Pricing.settle(
+            paid: 100, inputFee: 0, changeFee: 0, rate: rate, elapsedMs: 0, budgetSeconds: 40, cause: .workerFault)
         #expect(none.chargedSat == 0 && none.changeSat == 100)
     }
 
     @Test func chargeNeverPassesTheBudget() throws {
         // The backend overran its 40 s stop by 300 ms: the client is not billed for it.
-        let bill = try Pricing.settle(paid: 100, inputFee: 0, changeFee: 0, rate: rate, elapsedMs: 40_300, budgetSeconds: 40, cause: .normal)
+        let bill = try Pricing.settle(
+            paid: 100, inputFee: 0, changeFee: 0, rate: rate, elapsedMs: 40_300, budgetSeconds: 40, cause: .normal)
         #expect(bill.billedMs == 40_000 && bill.chargedSat == 100 && bill.changeSat == 0)
     }
 
@@ -64,9 +73,11 @@ struct SeededGenerator: RandomNumberGenerator {
 
     @Test func smallLeftoversStayAsDust() throws {
         // 13 sat paid, 12.5 → 13 charged… make the leftover 1 sat with a change swap costing 1.
-        let bill = try Pricing.settle(paid: 14, inputFee: 0, changeFee: 1, rate: rate, elapsedMs: 5_000, budgetSeconds: 5, cause: .normal)
+        let bill = try Pricing.settle(
+            paid: 14, inputFee: 0, changeFee: 1, rate: rate, elapsedMs: 5_000, budgetSeconds: 5, cause: .normal)
         #expect(bill.changeSat == 0 && bill.dustSat == 1 && bill.chargedSat == 14 && bill.mintFeeSat == 0)
-        let returned = try Pricing.settle(paid: 15, inputFee: 0, changeFee: 1, rate: rate, elapsedMs: 5_000, budgetSeconds: 6, cause: .normal)
+        let returned = try Pricing.settle(
+            paid: 15, inputFee: 0, changeFee: 1, rate: rate, elapsedMs: 5_000, budgetSeconds: 6, cause: .normal)
         #expect(returned.changeSat == 1 && returned.dustSat == 0 && returned.mintFeeSat == 1)
     }
 
@@ -86,15 +97,18 @@ struct SeededGenerator: RandomNumberGenerator {
         var rng = SeededGenerator(state: seed)
         for _ in 0..<5_000 {
             let maxSeconds = UInt64.random(in: 1...3_600, using: &rng)
-            let rate = Rate(msatPerSecond: UInt64.random(in: 1...5_000_000, using: &rng),
-                            minSeconds: UInt64.random(in: 0...min(maxSeconds, 60), using: &rng), maxSeconds: maxSeconds)
+            let rate = Rate(
+                msatPerSecond: UInt64.random(in: 1...5_000_000, using: &rng),
+                minSeconds: UInt64.random(in: 0...min(maxSeconds, 60), using: &rng), maxSeconds: maxSeconds)
             let paid = Amount(UInt64.random(in: 1...2_000_000, using: &rng))
             let inputFee = Amount(UInt64.random(in: 0...min(paid.value, 5), using: &rng))
             let changeFee = Amount(UInt64.random(in: 0...5, using: &rng))
             let requestMax: UInt64? = Bool.random(using: &rng) ? UInt64.random(in: 1...3_600, using: &rng) : nil
 
             let budget: UInt64
-            do { budget = try Pricing.budgetSeconds(paid: paid, inputFee: inputFee, rate: rate, requestMaxSeconds: requestMax) } catch {
+            do {
+                budget = try Pricing.budgetSeconds(paid: paid, inputFee: inputFee, rate: rate, requestMaxSeconds: requestMax)
+            } catch {
                 switch error {
                 case .underpaid, .requestBelowMinimum: continue  // refused before any work: nothing to bill
                 default: throw error
@@ -102,13 +116,15 @@ struct SeededGenerator: RandomNumberGenerator {
             }
             #expect(budget >= max(rate.minSeconds, 1) && budget <= rate.maxSeconds && budget <= (requestMax ?? .max))
             // The budget is affordable: its price never exceeds what was paid after fees.
-            #expect(try Pricing.charge(rate: rate, billedMs: budget * 1000, netPaid: Amount(.max)).value
+            #expect(
+                try Pricing.charge(rate: rate, billedMs: budget * 1000, netPaid: Amount(.max)).value
                     <= paid.value - inputFee.value, "seed \(seed)")
 
             let elapsed = UInt64.random(in: 0...(budget * 1000 + 2_000), using: &rng)
             for cause in [Pricing.Cause.normal, .workerFault] {
-                let bill = try Pricing.settle(paid: paid, inputFee: inputFee, changeFee: changeFee, rate: rate,
-                                              elapsedMs: elapsed, budgetSeconds: budget, cause: cause)
+                let bill = try Pricing.settle(
+                    paid: paid, inputFee: inputFee, changeFee: changeFee, rate: rate,
+                    elapsedMs: elapsed, budgetSeconds: budget, cause: cause)
                 try bill.validate()
                 #expect(bill.chargedSat.value + bill.changeSat.value + bill.mintFeeSat.value == paid.value, "seed \(seed)")
                 #expect(bill.chargedSat <= paid)

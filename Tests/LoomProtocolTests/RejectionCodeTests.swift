@@ -1,5 +1,6 @@
 import Cashu
 import Testing
+
 @testable import LoomProtocol
 
 @Suite struct RejectionCodeTests {
@@ -14,15 +15,18 @@ import Testing
     ]
 
     @Test func everyCodeIsCoveredOnceAndStable() {
-        #expect(Self.all.map(\.code).sorted { $0.rawValue < $1.rawValue } == RequestRejection.Code.allCases.sorted { $0.rawValue < $1.rawValue })
+        #expect(
+            Self.all.map(\.code).sorted { $0.rawValue < $1.rawValue }
+                == RequestRejection.Code.allCases.sorted { $0.rawValue < $1.rawValue })
         #expect(Set(RequestRejection.Code.allCases.map(\.rawValue)).count == RequestRejection.Code.allCases.count)
         // These strings are on the wire: changing one breaks clients.
-        #expect(RequestRejection.Code.allCases.map(\.rawValue) == [
-            "wrong-kind", "wrong-worker", "too-large", "not-whitelisted", "bad-signature", "expired",
-            "not-encrypted", "clear-text-payment", "undecryptable", "bad-schema", "unsupported-version",
-            "unknown-model", "too-short", "payment-missing", "payment-invalid", "wrong-unit", "wrong-mint",
-            "underpaid", "wrong-lock", "invalid-dleq", "spent", "mint-unavailable", "worker-busy", "not-accepting",
-        ])
+        #expect(
+            RequestRejection.Code.allCases.map(\.rawValue) == [
+                "wrong-kind", "wrong-worker", "too-large", "not-whitelisted", "bad-signature", "expired",
+                "not-encrypted", "clear-text-payment", "undecryptable", "bad-schema", "unsupported-version",
+                "unknown-model", "too-short", "payment-missing", "payment-invalid", "wrong-unit", "wrong-mint",
+                "underpaid", "wrong-lock", "invalid-dleq", "spent", "mint-unavailable", "worker-busy", "not-accepting",
+            ])
     }
 
     @Test(arguments: all)

@@ -3,6 +3,7 @@ import Foundation
 import Nostr
 import Secp256k1
 import Testing
+
 @testable import LoomProtocol
 
 /// One test per rejection the protocol layer decides, each built so that
@@ -15,8 +16,10 @@ import Testing
         try opener.open(event, now: Fixture.now, isAllowed: { _ in allowed })
     }
 
-    func expectRejection(_ expected: RequestRejection.Code, _ event: Event, allowed: Bool = true,
-                         sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectRejection(
+        _ expected: RequestRejection.Code, _ event: Event, allowed: Bool = true,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         do {
             _ = try open(event, allowed: allowed)
             Issue.record("accepted; expected \(expected.rawValue)", sourceLocation: sourceLocation)
@@ -37,9 +40,11 @@ import Testing
 
     @Test func wrongWorker() throws {
         let body = try Fixture.encrypted("{\"v\":1}")
-        for tags in [[["p", Fixture.stranger.xOnlyPublicKey.hex], ["encrypted"]],
-                     [["encrypted"]],
-                     [["p", workerHex], ["p", Fixture.stranger.xOnlyPublicKey.hex], ["encrypted"]]] {
+        for tags in [
+            [["p", Fixture.stranger.xOnlyPublicKey.hex], ["encrypted"]],
+            [["encrypted"]],
+            [["p", workerHex], ["p", Fixture.stranger.xOnlyPublicKey.hex], ["encrypted"]],
+        ] {
             expectRejection(.wrongWorker, try Fixture.rawRequest(content: body, tags: tags))
         }
     }
@@ -55,7 +60,11 @@ import Testing
     @Test func notWhitelisted() throws {
         var asked: [String] = []
         #expect(throws: RequestRejection.notWhitelisted) {
-            try opener.open(try Fixture.sealed(), now: Fixture.now, isAllowed: { asked.append($0); return false })
+            try opener.open(
+                try Fixture.sealed(), now: Fixture.now,
+                isAllowed: {
+                    asked.append($0); return false
+                })
         }
         #expect(asked == [Fixture.client.xOnlyPublicKey.hex])
     }
@@ -68,8 +77,9 @@ import Testing
 
     @Test func expired() throws {
         #expect(throws: RequestRejection.expired(at: Fixture.now)) { try open(try Fixture.sealed(expiresAt: Fixture.now)) }
-        let malformed = try Fixture.rawRequest(content: try Fixture.encrypted("{}"),
-                                               tags: [["p", workerHex], ["encrypted"], ["expiration", "soon"]])
+        let malformed = try Fixture.rawRequest(
+            content: try Fixture.encrypted("{}"),
+            tags: [["p", workerHex], ["encrypted"], ["expiration", "soon"]])
         #expect(throws: RequestRejection.expired(at: nil)) { try open(malformed) }
     }
 
@@ -88,8 +98,9 @@ import Testing
         let v3 = try Token.decode(token).serializedV3()
         expectRejection(.clearTextPayment, try Fixture.rawRequest(content: "pay: \(v3)"))
         // A token in a tag is just as public, even when the content is encrypted.
-        let tagged = try Fixture.rawRequest(content: try Fixture.encrypted(plain.replacingOccurrences(of: token, with: "")),
-                                            tags: [["p", workerHex], ["encrypted"], ["payment", token]])
+        let tagged = try Fixture.rawRequest(
+            content: try Fixture.encrypted(plain.replacingOccurrences(of: token, with: "")),
+            tags: [["p", workerHex], ["encrypted"], ["payment", token]])
         expectRejection(.clearTextPayment, tagged)
     }
 
@@ -154,8 +165,9 @@ import Testing
     }
 
     @Test func signatureComesBeforeExpirationAndExpirationBeforeDecryption() throws {
-        let stale = try Fixture.rawRequest(content: "not encrypted",
-                                           tags: [["p", workerHex], ["encrypted"], ["expiration", String(Fixture.now - 5)]])
+        let stale = try Fixture.rawRequest(
+            content: "not encrypted",
+            tags: [["p", workerHex], ["encrypted"], ["expiration", String(Fixture.now - 5)]])
         expectRejection(.expired, stale)
         expectRejection(.badSignature, stale.tampered(content: "still not encrypted"))
     }

@@ -1,6 +1,7 @@
-import Testing
-@testable import LoomProtocol
 import LoomJSON
+import Testing
+
+@testable import LoomProtocol
 
 @Suite struct WireJSONTests {
     @Test func kindsAreTheAgreedNumbers() {
@@ -29,14 +30,19 @@ import LoomJSON
         #expect(throws: ContentError.schema("missing field elapsed_ms")) {
             try WireJSON.decode(JobStatus.self, from: #"{"v":1,"status":"queued","cost_msat":0,"tokens":0}"#)
         }
-        #expect(throws: ContentError.self) { try WireJSON.decode(JobStatus.self, from: #"{"v":1,"status":"paused","elapsed_ms":0,"cost_msat":0,"tokens":0}"#) }
+        #expect(throws: ContentError.self) {
+            try WireJSON.decode(JobStatus.self, from: #"{"v":1,"status":"paused","elapsed_ms":0,"cost_msat":0,"tokens":0}"#)
+        }
     }
 
     @Test func optionsKeepIntegersExact() throws {
-        let request = JobRequest(model: "m", input: .prompt("p"),
-                                 options: ["seed": .int(9_007_199_254_740_993), "temperature": .double(0.7),
-                                           "stop": .array([.string("x"), .null, .bool(true)]), "extra": .object(["k": .int(-1)])],
-                                 payment: "cashuBx")
+        let request = JobRequest(
+            model: "m", input: .prompt("p"),
+            options: [
+                "seed": .int(9_007_199_254_740_993), "temperature": .double(0.7),
+                "stop": .array([.string("x"), .null, .bool(true)]), "extra": .object(["k": .int(-1)]),
+            ],
+            payment: "cashuBx")
         let text = try WireJSON.encode(request)
         #expect(text.contains("9007199254740993"))
         #expect(try WireJSON.decode(JobRequest.self, from: text) == request)

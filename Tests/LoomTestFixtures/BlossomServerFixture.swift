@@ -49,8 +49,10 @@ public func withBlossomServer<T: Sendable>(
 /// A client that gives up quickly, so failure tests stay fast.
 public func quickClient(_ servers: [URL], key: SecretKey? = SecretKey.generate(), attempts: Int = 2) -> BlossomClient {
     BlossomClient(
-        configuration: .init(servers: servers, retry: RetryPolicy(maxAttempts: attempts, initialDelay: .milliseconds(20), maxDelay: .milliseconds(50)),
-                             requestTimeout: .seconds(20)),
+        configuration: .init(
+            servers: servers,
+            retry: RetryPolicy(maxAttempts: attempts, initialDelay: .milliseconds(20), maxDelay: .milliseconds(50)),
+            requestTimeout: .seconds(20)),
         key: key)
 }
 

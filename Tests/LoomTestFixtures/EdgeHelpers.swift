@@ -11,8 +11,10 @@ public struct EdgeTimeout: Error, CustomStringConvertible {
 
 /// Polls `condition` until it holds; fails after `timeout` (generous: the
 /// machine may be loaded, and a slow pass is still a pass).
-public func edgeEventually(_ what: String, timeout: Duration = .seconds(60),
-                           _ condition: () async throws -> Bool) async throws {
+public func edgeEventually(
+    _ what: String, timeout: Duration = .seconds(60),
+    _ condition: () async throws -> Bool
+) async throws {
     let deadline = ContinuousClock.now + timeout
     while true {
         if try await condition() { return }

@@ -9,7 +9,9 @@ public func withApplication<App: ApplicationProtocol, T: Sendable>(
     _ body: (Int) async throws -> T
 ) async throws -> T {
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-    let app = make { port in continuation.yield(port); continuation.finish() }
+    let app = make { port in
+        continuation.yield(port); continuation.finish()
+    }
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await app.run() }
         var iterator = ports.makeAsyncIterator()

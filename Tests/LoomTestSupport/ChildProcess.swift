@@ -23,7 +23,9 @@ public enum ChildProcess {
         let input = stdin.map { _ in Pipe() }
         process.standardInput = input ?? FileHandle.nullDevice
         let exited = AsyncStream.makeStream(of: Int32.self)
-        process.terminationHandler = { exited.continuation.yield($0.terminationStatus); exited.continuation.finish() }
+        process.terminationHandler = {
+            exited.continuation.yield($0.terminationStatus); exited.continuation.finish()
+        }
         try process.run()
         if let input, let stdin {
             DispatchQueue.global().async {

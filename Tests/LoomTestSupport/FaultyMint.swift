@@ -41,10 +41,16 @@ public final class FaultyMint: MintConnector, @unchecked Sendable {
     /// Every request of this kind gets `fault` (nil: none) until changed.
     public func failAlways(_ request: Request, with fault: Fault?) { lock.withLock { always[request] = fault } }
     /// Runs `hook` once, before the next request of this kind leaves.
-    public func before(_ request: Request, _ hook: @escaping @Sendable () async -> Void) { lock.withLock { hooks[request] = hook } }
+    public func before(_ request: Request, _ hook: @escaping @Sendable () async -> Void) {
+        lock.withLock { hooks[request] = hook }
+    }
     /// How many requests of this kind were made.
     public func count(_ request: Request) -> Int { lock.withLock { counts[request, default: 0] } }
-    public func reset() { lock.withLock { plan = [:]; always = [:]; hooks = [:] } }
+    public func reset() {
+        lock.withLock {
+            plan = [:]; always = [:]; hooks = [:]
+        }
+    }
 
     private func next(_ request: Request) -> (Fault?, (@Sendable () async -> Void)?) {
         lock.withLock {
@@ -60,13 +66,16 @@ public final class FaultyMint: MintConnector, @unchecked Sendable {
     }
 
     /// Applies the fault planned for this request around `forward`.
-    private func run<T: Sendable>(_ request: Request, breaking: (@Sendable (T) -> T)? = nil,
-                                  _ forward: @Sendable () async throws(MintError) -> T) async throws(MintError) -> T {
+    private func run<T: Sendable>(
+        _ request: Request, breaking: (@Sendable (T) -> T)? = nil,
+        _ forward: @Sendable () async throws(MintError) -> T
+    ) async throws(MintError) -> T {
         let (fault, hook) = next(request)
         await hook?()
         switch fault {
         case nil: return try await forward()
-        case .refuseUnsent(let status)?: throw .other(status: status, code: nil, detail: "injected: refused before reaching the mint")
+        case .refuseUnsent(let status)?:
+            throw .other(status: status, code: nil, detail: "injected: refused before reaching the mint")
         case .hold(let duration)?:
             try? await Task.sleep(for: duration)
             return try await forward()
@@ -92,11 +101,19 @@ public final class FaultyMint: MintConnector, @unchecked Sendable {
         return out
     }
 
-    public func info() async throws(MintError) -> MintInfo { try await run(.info) { () throws(MintError) in try await inner.info() } }
-    public func keysets() async throws(MintError) -> [KeysetInfo] { try await run(.keysets) { () throws(MintError) in try await inner.keysets() } }
-    public func keys(for id: KeysetID) async throws(MintError) -> Keyset { try await run(.keys) { () throws(MintError) in try await inner.keys(for: id) } }
+    public func info() async throws(MintError) -> MintInfo {
+        try await run(.info) { () throws(MintError) in try await inner.info() }
+    }
+    public func keysets() async throws(MintError) -> [KeysetInfo] {
+        try await run(.keysets) { () throws(MintError) in try await inner.keysets() }
+    }
+    public func keys(for id: KeysetID) async throws(MintError) -> Keyset {
+        try await run(.keys) { () throws(MintError) in try await inner.keys(for: id) }
+    }
     public func swap(inputs: [Proof], outputs: [BlindedMessage]) async throws(MintError) -> [BlindSignature] {
-        try await run(.swap, breaking: Self.breakFirstDLEQ) { () throws(MintError) in try await inner.swap(inputs: inputs, outputs: outputs) }
+        try await run(.swap, breaking: Self.breakFirstDLEQ) { () throws(MintError) in
+            try await inner.swap(inputs: inputs, outputs: outputs)
+        }
     }
     public func mintQuote(amount: Amount, unit: CurrencyUnit) async throws(MintError) -> MintQuote {
         try await run(.mintQuote) { () throws(MintError) in try await inner.mintQuote(amount: amount, unit: unit) }
@@ -105,7 +122,9 @@ public final class FaultyMint: MintConnector, @unchecked Sendable {
         try await run(.mintQuoteState) { () throws(MintError) in try await inner.mintQuoteState(quote) }
     }
     public func mint(quote: String, outputs: [BlindedMessage]) async throws(MintError) -> [BlindSignature] {
-        try await run(.mint, breaking: Self.breakFirstDLEQ) { () throws(MintError) in try await inner.mint(quote: quote, outputs: outputs) }
+        try await run(.mint, breaking: Self.breakFirstDLEQ) { () throws(MintError) in
+            try await inner.mint(quote: quote, outputs: outputs)
+        }
     }
     public func meltQuote(request: String, unit: CurrencyUnit) async throws(MintError) -> MeltQuote {
         try await run(.meltQuote) { () throws(MintError) in try await inner.meltQuote(request: request, unit: unit) }

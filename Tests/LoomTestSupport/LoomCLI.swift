@@ -20,20 +20,25 @@ public enum LoomCLI {
     /// clean one (PATH and HOME only), so the developer's own NOSTR_* or
     /// .env settings never leak into a test; `directory` is the working
     /// directory (where `.env` and `whitelist` are looked for).
-    public static func run(_ arguments: [String], environment: [String: String] = [:],
-                           directory: URL? = nil, stdin: String? = nil) async throws -> Outcome {
+    public static func run(
+        _ arguments: [String], environment: [String: String] = [:],
+        directory: URL? = nil, stdin: String? = nil
+    ) async throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         let inherited = ProcessInfo.processInfo.environment
-        var env = ["PATH": inherited["PATH"] ?? "/usr/bin:/bin", "HOME": inherited["HOME"] ?? "/tmp",
-                   "LOOM_VENV": TestServer.venv.path]
+        var env = [
+            "PATH": inherited["PATH"] ?? "/usr/bin:/bin", "HOME": inherited["HOME"] ?? "/tmp",
+            "LOOM_VENV": TestServer.venv.path,
+        ]
         env.merge(environment) { $1 }
         process.environment = env
         if let directory { process.currentDirectoryURL = directory }
         let result = try await ChildProcess.run(process, stdin: Data((stdin ?? "").utf8))
-        return Outcome(status: result.status, stdout: String(decoding: result.stdout, as: UTF8.self),
-                       stderr: String(decoding: result.stderr, as: UTF8.self))
+        return Outcome(
+            status: result.status, stdout: String(decoding: result.stdout, as: UTF8.self),
+            stderr: String(decoding: result.stderr, as: UTF8.self))
     }
 }
 

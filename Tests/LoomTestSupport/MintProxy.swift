@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// `scripts/mint_proxy.py` in front of a real mint: forwards, drops answers,
@@ -13,7 +14,9 @@ import FoundationNetworking
 public final class MintProxy: Sendable {
     public struct Rates: Sendable, Codable {
         public var drop, error, delay, stall, garbage, outage: Double
-        public init(drop: Double = 0, error: Double = 0, delay: Double = 0, stall: Double = 0, garbage: Double = 0, outage: Double = 0) {
+        public init(
+            drop: Double = 0, error: Double = 0, delay: Double = 0, stall: Double = 0, garbage: Double = 0, outage: Double = 0
+        ) {
             self.drop = drop
             self.error = error
             self.delay = delay
@@ -48,17 +51,24 @@ public final class MintProxy: Sendable {
     public var url: String { "http://127.0.0.1:\(server.port)" }
 
     /// `getFactor` scales the rates for GETs (keys, keysets, info).
-    public init(upstream: String, seed: UInt64, rates: Rates, getFactor: Double = 0.25, delaySeconds: Double = 35,
-                outageSeconds: Double = 3, log: URL, enabled: Bool = false) async throws {
+    public init(
+        upstream: String, seed: UInt64, rates: Rates, getFactor: Double = 0.25, delaySeconds: Double = 35,
+        outageSeconds: Double = 3, log: URL, enabled: Bool = false
+    ) async throws {
         controlPort = try TestServer.unusedPort()
         self.log = log
         let script = TestServer.packageRoot.appendingPathComponent("scripts/mint_proxy.py").path
-        let arguments = ["python3", script, "--port", "{port}", "--control-port", String(controlPort), "--upstream", upstream,
-                         "--seed", String(seed), "--log", log.path, "--get-factor", String(getFactor),
-                         "--delay-seconds", String(delaySeconds), "--outage-seconds", String(outageSeconds),
-                         "--drop", String(rates.drop), "--error", String(rates.error), "--delay", String(rates.delay), "--stall", String(rates.stall),
-                         "--garbage", String(rates.garbage), "--outage", String(rates.outage)] + (enabled ? ["--enabled"] : [])
-        server = try await TestServer(name: "mint-proxy", executable: "/usr/bin/env", arguments: arguments, startTimeout: .seconds(30))
+        let arguments =
+            [
+                "python3", script, "--port", "{port}", "--control-port", String(controlPort), "--upstream", upstream,
+                "--seed", String(seed), "--log", log.path, "--get-factor", String(getFactor),
+                "--delay-seconds", String(delaySeconds), "--outage-seconds", String(outageSeconds),
+                "--drop", String(rates.drop), "--error", String(rates.error), "--delay", String(rates.delay), "--stall",
+                String(rates.stall),
+                "--garbage", String(rates.garbage), "--outage", String(rates.outage),
+            ] + (enabled ? ["--enabled"] : [])
+        server = try await TestServer(
+            name: "mint-proxy", executable: "/usr/bin/env", arguments: arguments, startTimeout: .seconds(30))
     }
 
     /// Faults on or off; `force` makes every request get that one decision

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// `scripts/ollama_stub.py` on a free loopback port: Ollama's HTTP API (and
@@ -33,8 +34,10 @@ public final class TestOllama: Sendable {
 
     /// Polls the stats until `done` holds; returns the last stats either way,
     /// so the caller's assertion reports what was seen.
-    public func stats(waitingUpTo limit: Duration = .seconds(60),
-                      until done: (OllamaStubStats) -> Bool) async throws -> OllamaStubStats {
+    public func stats(
+        waitingUpTo limit: Duration = .seconds(60),
+        until done: (OllamaStubStats) -> Bool
+    ) async throws -> OllamaStubStats {
         let deadline = ContinuousClock.now + limit
         var latest = try await stats()
         while !done(latest), ContinuousClock.now < deadline {

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Where `scripts/llama.sh install` put llama-server and the SmolLM2-135M
@@ -34,8 +35,10 @@ public final class TestLlama: Sendable {
         // token counter the cancellation tests read.
         server = try await TestServer(
             name: "llama-server", executable: executable,
-            arguments: ["--host", "127.0.0.1", "--port", "{port}", "-m", model, "--alias", Self.modelID,
-                        "-c", "2048", "-t", "2", "-np", "1", "--no-webui", "--metrics"],
+            arguments: [
+                "--host", "127.0.0.1", "--port", "{port}", "-m", model, "--alias", Self.modelID,
+                "-c", "2048", "-t", "2", "-np", "1", "--no-webui", "--metrics",
+            ],
             startTimeout: .seconds(120))
         try await waitUntilLoaded()
     }

@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A real server process (relay, mint, …) on a free loopback port with its
@@ -24,14 +25,20 @@ public final class TestServer: @unchecked Sendable {
     private var process: Process?
 
     /// `arguments` and `environment` may use `{port}` and `{dir}`.
-    public init(name: String, executable: String, arguments: [String], environment: [String: String] = [:],
-                port: Int? = nil, startTimeout: Duration = .seconds(60)) async throws {
+    public init(
+        name: String, executable: String, arguments: [String], environment: [String: String] = [:],
+        port: Int? = nil, startTimeout: Duration = .seconds(60)
+    ) async throws {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
-            throw Failure(description: "\(name) is not installed at \(executable). Run `make test` (it installs the test servers into .venv), or set LOOM_VENV to a venv that has them.")
+            throw Failure(
+                description:
+                    "\(name) is not installed at \(executable). Run `make test` (it installs the test servers into .venv), or set LOOM_VENV to a venv that has them."
+            )
         }
         self.name = name
         self.port = try port ?? Self.unusedPort()
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("loom-\(name)-\(self.port)-\(UUID().uuidString.prefix(8))")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "loom-\(name)-\(self.port)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let fill = { [port = self.port, dir = directory.path] (s: String) in
             s.replacingOccurrences(of: "{port}", with: String(port)).replacingOccurrences(of: "{dir}", with: dir)
@@ -142,9 +149,9 @@ public final class TestServer: @unchecked Sendable {
     }
 
     #if canImport(Glibc)
-    private static let streamSocket = Int32(SOCK_STREAM.rawValue)
+        private static let streamSocket = Int32(SOCK_STREAM.rawValue)
     #else
-    private static let streamSocket = SOCK_STREAM
+        private static let streamSocket = SOCK_STREAM
     #endif
 
     private static func loopback(port: Int) -> sockaddr_in {

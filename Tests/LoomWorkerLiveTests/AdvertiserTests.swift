@@ -8,6 +8,7 @@ import Nostr
 import NostrRelay
 import Secp256k1
 import Testing
+
 @testable import LoomWorker
 
 /// Capacity the test changes while the advertiser runs.
@@ -79,12 +80,14 @@ final class SlowModelList: InferenceBackend, @unchecked Sendable {
         let relay = try await TestRelay()
         let pool = try await edgePool([relay.url])
         defer { Task { await pool.close() } }
-        let advertiser = Advertiser(pool: pool, key: key, configuration: configuration(relay: relay.url, ttl: .seconds(300)),
-                                    version: "0.1.0-test", logger: edgeLogger("test.advertiser"))
+        let advertiser = Advertiser(
+            pool: pool, key: key, configuration: configuration(relay: relay.url, ttl: .seconds(300)),
+            version: "0.1.0-test", logger: edgeLogger("test.advertiser"))
         let running = Task {
             // "mistral" is installed but not in MODELS: not offered.
-            await advertiser.run(models: { ["llama3.2:3b", "mistral", "smollm2:135m"] },
-                                 capacity: { Advertisement.Capacity(maxConcurrent: 2, running: 1, queued: 0, maxQueue: 4) })
+            await advertiser.run(
+                models: { ["llama3.2:3b", "mistral", "smollm2:135m"] },
+                capacity: { Advertisement.Capacity(maxConcurrent: 2, running: 1, queued: 0, maxQueue: 4) })
         }
         defer { running.cancel() }
         var offer: WorkerOffer?
@@ -125,8 +128,9 @@ final class SlowModelList: InferenceBackend, @unchecked Sendable {
         let pool = try await edgePool([relay.url])
         defer { Task { await pool.close() } }
         // TTL 3 s: a refresh every second.
-        let advertiser = Advertiser(pool: pool, key: key, configuration: configuration(relay: relay.url, ttl: .seconds(3)),
-                                    version: "0.1.0", logger: edgeLogger("test.advertiser"))
+        let advertiser = Advertiser(
+            pool: pool, key: key, configuration: configuration(relay: relay.url, ttl: .seconds(3)),
+            version: "0.1.0", logger: edgeLogger("test.advertiser"))
         let running = Task {
             await advertiser.run(models: { ["llama3.2:3b"] }, capacity: { Advertisement.Capacity(maxConcurrent: 2) })
         }
@@ -150,8 +154,9 @@ final class SlowModelList: InferenceBackend, @unchecked Sendable {
         defer { Task { await pool.close() } }
         let box = EdgeCapacityBox()
         // A long TTL: only `changed()` can explain a new advertisement.
-        let advertiser = Advertiser(pool: pool, key: key, configuration: configuration(relay: relay.url, ttl: .seconds(3600)),
-                                    version: "0.1.0", logger: edgeLogger("test.advertiser"))
+        let advertiser = Advertiser(
+            pool: pool, key: key, configuration: configuration(relay: relay.url, ttl: .seconds(3600)),
+            version: "0.1.0", logger: edgeLogger("test.advertiser"))
         let running = Task { await advertiser.run(models: { ["llama3.2:3b"] }, capacity: { box.capacity }) }
         defer { running.cancel() }
         try await edgeEventually("a first advertisement") { try await stored(pool).first?.advertisement.capacity.running == 0 }
@@ -173,13 +178,16 @@ final class SlowModelList: InferenceBackend, @unchecked Sendable {
         defer { Task { await pool.close() } }
         let models = EdgeModelsBox(["llama3.2:3b"])
         // A long TTL and no `changed()`: only the new model set can explain a new advertisement.
-        let advertiser = Advertiser(pool: pool, key: key, configuration: configuration(relay: relay.url, ttl: .seconds(3600)),
-                                    version: "0.1.0", logger: edgeLogger("test.advertiser"))
+        let advertiser = Advertiser(
+            pool: pool, key: key, configuration: configuration(relay: relay.url, ttl: .seconds(3600)),
+            version: "0.1.0", logger: edgeLogger("test.advertiser"))
         let running = Task {
             await advertiser.run(models: { models.names }, capacity: { Advertisement.Capacity(maxConcurrent: 2) })
         }
         defer { running.cancel() }
-        try await edgeEventually("a first advertisement") { try await stored(pool).first?.advertisement.models == ["llama3.2:3b"] }
+        try await edgeEventually("a first advertisement") {
+            try await stored(pool).first?.advertisement.models == ["llama3.2:3b"]
+        }
         models.names = ["llama3.2:3b", "smollm2:135m"]
         try await edgeEventually("the new model in the offer") {
             try await stored(pool).first?.advertisement.models == ["llama3.2:3b", "smollm2:135m"]
@@ -198,8 +206,9 @@ final class SlowModelList: InferenceBackend, @unchecked Sendable {
         let worker = try Worker(configuration: config, access: OpenAccess(), backend: backend, logger: Harness.logger)
         let serving = Task { try await worker.run() }
         try await edgeEventually("the worker asking its backend for models") { backend.asked >= 1 }
-        let advertiser = Advertiser(pool: worker.pool, key: h.workerKey, configuration: config, version: "0.1.0",
-                                    logger: edgeLogger("test.advertiser"))
+        let advertiser = Advertiser(
+            pool: worker.pool, key: h.workerKey, configuration: config, version: "0.1.0",
+            logger: edgeLogger("test.advertiser"))
         let advertising = Task { await advertiser.run(models: { await worker.models() }, capacity: { await worker.capacity() }) }
         try await edgeEventually("a first advertisement") { await advertiser.lastEvent != nil }
         let first = try #require(await advertiser.current)
@@ -215,9 +224,12 @@ final class SlowModelList: InferenceBackend, @unchecked Sendable {
         let relay = try await TestRelay()
         let pool = try await edgePool([relay.url])
         defer { Task { await pool.close() } }
-        let advertiser = Advertiser(pool: pool, key: key, configuration: configuration(relay: relay.url, ttl: .seconds(300)),
-                                    version: "0.1.0", logger: edgeLogger("test.advertiser"))
-        let running = Task { await advertiser.run(models: { ["not-allowed"] }, capacity: { Advertisement.Capacity(maxConcurrent: 2) }) }
+        let advertiser = Advertiser(
+            pool: pool, key: key, configuration: configuration(relay: relay.url, ttl: .seconds(300)),
+            version: "0.1.0", logger: edgeLogger("test.advertiser"))
+        let running = Task {
+            await advertiser.run(models: { ["not-allowed"] }, capacity: { Advertisement.Capacity(maxConcurrent: 2) })
+        }
         defer { running.cancel() }
         try await edgeEventually("an advertisement") { try await stored(pool).first?.advertisement.accepting == false }
     }

@@ -6,6 +6,7 @@ import LoomTestSupport
 import Nostr
 import Secp256k1
 import Testing
+
 @testable import LoomWorker
 
 /// Jobs that end early: by the client's cancel (billed for what ran) or by
@@ -27,12 +28,15 @@ struct CancelAndFailureTests {
 
         // A cancel from anyone but the requester is ignored.
         let stranger = SecretKey.generate()
-        _ = try await h.clientPool.publish(try JobCancel.sign(requestID: event.id, worker: h.workerKey.xOnlyPublicKey.hex, with: stranger))
+        _ = try await h.clientPool.publish(
+            try JobCancel.sign(requestID: event.id, worker: h.workerKey.xOnlyPublicKey.hex, with: stranger))
         try await Task.sleep(for: .seconds(1))
         #expect(try worker.journal.job(event.id)?.state == .running)
 
-        _ = try await h.clientPool.publish(try JobCancel.sign(requestID: event.id, worker: h.workerKey.xOnlyPublicKey.hex,
-                                                              reason: "enough", with: h.clientKey))
+        _ = try await h.clientPool.publish(
+            try JobCancel.sign(
+                requestID: event.id, worker: h.workerKey.xOnlyPublicKey.hex,
+                reason: "enough", with: h.clientKey))
         let result = try await watcher.result().result
         #expect(result.status == .cancelled)
         let bill = try #require(result.bill)

@@ -6,6 +6,7 @@ import Nostr
 import NostrRelay
 import Secp256k1
 import Testing
+
 @testable import LoomWorker
 
 /// Names mapped to addresses by the test, never by DNS; records what it was asked.
@@ -28,15 +29,19 @@ final class FakeResolver: HostResolver, @unchecked Sendable {
 /// relays (LoomWorkerTests has the checks on the addresses and the slots).
 @Suite(.serialized)
 struct ClientRelaysTests {
-    static let quiet: Logger = { var l = Logger(label: "test.client-relays"); l.logLevel = .critical; return l }()
+    static let quiet: Logger = {
+        var l = Logger(label: "test.client-relays"); l.logLevel = .critical; return l
+    }()
 
     /// Refusals cost the client nothing, so they get no connection of their
     /// own once the cap is reached, and never more than one relay.
     @Test func refusalsTakeOneSlotOrNone() async throws {
         let dead = try (0..<3).map { _ in "ws://127.0.0.1:\(try TestRelay.unusedPort())" }
-        let relays = ClientRelays(workerRelays: ["ws://127.0.0.1:1"], resolver: FakeResolver([:]), maxConcurrent: 2, logger: Self.quiet)
-        let status = try JobStatus.rejected(.expired(at: 1)).sign(with: SecretKey.generate(), requestID: String(repeating: "a", count: 64),
-                                                                   client: SecretKey.generate().xOnlyPublicKey.hex)
+        let relays = ClientRelays(
+            workerRelays: ["ws://127.0.0.1:1"], resolver: FakeResolver([:]), maxConcurrent: 2, logger: Self.quiet)
+        let status = try JobStatus.rejected(.expired(at: 1)).sign(
+            with: SecretKey.generate(), requestID: String(repeating: "a", count: 64),
+            client: SecretKey.generate().xOnlyPublicKey.hex)
         // Nothing answers on those ports: each delivery holds its slot while it retries.
         let started = (0..<10).filter { _ in relays.deliverRefusal([status], to: dead) }
         #expect(started.count == 2)
@@ -50,8 +55,9 @@ struct ClientRelaysTests {
         let theirs = try await [a, b, c]
         let relays = ClientRelays(workerRelays: ["ws://127.0.0.1:1"], resolver: FakeResolver([:]), logger: Self.quiet)
         let key = SecretKey.generate()
-        let status = try JobStatus.rejected(.workerBusy).sign(with: key, requestID: String(repeating: "b", count: 64),
-                                                             client: SecretKey.generate().xOnlyPublicKey.hex)
+        let status = try JobStatus.rejected(.workerBusy).sign(
+            with: key, requestID: String(repeating: "b", count: 64),
+            client: SecretKey.generate().xOnlyPublicKey.hex)
         #expect(relays.deliverRefusal([status], to: theirs.map(\.url)))
         func stored(_ relay: TestRelay) async throws -> Bool {
             let pool = try RelayPool(urls: [relay.url])
@@ -81,7 +87,8 @@ struct ClientRelaysTests {
         // The client listens on its own relay only.
         let listening = try RelayPool(urls: [theirs.url])
         await listening.connect()
-        let watcher = Watcher(pool: listening, requestID: event.id, clientKey: h.clientKey, worker: h.workerKey.xOnlyPublicKey.hex)
+        let watcher = Watcher(
+            pool: listening, requestID: event.id, clientKey: h.clientKey, worker: h.workerKey.xOnlyPublicKey.hex)
         _ = try await h.clientPool.publish(event)
         let result = try await watcher.result().result
         #expect(result.status == .completed)

@@ -7,6 +7,7 @@ import LoomTestSupport
 import Nostr
 import Secp256k1
 import Testing
+
 @testable import LoomWorker
 
 /// `loom worker run` as a process, killed with SIGKILL mid-job and started
@@ -25,7 +26,9 @@ struct CrashRecoveryTests {
             process.executableURL = CrashRecoveryTests.binary
             process.arguments = ["worker", "run"]
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-            if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
+            if !FileManager.default.fileExists(atPath: log.path) {
+                _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+            }
             let handle = try FileHandle(forWritingTo: log)
             handle.seekToEndOfFile()
             process.standardOutput = handle
@@ -59,8 +62,11 @@ struct CrashRecoveryTests {
         let log = h.root.appendingPathComponent("worker.log")
         let first = try WorkerProcess(environment: environment, log: log)
         let journalPath = dataDir.appendingPathComponent("jobs.sqlite").path
-        #expect(try await eventually { FileManager.default.fileExists(atPath: journalPath) && first.output.contains("worker serving") },
-                "worker did not start:\n\(first.output)")
+        #expect(
+            try await eventually {
+                FileManager.default.fileExists(atPath: journalPath) && first.output.contains("worker serving")
+            },
+            "worker did not start:\n\(first.output)")
 
         let client = try await h.clientWallet(100)
         let payment = try await client.send(50)
@@ -69,7 +75,8 @@ struct CrashRecoveryTests {
         _ = try await h.clientPool.publish(event)
         _ = try await watcher.status(.running)
         let journal = try JobJournal(path: journalPath)
-        #expect(try await eventually { try journal.job(event.id)?.elapsedMs ?? 0 >= 2000 }, "no progress journaled:\n\(first.output)")
+        #expect(
+            try await eventually { try journal.job(event.id)?.elapsedMs ?? 0 >= 2000 }, "no progress journaled:\n\(first.output)")
 
         first.kill(SIGKILL)
         #expect(try await first.exited())
@@ -110,7 +117,9 @@ struct CrashRecoveryTests {
         let summary = try #require(try JSONSerialization.jsonObject(with: out) as? [String: Any])
         #expect(summary["jobs_done"] as? Int == 1)
         #expect((summary["earnings_sat"] as? NSNumber)?.uint64Value == bill.chargedSat.value)
-        let store = try WalletStore(path: dataDir.appendingPathComponent("wallets").appendingPathComponent(PaymentDesk.folderName(h.mint.httpURL)).appendingPathComponent("wallet.sqlite").path)
+        let store = try WalletStore(
+            path: dataDir.appendingPathComponent("wallets").appendingPathComponent(PaymentDesk.folderName(h.mint.httpURL))
+                .appendingPathComponent("wallet.sqlite").path)
         let wallet = try Wallet(store: store, mintURL: h.mint.httpURL)
         let audit = try await wallet.audit()
         #expect(audit.ok, "\(audit.problems)")
@@ -120,9 +129,12 @@ struct CrashRecoveryTests {
     /// Killed inside the payment swap (before the request leaves, or after the
     /// mint answered but before the answer was stored): the restart learns
     /// from the mint what happened, and the job runs with nothing lost.
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary.path), "needs `swift build` to have built loom"),
-          arguments: ["before-swap-request", "after-swap-response", "worker-after-bill", "worker-after-change",
-                      "worker-after-result-stored"])
+    @Test(
+        .enabled(if: FileManager.default.isExecutableFile(atPath: binary.path), "needs `swift build` to have built loom"),
+        arguments: [
+            "before-swap-request", "after-swap-response", "worker-after-bill", "worker-after-change",
+            "worker-after-result-stored",
+        ])
     func killedDuringPaymentOrSettlementAndRestartedLosesNothing(crashAt: String) async throws {
         let h = try await Harness(inputFeePpk: 100)
         let dataDir = h.root.appendingPathComponent("worker-process")
@@ -161,7 +173,9 @@ struct CrashRecoveryTests {
 
         second.kill(SIGTERM)
         #expect(try await second.exited(), "worker did not stop on SIGTERM:\n\(second.output)")
-        let store = try WalletStore(path: dataDir.appendingPathComponent("wallets").appendingPathComponent(PaymentDesk.folderName(h.mint.httpURL)).appendingPathComponent("wallet.sqlite").path)
+        let store = try WalletStore(
+            path: dataDir.appendingPathComponent("wallets").appendingPathComponent(PaymentDesk.folderName(h.mint.httpURL))
+                .appendingPathComponent("wallet.sqlite").path)
         let wallet = try Wallet(store: store, mintURL: h.mint.httpURL)
         let audit = try await wallet.audit()
         #expect(audit.ok, "\(audit.problems)")

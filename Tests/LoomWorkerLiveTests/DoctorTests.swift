@@ -1,8 +1,8 @@
 import Foundation
 import LoomTestSupport
-import Secp256k1
 import Nostr
 import NostrRelay
+import Secp256k1
 import Testing
 
 /// `loom doctor` through the command line against the real test stack.
@@ -22,11 +22,14 @@ import Testing
     @Test func aHealthySetupHasNoProblems() async throws {
         let (r, m, o, b) = try await healthyStack()
         let dir = try temporaryFolder()
-        try "# who may use this worker\n\(client)\n".write(to: dir.appendingPathComponent("whitelist"), atomically: true, encoding: .utf8)
-        let run = try await LoomCLI.run(["doctor"], environment: [
-            "NOSTR_PRIVATE_KEY": nsec, "NOSTR_RELAYS": r.url, "CASHU_MINT_URL": m.httpURL,
-            "BLOSSOM_SERVER_URL": b.url, "OLLAMA_URL": o.url, "DATA_DIR": dir.appendingPathComponent("data").path,
-        ], directory: dir)
+        try "# who may use this worker\n\(client)\n".write(
+            to: dir.appendingPathComponent("whitelist"), atomically: true, encoding: .utf8)
+        let run = try await LoomCLI.run(
+            ["doctor"],
+            environment: [
+                "NOSTR_PRIVATE_KEY": nsec, "NOSTR_RELAYS": r.url, "CASHU_MINT_URL": m.httpURL,
+                "BLOSSOM_SERVER_URL": b.url, "OLLAMA_URL": o.url, "DATA_DIR": dir.appendingPathComponent("data").path,
+            ], directory: dir)
         #expect(run.status == 0, "\(run.output)")
         for area in ["relay", "mint", "blossom", "backend", "whitelist", "data"] {
             #expect(run.stdout.contains("ok      \(area)"), "no ok line for \(area):\n\(run.output)")
@@ -38,11 +41,13 @@ import Testing
     @Test func everyUnreachablePartIsNamedWithItsFix() async throws {
         let dead = try TestServer.unusedPort()
         let dir = try temporaryFolder()
-        let run = try await LoomCLI.run(["doctor", "--timeout", "3", "--json"], environment: [
-            "NOSTR_PRIVATE_KEY": nsec, "NOSTR_RELAYS": "ws://127.0.0.1:\(dead)",
-            "CASHU_MINT_URL": "http://127.0.0.1:\(dead)", "BLOSSOM_SERVER_URL": "http://127.0.0.1:\(dead)",
-            "OLLAMA_URL": "http://127.0.0.1:\(dead)", "DATA_DIR": dir.appendingPathComponent("data").path,
-        ], directory: dir)
+        let run = try await LoomCLI.run(
+            ["doctor", "--timeout", "3", "--json"],
+            environment: [
+                "NOSTR_PRIVATE_KEY": nsec, "NOSTR_RELAYS": "ws://127.0.0.1:\(dead)",
+                "CASHU_MINT_URL": "http://127.0.0.1:\(dead)", "BLOSSOM_SERVER_URL": "http://127.0.0.1:\(dead)",
+                "OLLAMA_URL": "http://127.0.0.1:\(dead)", "DATA_DIR": dir.appendingPathComponent("data").path,
+            ], directory: dir)
         #expect(run.status == 1)
         let findings = try JSONDecoder().decode([Finding].self, from: Data(run.stdout.utf8))
         let problems = Dictionary(grouping: findings.filter { $0.outcome == "problem" }, by: \.area)
@@ -68,11 +73,13 @@ import Testing
         let missing = try NIP51List.followSet(identifier: "nobody-published-this").naddr(author: curator.xOnlyPublicKey).encode()
 
         let dir = try temporaryFolder()
-        let run = try await LoomCLI.run(["doctor", "--json"], environment: [
-            "NOSTR_PRIVATE_KEY": nsec, "NOSTR_RELAYS": r.url, "CASHU_MINT_URL": m.httpURL,
-            "BLOSSOM_SERVER_URL": b.url, "OLLAMA_URL": o.url, "WHITELIST": "\(published),\(missing)",
-            "DATA_DIR": dir.appendingPathComponent("data").path,
-        ], directory: dir)
+        let run = try await LoomCLI.run(
+            ["doctor", "--json"],
+            environment: [
+                "NOSTR_PRIVATE_KEY": nsec, "NOSTR_RELAYS": r.url, "CASHU_MINT_URL": m.httpURL,
+                "BLOSSOM_SERVER_URL": b.url, "OLLAMA_URL": o.url, "WHITELIST": "\(published),\(missing)",
+                "DATA_DIR": dir.appendingPathComponent("data").path,
+            ], directory: dir)
         let findings = try JSONDecoder().decode([Finding].self, from: Data(run.stdout.utf8))
         let lists = findings.filter { $0.area == "whitelist" && $0.subject.hasPrefix("list ") }
         let found = try #require(lists.first { $0.subject.contains("friends") }, "\(run.output)")

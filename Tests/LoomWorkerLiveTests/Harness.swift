@@ -10,6 +10,7 @@ import Nostr
 import NostrRelay
 import Secp256k1
 import Testing
+
 @testable import LoomWorker
 
 /// Real parts for one worker test: a relay, a Nutshell mint, the Ollama
@@ -39,7 +40,8 @@ final class Harness: @unchecked Sendable {
         self.mint = try await mint
         self.ollama = try await ollama
         let port = try TestServer.unusedPort()
-        let config = BlossomServerConfiguration(host: "127.0.0.1", port: port, dataDirectory: root.appendingPathComponent("blossom").path)
+        let config = BlossomServerConfiguration(
+            host: "127.0.0.1", port: port, dataDirectory: root.appendingPathComponent("blossom").path)
         var quiet = Logger(label: "blossom-test")
         quiet.logLevel = .critical
         blossomTask = Task { [quiet] in try await BlossomServer.run(config, logger: quiet) }
@@ -52,11 +54,14 @@ final class Harness: @unchecked Sendable {
 
     deinit { blossomTask.cancel() }
 
-    func configuration(maxConcurrent: Int = 1, maxQueue: Int? = 16, rate: Rate = Harness.rate, relays: [String]? = nil) -> WorkerConfiguration {
+    func configuration(
+        maxConcurrent: Int = 1, maxQueue: Int? = 16, rate: Rate = Harness.rate, relays: [String]? = nil
+    ) -> WorkerConfiguration {
         WorkerConfiguration(
             secretKey: workerKey, relays: relays ?? [relay.url], mints: [mint.httpURL], blossomServers: [blossomURL],
             rate: rate, maxConcurrentJobs: maxConcurrent, maxQueue: maxQueue, whitelistEnabled: false,
-            backendURL: URL(string: ollama.url)!, dataDirectory: root.appendingPathComponent("worker-\(UUID().uuidString.prefix(6))"),
+            backendURL: URL(string: ollama.url)!,
+            dataDirectory: root.appendingPathComponent("worker-\(UUID().uuidString.prefix(6))"),
             shutdownGrace: .seconds(5))
     }
 
@@ -68,14 +73,17 @@ final class Harness: @unchecked Sendable {
 
     /// Starts a worker serving in the background; returns once it subscribed.
     /// `backend` defaults to the Ollama stub.
-    func startWorker(_ config: WorkerConfiguration, access: any AccessPolicy = OpenAccess(),
-                     backend: (any InferenceBackend)? = nil,
-                     mint: FaultyMint? = nil) async throws -> (Worker, Task<Void, any Error>) {
+    func startWorker(
+        _ config: WorkerConfiguration, access: any AccessPolicy = OpenAccess(),
+        backend: (any InferenceBackend)? = nil,
+        mint: FaultyMint? = nil
+    ) async throws -> (Worker, Task<Void, any Error>) {
         var connect: (@Sendable (String) -> any MintConnector)?
         if let mint { connect = { _ in mint } }
-        let worker = try Worker(configuration: config, access: access,
-                                backend: backend ?? OllamaBackend(baseURL: ollama.url), logger: Self.logger,
-                                mintConnector: connect)
+        let worker = try Worker(
+            configuration: config, access: access,
+            backend: backend ?? OllamaBackend(baseURL: ollama.url), logger: Self.logger,
+            mintConnector: connect)
         let task = Task { try await worker.run() }
         // Give the subscription a moment to reach the relay before requests are sent.
         try await Task.sleep(for: .seconds(1))
@@ -86,8 +94,9 @@ final class Harness: @unchecked Sendable {
     func clientWallet(_ amount: UInt64, on server: TestServer? = nil) async throws -> Wallet {
         let dir = root.appendingPathComponent("client-\(UUID().uuidString.prefix(6))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let wallet = try Wallet(store: WalletStore(path: dir.appendingPathComponent("wallet.sqlite").path),
-                                mintURL: (server ?? mint).httpURL, lockKey: clientKey)
+        let wallet = try Wallet(
+            store: WalletStore(path: dir.appendingPathComponent("wallet.sqlite").path),
+            mintURL: (server ?? mint).httpURL, lockKey: clientKey)
         let quote = try await wallet.requestMint(Amount(amount))
         _ = try await wallet.mint(quote: quote.quote, amount: Amount(amount))
         return wallet
@@ -102,7 +111,8 @@ final class Harness: @unchecked Sendable {
     }
 
     func prompt(_ token: String, maxSeconds: UInt64? = nil, lockChange: Bool = true, model: String = model) -> JobRequest {
-        JobRequest(model: model, input: .prompt("Why is the sky blue?"), payment: token, maxSeconds: maxSeconds, lockChange: lockChange)
+        JobRequest(
+            model: model, input: .prompt("Why is the sky blue?"), payment: token, maxSeconds: maxSeconds, lockChange: lockChange)
     }
 
     /// Follows one job's statuses and result on the relay.
@@ -119,8 +129,11 @@ final class Watcher: @unchecked Sendable {
     private var task: Task<Void, Never>?
 
     init(pool: RelayPool, requestID: String, clientKey: SecretKey, worker: String) {
-        let subscription = pool.subscribe([Filter(kinds: [LoomKind.jobStatus.rawValue, LoomKind.jobResult.rawValue],
-                                                  tags: ["e": [requestID]])])
+        let subscription = pool.subscribe([
+            Filter(
+                kinds: [LoomKind.jobStatus.rawValue, LoomKind.jobResult.rawValue],
+                tags: ["e": [requestID]])
+        ])
         task = Task { [weak self] in
             for await item in subscription {
                 guard case .event(let event, _) = item, let self else { continue }

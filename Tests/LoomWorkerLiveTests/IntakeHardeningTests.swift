@@ -2,9 +2,10 @@ import Foundation
 import LoomProtocol
 import LoomTestSupport
 import Nostr
-import Secp256k1
 @_spi(Bench) import NostrRelay
+import Secp256k1
 import Testing
+
 @testable import LoomWorker
 
 /// Intake against relays that misbehave: one that re-serves a request with
@@ -20,8 +21,9 @@ struct IntakeHardeningTests {
         let client = try await h.clientWallet(40)
         let token = try await client.send(20)
         let genuine = try h.prompt(token.token).seal(from: h.clientKey, to: h.workerKey.xOnlyPublicKey)
-        let shouted = Event(id: genuine.id.uppercased(), pubkey: genuine.pubkey, createdAt: genuine.createdAt, kind: genuine.kind,
-                            tags: genuine.tags, content: genuine.content, sig: genuine.sig)
+        let shouted = Event(
+            id: genuine.id.uppercased(), pubkey: genuine.pubkey, createdAt: genuine.createdAt, kind: genuine.kind,
+            tags: genuine.tags, content: genuine.content, sig: genuine.sig)
 
         // The relay sends the upper-cased copy first, on the worker's subscription.
         let connection = worker.pool.connections[0]
@@ -56,7 +58,8 @@ struct IntakeHardeningTests {
 
         // Free to send: each is refused (`expired`) before anything is decrypted.
         let refused = try (0..<15).map { _ in
-            try h.prompt("cashuBnotarealtoken").seal(from: h.clientKey, to: h.workerKey.xOnlyPublicKey, expiresAt: Event.now() - 5)
+            try h.prompt("cashuBnotarealtoken").seal(
+                from: h.clientKey, to: h.workerKey.xOnlyPublicKey, expiresAt: Event.now() - 5)
         }
         for event in refused { _ = try await h.clientPool.publish(event) }
         let token = try await client.send(20)
@@ -80,11 +83,13 @@ struct IntakeHardeningTests {
     /// counted (the journal still has each refusal).
     @Test func refusalStatusesQueueWithinABound() async throws {
         // Nothing listens on that port: every publish waits out its timeout.
-        let pool = try RelayPool(urls: ["ws://127.0.0.1:\(try TestRelay.unusedPort())"],
-                                 configuration: RelayConfiguration(publishTimeout: .seconds(60)), logger: Harness.logger)
+        let pool = try RelayPool(
+            urls: ["ws://127.0.0.1:\(try TestRelay.unusedPort())"],
+            configuration: RelayConfiguration(publishTimeout: .seconds(60)), logger: Harness.logger)
         await pool.connect()
-        let statuses = StatusPublisher(pool: pool, key: SecretKey.generate(), logger: Harness.logger,
-                                       refusalQueue: 5, refusalSenders: 2)
+        let statuses = StatusPublisher(
+            pool: pool, key: SecretKey.generate(), logger: Harness.logger,
+            refusalQueue: 5, refusalSenders: 2)
         let client = SecretKey.generate().xOnlyPublicKey.hex
         var signed = 0
         for i in 0..<50 {
@@ -110,7 +115,8 @@ final class RejectedStatuses: @unchecked Sendable {
         task = Task { [weak self] in
             for await item in subscription {
                 guard case .event(let event, _) = item, let status = try? JobStatus.parse(event),
-                      status.status.status == .rejected, let self else { continue }
+                    status.status.status == .rejected, let self
+                else { continue }
                 self.lock.withLock { _ = self.seen.insert(status.requestID) }
             }
         }

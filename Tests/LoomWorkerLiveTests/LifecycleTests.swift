@@ -7,6 +7,7 @@ import LoomTestSupport
 import Nostr
 import Secp256k1
 import Testing
+
 @testable import LoomWorker
 
 /// The budget as a hard stop, the queue, and a graceful shutdown.
@@ -42,7 +43,8 @@ struct LifecycleTests {
         let h = try await Harness(inputFeePpk: 0, ollamaArguments: ["--tokens-per-second", "5", "--reply", Self.longReply])
         let (worker, serving) = try await h.startWorker(h.configuration(maxConcurrent: 1, maxQueue: 1))
         let client = try await h.clientWallet(100)
-        let firstToken = try await client.send(30), secondToken = try await client.send(30), thirdToken = try await client.send(30)
+        let firstToken = try await client.send(30), secondToken = try await client.send(30),
+            thirdToken = try await client.send(30)
 
         let first = try await h.submit(h.prompt(firstToken.token))
         let firstWatch = h.watch(first.id)
@@ -95,8 +97,9 @@ struct LifecycleTests {
         let h = try await Harness(inputFeePpk: 0, ollamaArguments: ["--tokens-per-second", "10", "--reply", reply])
         var config = h.configuration(maxConcurrent: 1)
         config.shutdownGrace = .seconds(30)
-        let service = try WorkerService(configuration: config, backend: OllamaBackend(baseURL: h.ollama.url), version: "test",
-                                        logger: Harness.logger, gracefulShutdownSignals: [])
+        let service = try WorkerService(
+            configuration: config, backend: OllamaBackend(baseURL: h.ollama.url), version: "test",
+            logger: Harness.logger, gracefulShutdownSignals: [])
         let serving = Task { try await service.run() }
         try await Task.sleep(for: .seconds(1))
         let client = try await h.clientWallet(100)
@@ -132,8 +135,10 @@ struct LifecycleTests {
         let second = try await h.submit(h.prompt(secondToken.token))
         let watcher = h.watch(second.id)
         _ = try await watcher.status(.queued)
-        _ = try await h.clientPool.publish(try JobCancel.sign(requestID: second.id, worker: h.workerKey.xOnlyPublicKey.hex,
-                                                              with: h.clientKey))
+        _ = try await h.clientPool.publish(
+            try JobCancel.sign(
+                requestID: second.id, worker: h.workerKey.xOnlyPublicKey.hex,
+                with: h.clientKey))
         let result = try await watcher.result().result
         #expect(result.status == .cancelled)
         let bill = try #require(result.bill)

@@ -6,14 +6,18 @@ import LoomJSON
 import LoomProtocol
 import LoomTestSupport
 import Testing
+
 @testable import LoomWorker
 
 /// Paid jobs over the OpenAI-compatible backend against llama.cpp's
 /// llama-server running SmolLM2-135M: real tokens from a real model, with
 /// the real relay, mint and Blossom server around them. Run by
 /// `make e2e-inference` (it builds llama-server first); skipped otherwise.
-@Suite(.serialized, .enabled(if: LlamaEnvironment.available,
-                             "set LOOM_LLAMA_SERVER and LOOM_LLAMA_MODEL (make e2e-inference does)"))
+@Suite(
+    .serialized,
+    .enabled(
+        if: LlamaEnvironment.available,
+        "set LOOM_LLAMA_SERVER and LOOM_LLAMA_MODEL (make e2e-inference does)"))
 struct LlamaWorkerTests {
     @Test func paidJobOverLlamaServerCompletesWithRealTokens() async throws {
         let llama = try await TestLlama()
@@ -25,9 +29,10 @@ struct LlamaWorkerTests {
         let client = try await h.clientWallet(64)
         let payment = try await client.send(30)
 
-        let request = JobRequest(model: TestLlama.modelID, input: .prompt("What is the capital of France?"),
-                                 options: ["num_predict": 32, "temperature": 0, "seed": 7], payment: payment.token,
-                                 lockChange: true)
+        let request = JobRequest(
+            model: TestLlama.modelID, input: .prompt("What is the capital of France?"),
+            options: ["num_predict": 32, "temperature": 0, "seed": 7], payment: payment.token,
+            lockChange: true)
         let event = try await h.submit(request)
         let result = try await h.watch(event.id).result(within: .seconds(180)).result
         #expect(result.status == .completed, "\(String(describing: result.error))\n\(llama.server.logTail())")
@@ -73,9 +78,10 @@ struct LlamaWorkerTests {
         let payment = try await client.send(20)
 
         // ignore_eos with a large limit: left alone this runs for a minute or more.
-        let request = JobRequest(model: TestLlama.modelID, input: .prompt("Tell me a very long story."),
-                                 options: ["num_predict": 1900, "ignore_eos": true], payment: payment.token,
-                                 maxSeconds: 2, lockChange: true)
+        let request = JobRequest(
+            model: TestLlama.modelID, input: .prompt("Tell me a very long story."),
+            options: ["num_predict": 1900, "ignore_eos": true], payment: payment.token,
+            maxSeconds: 2, lockChange: true)
         let event = try await h.submit(request)
         let result = try await h.watch(event.id).result(within: .seconds(180)).result
         #expect(result.status == .completed)

@@ -6,6 +6,7 @@ import LoomTestSupport
 import Nostr
 import Secp256k1
 import Testing
+
 @testable import LoomWorker
 
 extension Worker {
@@ -28,7 +29,8 @@ struct MintOutageTests {
         _ = try await watcher.status(.running)
 
         h.mint.stop()
-        _ = try await h.clientPool.publish(try JobCancel.sign(requestID: event.id, worker: h.workerKey.xOnlyPublicKey.hex, with: h.clientKey))
+        _ = try await h.clientPool.publish(
+            try JobCancel.sign(requestID: event.id, worker: h.workerKey.xOnlyPublicKey.hex, with: h.clientKey))
         // The job ended and its ending is journaled, but no change could be made.
         #expect(try await eventually { try worker.journal.job(event.id)?.ending != nil })
         try await Task.sleep(for: .seconds(3))

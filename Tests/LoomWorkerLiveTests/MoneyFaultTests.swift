@@ -6,6 +6,7 @@ import LoomTestSupport
 import Nostr
 import Secp256k1
 import Testing
+
 @testable import LoomWorker
 
 /// The worker's money when the mint misbehaves mid-job (issue 10): a real
@@ -23,7 +24,9 @@ struct MoneyFaultTests {
         let client: Wallet
         let payment: Sent
 
-        init(fee: Int = 0, funds: UInt64 = 64, pay: UInt64, configure: (inout WorkerConfiguration) -> Void = { _ in }) async throws {
+        init(
+            fee: Int = 0, funds: UInt64 = 64, pay: UInt64, configure: (inout WorkerConfiguration) -> Void = { _ in }
+        ) async throws {
             h = try await Harness(inputFeePpk: fee)
             faults = FaultyMint(url: h.mint.httpURL)
             var config = h.configuration(maxConcurrent: 2)
@@ -74,8 +77,9 @@ struct MoneyFaultTests {
         let event = try await s.h.submit(s.h.prompt(s.payment.token))
         let watcher = s.h.watch(event.id)
         #expect(try await eventually { try s.worker.journal.job(event.id)?.waiting == WaitingReason.mint })
-        #expect(try await eventually { watcher.statuses.contains { $0.status.reason?.code == WaitingReason.mint } },
-                "the client is told the job waits on the mint")
+        #expect(
+            try await eventually { watcher.statuses.contains { $0.status.reason?.code == WaitingReason.mint } },
+            "the client is told the job waits on the mint")
         #expect(try s.worker.journal.job(event.id)?.changeToken == nil)
         s.faults.reset()
         let result = try await watcher.result().result
@@ -99,7 +103,10 @@ struct MoneyFaultTests {
         s.faults.before(.swap) { [faults = s.faults] in faults.failAlways(.swap, with: .refuseUnsent(status: 503)) }
         let event = try await s.h.submit(s.h.prompt(s.payment.token))
         let watcher = s.h.watch(event.id)
-        #expect(try await eventually { try s.worker.journal.job(event.id)?.ending != nil && s.worker.journal.job(event.id)?.waiting != nil })
+        #expect(
+            try await eventually {
+                try s.worker.journal.job(event.id)?.ending != nil && s.worker.journal.job(event.id)?.waiting != nil
+            })
         try await s.stop()
 
         // Ten times the price, and the mint answers again.
@@ -128,7 +135,10 @@ struct MoneyFaultTests {
         s.faults.failAlways(.restore, with: .refuseUnsent(status: 503))
         let event = try await s.h.submit(s.h.prompt(s.payment.token))
         let watcher = s.h.watch(event.id)
-        #expect(try await eventually { watcher.statuses.contains { $0.status.status == .received && $0.status.reason?.code == WaitingReason.mint } })
+        #expect(
+            try await eventually {
+                watcher.statuses.contains { $0.status.status == .received && $0.status.reason?.code == WaitingReason.mint }
+            })
         let record = try #require(try s.worker.journal.job(event.id))
         // Past the deadline, the mint answers again.
         while Event.now() < record.receivedAt + 6 { try await Task.sleep(for: .milliseconds(200)) }
@@ -151,7 +161,8 @@ struct MoneyFaultTests {
     @Test func theSameTokenInTwoRequestsPaysOnce() async throws {
         let s = try await Stage(pay: 20)
         let one = try await s.h.submit(s.h.prompt(s.payment.token))
-        let two = try await s.h.submit(JobRequest(model: Harness.model, input: .prompt("again"), payment: s.payment.token, lockChange: true))
+        let two = try await s.h.submit(
+            JobRequest(model: Harness.model, input: .prompt("again"), payment: s.payment.token, lockChange: true))
         let (w1, w2) = (s.h.watch(one.id), s.h.watch(two.id))
         #expect(try await eventually { w1.states.contains(where: \.isTerminal) && w2.states.contains(where: \.isTerminal) })
         let finals = [w1, w2].compactMap { $0.statuses.last { $0.status.status.isTerminal } }
@@ -173,6 +184,8 @@ struct MoneyFaultTests {
         #expect(try await eventually { try s.worker.journal.job(event.id)?.waiting == WaitingReason.mint })
         #expect(s.faults.count(.swap) == Wallet.sendsPerCall)
         try await s.stop()
-        #expect(try s.worker.journal.job(event.id)?.state == .received, "nothing taken, nothing run: the next start asks the mint again")
+        #expect(
+            try s.worker.journal.job(event.id)?.state == .received,
+            "nothing taken, nothing run: the next start asks the mint again")
     }
 }

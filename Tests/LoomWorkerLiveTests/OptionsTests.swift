@@ -4,6 +4,7 @@ import LoomProtocol
 import LoomTestSupport
 import Nostr
 import Testing
+
 @testable import LoomWorker
 
 /// A request's options reach the backend only as the sampling options the
@@ -14,10 +15,12 @@ struct OptionsTests {
     /// A request with `options` as JSON text, sealed by hand: `JobRequest.seal`
     /// would refuse it on the client's side already.
     func request(_ h: Harness, token: String, options: String) throws -> Event {
-        let json = #"{"v":1,"model":"\#(Harness.model)","prompt":"Why is the sky blue?","payment":"\#(token)","options":\#(options)}"#
+        let json =
+            #"{"v":1,"model":"\#(Harness.model)","prompt":"Why is the sky blue?","payment":"\#(token)","options":\#(options)}"#
         let content = try NIP44.encrypt(json, from: h.clientKey, to: h.workerKey.xOnlyPublicKey)
-        return try Event.sign(kind: LoomKind.jobRequest.rawValue, content: content,
-                              tags: [["p", h.workerKey.xOnlyPublicKey.hex], ["encrypted"]], with: h.clientKey)
+        return try Event.sign(
+            kind: LoomKind.jobRequest.rawValue, content: content,
+            tags: [["p", h.workerKey.xOnlyPublicKey.hex], ["encrypted"]], with: h.clientKey)
     }
 
     func rejection(_ h: Harness, _ event: Event) async throws -> Reason? {
@@ -57,7 +60,8 @@ struct OptionsTests {
         let greedy = try await client.send(10)
         let tooMany = try request(h, token: greedy.token, options: #"{"num_predict":65}"#)
         let reason = try #require(try await rejection(h, tooMany))
-        #expect(reason.code == RequestRejection.Code.badSchema.rawValue && reason.message.contains("at most 64"), "\(reason.message)")
+        #expect(
+            reason.code == RequestRejection.Code.badSchema.rawValue && reason.message.contains("at most 64"), "\(reason.message)")
 
         // Within it: the sampling options as sent, the operator's cap as the
         // limit, the operator's context and keep-alive.
@@ -67,7 +71,8 @@ struct OptionsTests {
         _ = try await h.clientPool.publish(event)
         #expect(try await watcher.result().result.status == .completed)
         let body = try JSONDecoder().decode(JSONValue.self, from: try #require(try await h.ollama.stats().lastRequestBody))
-        #expect(body["options"] == ["temperature": 0.3, "seed": 5, "stop": ["\n\n"], "top_k": 20, "num_predict": 64, "num_ctx": 8192])
+        #expect(
+            body["options"] == ["temperature": 0.3, "seed": 5, "stop": ["\n\n"], "top_k": 20, "num_predict": 64, "num_ctx": 8192])
         #expect(body["keep_alive"] == 600)
         await worker.shutdown()
         try await serving.value

@@ -5,6 +5,7 @@ import Foundation
 import LoomClient
 import LoomProtocol
 import Testing
+
 @testable import LoomWorker
 
 /// Outputs on Blossom are public to anyone who reads the advertisement: they
@@ -43,7 +44,9 @@ struct OutputPrivacyTests {
         bytes[bytes.startIndex] ^= 0x01
         try bytes.write(to: file)
         let refusal = await #expect(throws: OutputError.self) { try await JobClient.fetch(text) }
-        guard case .some(.altered) = refusal else { Issue.record("expected .altered, got \(String(describing: refusal))"); return }
+        guard case .some(.altered) = refusal else {
+            Issue.record("expected .altered, got \(String(describing: refusal))"); return
+        }
         #expect(refusal?.description.contains("other bytes than the blob the result names") == true)
 
         // The result's money does not depend on its outputs.

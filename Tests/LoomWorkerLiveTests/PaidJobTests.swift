@@ -2,12 +2,13 @@ import Blossom
 import Cashu
 import CashuWallet
 import Foundation
+import LoomClient
 import LoomProtocol
 import LoomTestSupport
 import Nostr
 import Secp256k1
 import Testing
-import LoomClient
+
 @testable import LoomWorker
 
 /// A paid job from request to redeemed change, against real servers.
@@ -17,7 +18,8 @@ struct PaidJobTests {
 
     @Test(arguments: [0, 100])
     func paidJobCompletesWithOutputBillAndChange(inputFeePpk: Int) async throws {
-        let h = try await Harness(inputFeePpk: inputFeePpk, ollamaArguments: ["--tokens-per-second", "20", "--reply", Self.reply])
+        let h = try await Harness(
+            inputFeePpk: inputFeePpk, ollamaArguments: ["--tokens-per-second", "20", "--reply", Self.reply])
         let config = h.configuration()
         let (worker, serving) = try await h.startWorker(config)
         let client = try await h.clientWallet(64)

@@ -6,6 +6,7 @@ import LoomTestSupport
 import Nostr
 import Secp256k1
 import Testing
+
 @testable import LoomWorker
 
 /// Payments locked to the worker, and several paid jobs sharing one wallet.

@@ -1,5 +1,4 @@
 import Cashu
-@testable import CashuWallet
 import Foundation
 import LoomProtocol
 import LoomTestSupport
@@ -7,6 +6,8 @@ import Nostr
 import NostrRelay
 import Secp256k1
 import Testing
+
+@testable import CashuWallet
 @testable import LoomWorker
 
 /// Every refusal reaches the client as its own status, and takes nothing.
@@ -25,8 +26,10 @@ struct RejectionTests {
         }
     }
 
-    func expectRejected(_ h: Harness, _ event: Event, _ code: RequestRejection.Code,
-                        sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    func expectRejected(
+        _ h: Harness, _ event: Event, _ code: RequestRejection.Code,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
         let watcher = h.watch(event.id)
         let status = try await watcher.status(.rejected)
         #expect(status.status.reason?.code == code.rawValue, sourceLocation: sourceLocation)
@@ -73,9 +76,10 @@ struct RejectionTests {
 
         // A token in clear text is public now: refused, and never redeemed by the worker.
         let exposed = try await client.send(10)
-        let plain = try Event.sign(kind: LoomKind.jobRequest.rawValue,
-                                   content: #"{"v":1,"model":"llama3.2:latest","prompt":"hi","payment":""# + exposed.token + #""}"#,
-                                   tags: [["p", h.workerKey.xOnlyPublicKey.hex]], with: h.clientKey)
+        let plain = try Event.sign(
+            kind: LoomKind.jobRequest.rawValue,
+            content: #"{"v":1,"model":"llama3.2:latest","prompt":"hi","payment":""# + exposed.token + #""}"#,
+            tags: [["p", h.workerKey.xOnlyPublicKey.hex]], with: h.clientKey)
         _ = try await h.clientPool.publish(plain)
         try await expectRejected(h, plain, .clearTextPayment)
 

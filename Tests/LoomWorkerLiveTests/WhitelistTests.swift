@@ -12,8 +12,10 @@ import Testing
     let worker = SecretKey.generate()
     let curator = SecretKey.generate()
 
-    func list(_ members: [XOnlyPublicKey], private hidden: [XOnlyPublicKey] = [], identifier: String = "workers",
-              by author: SecretKey, at createdAt: Int64) throws -> Event {
+    func list(
+        _ members: [XOnlyPublicKey], private hidden: [XOnlyPublicKey] = [], identifier: String = "workers",
+        by author: SecretKey, at createdAt: Int64
+    ) throws -> Event {
         var list = NIP51List.followSet(identifier: identifier)
         for key in members { list.add(pubkey: key) }
         for key in hidden { list.add(pubkey: key, isPrivate: true) }
@@ -48,15 +50,20 @@ import Testing
         let first = try await TestRelay(), second = try await TestRelay()
         let pool = try await edgePool([first.url, second.url])
         let toFirst = try await edgePool([first.url]), toSecond = try await edgePool([second.url])
-        defer { Task { await pool.close(); await toFirst.close(); await toSecond.close() } }
+        defer {
+            Task {
+                await pool.close(); await toFirst.close(); await toSecond.close()
+            }
+        }
         let alice = SecretKey.generate().xOnlyPublicKey, mallory = SecretKey.generate().xOnlyPublicKey
         let marker = SecretKey.generate().xOnlyPublicKey
         let now = Event.now()
         let newer = try list([alice], by: curator, at: now)
         let older = try list([alice, mallory], by: curator, at: now - 60)
 
-        let whitelist = Whitelist(file: nil, lists: [naddr(curator), naddr(curator, "marker")], workerKey: worker,
-                                  logger: edgeLogger("test.whitelist"))
+        let whitelist = Whitelist(
+            file: nil, lists: [naddr(curator), naddr(curator, "marker")], workerKey: worker,
+            logger: edgeLogger("test.whitelist"))
         let running = Task { await whitelist.run(pool: pool) }
         defer { running.cancel() }
         _ = try await toFirst.publish(newer)
@@ -81,9 +88,10 @@ import Testing
         _ = try await pool.publish(try list([open], private: [hidden], by: worker, at: Event.now()))
 
         let own = Whitelist(file: nil, lists: [naddr(worker)], workerKey: worker, logger: edgeLogger("test.whitelist"))
-        let other = Whitelist(file: nil, lists: [naddr(worker)], workerKey: SecretKey.generate(), logger: edgeLogger("test.whitelist"))
+        let other = Whitelist(
+            file: nil, lists: [naddr(worker)], workerKey: SecretKey.generate(), logger: edgeLogger("test.whitelist"))
         let runs = [Task { await own.run(pool: pool) }, Task { await other.run(pool: pool) }]
-        defer { runs.forEach { $0.cancel() } }
+        defer { for run in runs { run.cancel() } }
         try await edgeEventually("both whitelists to read the list") { own.allows(open.hex) && other.allows(open.hex) }
         #expect(own.allows(hidden.hex))
         #expect(!other.allows(hidden.hex))

@@ -1,5 +1,6 @@
 import LoomProtocol
 import Testing
+
 @testable import LoomWorker
 
 /// What the advertisement says about the machine. (The advertiser itself

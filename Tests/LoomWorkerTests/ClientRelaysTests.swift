@@ -5,6 +5,7 @@ import Nostr
 import NostrRelay
 import Secp256k1
 import Testing
+
 @testable import LoomWorker
 
 /// Names mapped to addresses by the test, never by DNS; records what it was asked.
@@ -27,10 +28,13 @@ final class FakeResolver: HostResolver, @unchecked Sendable {
 /// relays are ClientRelaysTests in LoomWorkerLiveTests).
 @Suite(.serialized)
 struct ClientRelaysTests {
-    static let quiet: Logger = { var l = Logger(label: "test.client-relays"); l.logLevel = .critical; return l }()
+    static let quiet: Logger = {
+        var l = Logger(label: "test.client-relays"); l.logLevel = .critical; return l
+    }()
 
     func publicWorker(_ resolver: FakeResolver, maxConcurrent: Int = 4) -> ClientRelays {
-        ClientRelays(workerRelays: ["wss://relay.example.com"], resolver: resolver, maxConcurrent: maxConcurrent, logger: Self.quiet)
+        ClientRelays(
+            workerRelays: ["wss://relay.example.com"], resolver: resolver, maxConcurrent: maxConcurrent, logger: Self.quiet)
     }
 
     /// Every spelling of an address that is not public, read the way the
@@ -61,8 +65,10 @@ struct ClientRelaysTests {
         #expect(why.contains(reason), "\(host): \(why)")
     }
 
-    @Test(arguments: ["8.8.8.8", "1.1.1.1", "172.32.1.1", "100.128.0.1", "169.255.0.1", "11.0.0.1", "223.255.255.1",
-                      "2606:4700:4700::1111", "2a00:1450:4001::200e", "64:ff9b::8.8.8.8", "::ffff:8.8.8.8", "2002:808:808::1"])
+    @Test(arguments: [
+        "8.8.8.8", "1.1.1.1", "172.32.1.1", "100.128.0.1", "169.255.0.1", "11.0.0.1", "223.255.255.1",
+        "2606:4700:4700::1111", "2a00:1450:4001::200e", "64:ff9b::8.8.8.8", "::ffff:8.8.8.8", "2002:808:808::1",
+    ])
     func publicAddressesPass(_ host: String) throws {
         let address = try #require(IPAddress(numeric: host))
         #expect(address.nonPublicReason == nil, "\(host): \(address.nonPublicReason ?? "")")
@@ -120,9 +126,11 @@ struct ClientRelaysTests {
     @Test func onlyWebSocketRelaysNotTheWorkersOwnAndAtMostThree() async {
         let names = ["a.example", "b.example", "c.example", "d.example"]
         let resolver = FakeResolver(Dictionary(uniqueKeysWithValues: names.map { ($0, ["93.184.216.34"]) }))
-        let asked = ["wss://relay.example.com/", "https://not-a-relay.example", "ws://127.0.0.1:7000", "wss://10.0.0.8",
-                     "wss://192.168.1.2", "ws://localhost:8080", "wss://a.example", "wss://a.example/", "wss://b.example",
-                     "wss://c.example", "wss://d.example"]
+        let asked = [
+            "wss://relay.example.com/", "https://not-a-relay.example", "ws://127.0.0.1:7000", "wss://10.0.0.8",
+            "wss://192.168.1.2", "ws://localhost:8080", "wss://a.example", "wss://a.example/", "wss://b.example",
+            "wss://c.example", "wss://d.example",
+        ]
         #expect(await publicWorker(resolver).targets(asked) == ["wss://a.example", "wss://b.example", "wss://c.example"])
         #expect(await publicWorker(resolver).targets(asked, limit: 1) == ["wss://a.example"])
     }
@@ -138,7 +146,9 @@ struct ClientRelaysTests {
         let slots = DeliverySlots(capacity: 1)
         #expect(slots.tryAcquire())
         #expect(!slots.tryAcquire())
-        let waiting = Task { await slots.acquire(); return true }
+        let waiting = Task {
+            await slots.acquire(); return true
+        }
         slots.release()
         #expect(await waiting.value)
         #expect(slots.inUse == 1)

@@ -6,8 +6,10 @@ import Testing
 /// window and how long Ollama keeps a model loaded.
 extension ConfigurationTests {
     @Test func generationSettings() throws {
-        let (config, _) = try WorkerConfiguration.load(Self.full.merging([
-            "MAX_OUTPUT_TOKENS": "512", "CONTEXT_LENGTH": "8192", "KEEP_ALIVE": "30m"]) { $1 })
+        let (config, _) = try WorkerConfiguration.load(
+            Self.full.merging([
+                "MAX_OUTPUT_TOKENS": "512", "CONTEXT_LENGTH": "8192", "KEEP_ALIVE": "30m",
+            ]) { $1 })
         #expect(config.maxOutputTokens == 512 && config.optionLimits.maxOutputTokens == 512)
         #expect(config.contextLength == 8192)
         #expect(config.keepAliveSeconds == 1800)
@@ -21,7 +23,9 @@ extension ConfigurationTests {
     }
 
     @Test func outputTokensZero() { expectRejected(["MAX_OUTPUT_TOKENS": "0"], key: "MAX_OUTPUT_TOKENS") }
-    @Test func outputTokensNotANumber() { expectRejected(["MAX_OUTPUT_TOKENS": "lots"], key: "MAX_OUTPUT_TOKENS", mentioning: "whole number") }
+    @Test func outputTokensNotANumber() {
+        expectRejected(["MAX_OUTPUT_TOKENS": "lots"], key: "MAX_OUTPUT_TOKENS", mentioning: "whole number")
+    }
     @Test func contextTooSmall() { expectRejected(["CONTEXT_LENGTH": "16"], key: "CONTEXT_LENGTH", mentioning: "256") }
     @Test func keepAliveNotADuration() {
         expectRejected(["KEEP_ALIVE": "forever"], key: "KEEP_ALIVE", mentioning: "5m")

@@ -8,8 +8,10 @@ import Testing
 
 @Suite struct ConfigurationTests {
     static let key = SecretKey.generate()
-    static let listAddress = NIP19Entity.naddr(identifier: "loom-workers", pubkey: SecretKey.generate().xOnlyPublicKey,
-                                               kind: 30000, relays: []).encoded
+    static let listAddress = NIP19Entity.naddr(
+        identifier: "loom-workers", pubkey: SecretKey.generate().xOnlyPublicKey,
+        kind: 30000, relays: []
+    ).encoded
 
     /// A complete, valid configuration using every key.
     static var full: [String: String] {
@@ -88,14 +90,18 @@ import Testing
     }
 
     @Test func priceUnits() throws {
-        #expect(try WorkerConfiguration.load(Self.full.merging(["PRICE_PER_SECOND": "250", "PRICE_UNIT": "msat"]) { $1 }).0.rate.msatPerSecond == 250)
+        #expect(
+            try WorkerConfiguration.load(Self.full.merging(["PRICE_PER_SECOND": "250", "PRICE_UNIT": "msat"]) { $1 }).0.rate
+                .msatPerSecond == 250)
         #expect(try WorkerConfiguration.load(Self.full.merging(["PRICE_PER_SECOND": "0.001"]) { $1 }).0.rate.msatPerSecond == 1)
         #expect(try WorkerConfiguration.load(Self.full.merging(["PRICE_PER_SECOND": ".5"]) { $1 }).0.rate.msatPerSecond == 500)
     }
 
     @Test func unlimitedQueueAndDuplicateMints() throws {
-        let (config, _) = try WorkerConfiguration.load(Self.full.merging([
-            "MAX_QUEUE": "unlimited", "CASHU_MINT_URL": "https://m.example/,https://m.example"]) { $1 })
+        let (config, _) = try WorkerConfiguration.load(
+            Self.full.merging([
+                "MAX_QUEUE": "unlimited", "CASHU_MINT_URL": "https://m.example/,https://m.example",
+            ]) { $1 })
         #expect(config.maxQueue == nil)
         #expect(config.mints == ["https://m.example"])
     }
@@ -115,7 +121,8 @@ import Testing
     }
 
     @Test func openAIBackendUsesItsOwnURL() throws {
-        let (config, _) = try WorkerConfiguration.load(Self.full.merging(["INFERENCE_BACKEND": "openai", "OPENAI_URL": "http://127.0.0.1:8081"]) { $1 })
+        let (config, _) = try WorkerConfiguration.load(
+            Self.full.merging(["INFERENCE_BACKEND": "openai", "OPENAI_URL": "http://127.0.0.1:8081"]) { $1 })
         #expect(config.backend == .openai && config.backendURL == URL(string: "http://127.0.0.1:8081")!)
     }
 
@@ -124,11 +131,13 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Self.key.nsec.write(toFile: path, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
-        let (config, warnings) = try WorkerConfiguration.load(Self.full.merging(["NOSTR_PRIVATE_KEY": "", "NOSTR_PRIVATE_KEY_FILE": path]) { $1 })
+        let (config, warnings) = try WorkerConfiguration.load(
+            Self.full.merging(["NOSTR_PRIVATE_KEY": "", "NOSTR_PRIVATE_KEY_FILE": path]) { $1 })
         #expect(config.secretKey == Self.key)
         #expect(warnings.contains { $0.contains(path) && $0.contains("chmod 600") })
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
-        let (_, quiet) = try WorkerConfiguration.load(Self.full.merging(["NOSTR_PRIVATE_KEY": "", "NOSTR_PRIVATE_KEY_FILE": path]) { $1 })
+        let (_, quiet) = try WorkerConfiguration.load(
+            Self.full.merging(["NOSTR_PRIVATE_KEY": "", "NOSTR_PRIVATE_KEY_FILE": path]) { $1 })
         #expect(!quiet.contains { $0.contains(path) })
     }
 
@@ -140,7 +149,9 @@ import Testing
 
     // MARK: one test per rejection
 
-    func expectRejected(_ changes: [String: String?], key: String, mentioning words: String..., sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectRejected(
+        _ changes: [String: String?], key: String, mentioning words: String..., sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         guard let error = Self.rejection(changes) else {
             Issue.record("accepted \(changes)", sourceLocation: sourceLocation)
             return
@@ -157,29 +168,47 @@ import Testing
         expectRejected(["NOSTR_PRIVATE_KEY": "nsec1notakey"], key: "NOSTR_PRIVATE_KEY", mentioning: "nsec")
         #expect(!(Self.rejection(["NOSTR_PRIVATE_KEY": "nsec1notakey"])?.description.contains("notakey") ?? true))
     }
-    @Test func keyAndKeyFileBoth() { expectRejected(["NOSTR_PRIVATE_KEY_FILE": "/tmp/x"], key: "NOSTR_PRIVATE_KEY", mentioning: "both") }
+    @Test func keyAndKeyFileBoth() {
+        expectRejected(["NOSTR_PRIVATE_KEY_FILE": "/tmp/x"], key: "NOSTR_PRIVATE_KEY", mentioning: "both")
+    }
     @Test func unreadableKeyFile() {
-        expectRejected(["NOSTR_PRIVATE_KEY": nil, "NOSTR_PRIVATE_KEY_FILE": "/nonexistent/worker.nsec"], key: "NOSTR_PRIVATE_KEY_FILE")
+        expectRejected(
+            ["NOSTR_PRIVATE_KEY": nil, "NOSTR_PRIVATE_KEY_FILE": "/nonexistent/worker.nsec"], key: "NOSTR_PRIVATE_KEY_FILE")
     }
     @Test func missingRelays() { expectRejected(["NOSTR_RELAYS": nil], key: "NOSTR_RELAYS", mentioning: "wss://") }
-    @Test func relayWithHTTPScheme() { expectRejected(["NOSTR_RELAYS": "https://relay.example.com"], key: "NOSTR_RELAYS", mentioning: "https", "wss") }
+    @Test func relayWithHTTPScheme() {
+        expectRejected(["NOSTR_RELAYS": "https://relay.example.com"], key: "NOSTR_RELAYS", mentioning: "https", "wss")
+    }
     @Test func relayWithoutHost() { expectRejected(["NOSTR_RELAYS": "wss://"], key: "NOSTR_RELAYS") }
     @Test func missingMint() { expectRejected(["CASHU_MINT_URL": ""], key: "CASHU_MINT_URL") }
-    @Test func mintWithWebSocketScheme() { expectRejected(["CASHU_MINT_URL": "wss://mint.example.com"], key: "CASHU_MINT_URL", mentioning: "http") }
+    @Test func mintWithWebSocketScheme() {
+        expectRejected(["CASHU_MINT_URL": "wss://mint.example.com"], key: "CASHU_MINT_URL", mentioning: "http")
+    }
     @Test func mintNotAURL() { expectRejected(["CASHU_MINT_URL": "mint.example.com"], key: "CASHU_MINT_URL") }
     @Test func missingBlossom() { expectRejected(["BLOSSOM_SERVER_URL": nil], key: "BLOSSOM_SERVER_URL") }
-    @Test func blossomWithFTPScheme() { expectRejected(["BLOSSOM_SERVER_URL": "ftp://files.example.com"], key: "BLOSSOM_SERVER_URL", mentioning: "ftp") }
+    @Test func blossomWithFTPScheme() {
+        expectRejected(["BLOSSOM_SERVER_URL": "ftp://files.example.com"], key: "BLOSSOM_SERVER_URL", mentioning: "ftp")
+    }
     @Test func concurrencyZero() { expectRejected(["MAX_CONCURRENT_JOBS": "0"], key: "MAX_CONCURRENT_JOBS", mentioning: "1") }
-    @Test func concurrencyNotANumber() { expectRejected(["MAX_CONCURRENT_JOBS": "two"], key: "MAX_CONCURRENT_JOBS", mentioning: "whole number") }
+    @Test func concurrencyNotANumber() {
+        expectRejected(["MAX_CONCURRENT_JOBS": "two"], key: "MAX_CONCURRENT_JOBS", mentioning: "whole number")
+    }
     @Test func negativeQueue() { expectRejected(["MAX_QUEUE": "-1"], key: "MAX_QUEUE") }
     @Test func durationWithUnit() { expectRejected(["MAX_JOB_DURATION": "5m"], key: "MAX_JOB_DURATION", mentioning: "digits") }
     @Test func maxDurationZero() { expectRejected(["MAX_JOB_DURATION": "0"], key: "MAX_JOB_DURATION") }
     @Test func maxDurationTooLong() { expectRejected(["MAX_JOB_DURATION": "1000001"], key: "MAX_JOB_DURATION") }
-    @Test func minAboveMax() { expectRejected(["MIN_JOB_DURATION": "700", "MAX_JOB_DURATION": "600"], key: "MIN_JOB_DURATION", mentioning: "MAX_JOB_DURATION") }
+    @Test func minAboveMax() {
+        expectRejected(
+            ["MIN_JOB_DURATION": "700", "MAX_JOB_DURATION": "600"], key: "MIN_JOB_DURATION", mentioning: "MAX_JOB_DURATION")
+    }
     @Test func priceZero() { expectRejected(["PRICE_PER_SECOND": "0"], key: "PRICE_PER_SECOND") }
     @Test func priceNotANumber() { expectRejected(["PRICE_PER_SECOND": "cheap"], key: "PRICE_PER_SECOND") }
-    @Test func priceTooPrecise() { expectRejected(["PRICE_PER_SECOND": "0.0001"], key: "PRICE_PER_SECOND", mentioning: "three decimals") }
-    @Test func fractionalMillisats() { expectRejected(["PRICE_PER_SECOND": "1.5", "PRICE_UNIT": "msat"], key: "PRICE_PER_SECOND", mentioning: "whole number") }
+    @Test func priceTooPrecise() {
+        expectRejected(["PRICE_PER_SECOND": "0.0001"], key: "PRICE_PER_SECOND", mentioning: "three decimals")
+    }
+    @Test func fractionalMillisats() {
+        expectRejected(["PRICE_PER_SECOND": "1.5", "PRICE_UNIT": "msat"], key: "PRICE_PER_SECOND", mentioning: "whole number")
+    }
     @Test func priceTooHigh() { expectRejected(["PRICE_PER_SECOND": "1000001"], key: "PRICE_PER_SECOND") }
     @Test func unknownPriceUnit() { expectRejected(["PRICE_UNIT": "btc"], key: "PRICE_UNIT", mentioning: "sat or msat") }
     @Test func malformedNaddr() { expectRejected(["WHITELIST": "naddr1qqqqqq"], key: "WHITELIST", mentioning: "naddr") }
@@ -190,14 +219,22 @@ import Testing
         let note = NIP19Entity.naddr(identifier: "x", pubkey: Self.key.xOnlyPublicKey, kind: 1, relays: []).encoded
         expectRejected(["WHITELIST": note], key: "WHITELIST", mentioning: "kind 1 ")
     }
-    @Test func whitelistEnabledNotABool() { expectRejected(["WHITELIST_ENABLED": "maybe"], key: "WHITELIST_ENABLED", mentioning: "true") }
+    @Test func whitelistEnabledNotABool() {
+        expectRejected(["WHITELIST_ENABLED": "maybe"], key: "WHITELIST_ENABLED", mentioning: "true")
+    }
     @Test func geohashWithBadCharacter() { expectRejected(["GEOHASH": "u0va"], key: "GEOHASH", mentioning: "base32") }
     @Test func geohashTooLong() { expectRejected(["GEOHASH": "u0vsu0vsu0vsu"], key: "GEOHASH") }
-    @Test func unknownBackend() { expectRejected(["INFERENCE_BACKEND": "vllm"], key: "INFERENCE_BACKEND", mentioning: "ollama", "openai") }
+    @Test func unknownBackend() {
+        expectRejected(["INFERENCE_BACKEND": "vllm"], key: "INFERENCE_BACKEND", mentioning: "ollama", "openai")
+    }
     @Test func ollamaURLScheme() { expectRejected(["OLLAMA_URL": "ws://127.0.0.1:11434"], key: "OLLAMA_URL") }
-    @Test func openAIURLScheme() { expectRejected(["INFERENCE_BACKEND": "openai", "OPENAI_URL": "localhost:8080"], key: "OPENAI_URL") }
+    @Test func openAIURLScheme() {
+        expectRejected(["INFERENCE_BACKEND": "openai", "OPENAI_URL": "localhost:8080"], key: "OPENAI_URL")
+    }
     @Test func modelNameWithSpace() { expectRejected(["MODELS": "llama 3"], key: "MODELS") }
-    @Test func nameTooLong() { expectRejected(["WORKER_NAME": String(repeating: "n", count: 65)], key: "WORKER_NAME", mentioning: "64") }
+    @Test func nameTooLong() {
+        expectRejected(["WORKER_NAME": String(repeating: "n", count: 65)], key: "WORKER_NAME", mentioning: "64")
+    }
     @Test func aboutTooLong() { expectRejected(["WORKER_ABOUT": String(repeating: "a", count: 1001)], key: "WORKER_ABOUT") }
     @Test func ttlTooShort() { expectRejected(["ADVERTISEMENT_TTL": "5"], key: "ADVERTISEMENT_TTL", mentioning: "30") }
     @Test func graceNotANumber() { expectRejected(["SHUTDOWN_GRACE": "1.5"], key: "SHUTDOWN_GRACE") }
@@ -232,7 +269,8 @@ import Testing
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent(".env")
-        try "WORKER_NAME=from-dotenv\nWORKER_ABOUT=dotenv\nGEOHASH=u0vs\nWORKR_NAME=typo\n".write(to: file, atomically: true, encoding: .utf8)
+        try "WORKER_NAME=from-dotenv\nWORKER_ABOUT=dotenv\nGEOHASH=u0vs\nWORKR_NAME=typo\n".write(
+            to: file, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
         let (values, warnings) = try DotEnv.merged(
             file: file, environment: ["WORKER_NAME": "from-env", "WORKER_ABOUT": "env"], flags: ["WORKER_NAME": "from-flag"])

@@ -1,6 +1,7 @@
 import Foundation
 import LoomProtocol
 import Testing
+
 @testable import LoomWorker
 
 /// The journal keeps jobs once, refuses forbidden state steps, and finds

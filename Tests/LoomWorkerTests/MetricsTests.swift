@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Testing
+
 @testable import LoomWorker
 
 @Suite struct MetricsTests {
@@ -21,7 +22,9 @@ import Testing
         #expect(text.contains("loom_jobs_running 1\n"))
         #expect(text.contains("loom_jobs_queued 2\n"))
         #expect(text.contains("loom_accepting 1\n"))
-        #expect(text.contains("loom_jobs{state=\"completed\"} 4\nloom_jobs{state=\"rejected\"} 3\n"), "labelled samples sorted by label")
+        #expect(
+            text.contains("loom_jobs{state=\"completed\"} 4\nloom_jobs{state=\"rejected\"} 3\n"),
+            "labelled samples sorted by label")
         #expect(text.contains("loom_earned_sat_total 21\n"))
         #expect(text.contains("loom_requests_dropped_total 7\n"))
         // Every family is introduced by HELP then TYPE, as scrapers expect.

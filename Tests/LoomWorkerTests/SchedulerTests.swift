@@ -1,4 +1,5 @@
 import Testing
+
 @testable import LoomWorker
 
 /// Slots, reservations and the FIFO queue, without servers.

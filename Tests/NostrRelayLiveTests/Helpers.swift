@@ -21,7 +21,8 @@ final class Collected<Item: Sendable>: Sendable {
 
     /// Waits until `condition` holds for everything received so far.
     @discardableResult
-    func wait(for what: String, timeout: Duration = .seconds(60), _ condition: @Sendable ([Item]) -> Bool) async throws -> [Item] {
+    func wait(for what: String, timeout: Duration = .seconds(60), _ condition: @Sendable ([Item]) -> Bool) async throws -> [Item]
+    {
         let deadline = ContinuousClock.now + timeout
         while true {
             let items = await inbox.items

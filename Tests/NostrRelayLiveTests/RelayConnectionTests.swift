@@ -1,8 +1,9 @@
 import Foundation
 import LoomTestSupport
-import Testing
 import Nostr
 import Secp256k1
+import Testing
+
 @testable import NostrRelay
 
 /// Against a real nostr-relay process (see TestRelay).
@@ -53,8 +54,9 @@ struct RelayConnectionTests {
         let good = try note("fine", key: key)
         let tooLong = try note(String(repeating: "x", count: 5000), key: key)
         let forged = try note("forged", key: key)
-        let badSig = Event(id: forged.id, pubkey: forged.pubkey, createdAt: forged.createdAt, kind: forged.kind,
-                           tags: forged.tags, content: forged.content, sig: String(forged.sig.reversed()))
+        let badSig = Event(
+            id: forged.id, pubkey: forged.pubkey, createdAt: forged.createdAt, kind: forged.kind,
+            tags: forged.tags, content: forged.content, sig: String(forged.sig.reversed()))
 
         // In flight together on one socket: nostr-relay answers refusals with an
         // empty id, so each answer must still reach the right publisher. It also
@@ -109,7 +111,9 @@ struct RelayConnectionTests {
         // on its own and asks again from just before `before`.
         let after = try note("after", key: key)
         do { _ = try await writer.publish(after) } catch {
-            Issue.record("publish after restart: \(error); writer \(await writer.state), \(await writer.statistics); relay log:\n\(relay.server.logTail())")
+            Issue.record(
+                "publish after restart: \(error); writer \(await writer.state), \(await writer.statistics); relay log:\n\(relay.server.logTail())"
+            )
             throw error
         }
         let all = try await items.wait(for: "the event published after the restart") { $0.contains(.event(after)) }

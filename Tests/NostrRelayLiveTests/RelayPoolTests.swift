@@ -1,9 +1,10 @@
 import Foundation
 import Logging
 import LoomTestSupport
-import Testing
 import Nostr
 import Secp256k1
+import Testing
+
 @testable import NostrRelay
 
 /// Two real nostr-relay processes, or one and a port where nothing listens.
@@ -26,7 +27,9 @@ struct RelayPoolTests {
         let (one, two) = try await (r1, r2)
         let pool = try await pool([one.url, two.url])
         let items = Collected(pool.subscribe([mine]))
-        try await items.wait(for: "EOSE from both relays") { $0.filter { if case .endOfStoredEvents = $0 { true } else { false } }.count == 2 }
+        try await items.wait(for: "EOSE from both relays") {
+            $0.filter { if case .endOfStoredEvents = $0 { true } else { false } }.count == 2
+        }
 
         let event = try note("to both", key: key)
         let result = try await pool.publish(event)

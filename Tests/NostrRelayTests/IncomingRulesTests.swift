@@ -1,7 +1,8 @@
 import Foundation
-import Testing
 import Nostr
 import Secp256k1
+import Testing
+
 @testable import NostrRelay
 
 /// The checks on what a relay sends, driven without a socket.
@@ -17,8 +18,9 @@ struct IncomingRulesTests {
         let conn = try RelayConnection(url: "ws://127.0.0.1:9", configuration: config)
         let sub = await conn.subscribe([mine])
         let good = try note("ok", key: key)
-        let forged = Event(id: good.id, pubkey: good.pubkey, createdAt: good.createdAt, kind: 1, tags: [],
-                           content: "changed", sig: good.sig)
+        let forged = Event(
+            id: good.id, pubkey: good.pubkey, createdAt: good.createdAt, kind: 1, tags: [],
+            content: "changed", sig: good.sig)
         let stranger = try note("not mine", key: .generate())
         let huge = try note(String(repeating: "h", count: 4000), key: key)
 
@@ -56,11 +58,13 @@ struct IncomingRulesTests {
         let allowed = key.xOnlyPublicKey.hex
         let sub = await conn.subscribe([anyNote], admit: { $0.pubkey == allowed })
         let good = try note("mine", key: key)
-        let forgedMine = Event(id: good.id, pubkey: good.pubkey, createdAt: good.createdAt, kind: 1, tags: [],
-                               content: "changed", sig: good.sig)
+        let forgedMine = Event(
+            id: good.id, pubkey: good.pubkey, createdAt: good.createdAt, kind: 1, tags: [],
+            content: "changed", sig: good.sig)
         let theirs = try note("theirs", key: stranger)
-        let forgedTheirs = Event(id: theirs.id, pubkey: theirs.pubkey, createdAt: theirs.createdAt, kind: 1, tags: [],
-                                 content: "changed", sig: theirs.sig)
+        let forgedTheirs = Event(
+            id: theirs.id, pubkey: theirs.pubkey, createdAt: theirs.createdAt, kind: 1, tags: [],
+            content: "changed", sig: theirs.sig)
         for event in [theirs, forgedTheirs, forgedMine, good] {
             await feed(conn, #"["EVENT","\#(sub.id)",\#(event.json)]"#)
         }

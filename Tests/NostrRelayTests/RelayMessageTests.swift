@@ -1,7 +1,8 @@
 import Foundation
-import Testing
 import Nostr
 import Secp256k1
+import Testing
+
 @testable import NostrRelay
 
 struct RelayMessageTests {
@@ -18,10 +19,13 @@ struct RelayMessageTests {
     }
 
     @Test func reqAndCloseEncode() throws {
-        let json = ClientMessage.req(subscriptionID: "s\"1", filters: [
-            Filter(kinds: [1], tags: ["e": ["ab"]], since: 5),
-            Filter(authors: ["cd"], limit: 2),
-        ]).json
+        let json = ClientMessage.req(
+            subscriptionID: "s\"1",
+            filters: [
+                Filter(kinds: [1], tags: ["e": ["ab"]], since: 5),
+                Filter(authors: ["cd"], limit: 2),
+            ]
+        ).json
         let array = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [Any])
         #expect(array.count == 4)
         #expect(array[0] as? String == "REQ")
@@ -36,11 +40,14 @@ struct RelayMessageTests {
         let event = try Event.sign(kind: 7, content: "+", with: key)
         #expect(try RelayMessage(json: #"["EVENT","s",\#(event.json)]"#) == .event(subscriptionID: "s", event: event))
         #expect(try RelayMessage(json: #"["OK","\#(event.id)",true,""]"#) == .ok(eventID: event.id, accepted: true, message: ""))
-        #expect(try RelayMessage(json: #"["OK","",false,"invalid: Bad signature"]"#)
-            == .ok(eventID: "", accepted: false, message: "invalid: Bad signature"))
+        #expect(
+            try RelayMessage(json: #"["OK","",false,"invalid: Bad signature"]"#)
+                == .ok(eventID: "", accepted: false, message: "invalid: Bad signature"))
         #expect(try RelayMessage(json: #"["OK","ab",true]"#) == .ok(eventID: "ab", accepted: true, message: ""))
         #expect(try RelayMessage(json: #"["EOSE","s"]"#) == .eose(subscriptionID: "s"))
-        #expect(try RelayMessage(json: #"["CLOSED","s","error: shutting down"]"#) == .closed(subscriptionID: "s", message: "error: shutting down"))
+        #expect(
+            try RelayMessage(json: #"["CLOSED","s","error: shutting down"]"#)
+                == .closed(subscriptionID: "s", message: "error: shutting down"))
         #expect(try RelayMessage(json: #"["NOTICE","hello"]"#) == .notice("hello"))
         #expect(try RelayMessage(json: #"["AUTH","challenge"]"#) == .auth(challenge: "challenge"))
     }

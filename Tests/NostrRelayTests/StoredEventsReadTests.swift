@@ -1,4 +1,5 @@
 import Testing
+
 @testable import NostrRelay
 
 /// When a one-shot read may stop: each relay has ended its stored events or

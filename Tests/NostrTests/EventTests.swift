@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import Secp256k1
+import Testing
+
 @testable import Nostr
 
 struct EventTests {
@@ -28,7 +29,8 @@ struct EventTests {
     }
 
     @Test func signedEventVerifiesAndRoundTripsThroughJSON() throws {
-        let e = try Event.sign(kind: 1, content: "hello \"nostr\"\n\u{01}✓", tags: [["t", "loom"]], createdAt: 1_700_000_000, with: key)
+        let e = try Event.sign(
+            kind: 1, content: "hello \"nostr\"\n\u{01}✓", tags: [["t", "loom"]], createdAt: 1_700_000_000, with: key)
         try e.verify()
         #expect(e.pubkey == pub)
         let back = try Event(json: e.json)
@@ -40,24 +42,34 @@ struct EventTests {
 
     @Test func tamperingIsReportedWithItsReason() throws {
         let e = try Event.sign(kind: 1, content: "original", createdAt: 1_700_000_000, with: key)
-        let changedContent = Event(id: e.id, pubkey: e.pubkey, createdAt: e.createdAt, kind: e.kind, tags: e.tags, content: "changed", sig: e.sig)
+        let changedContent = Event(
+            id: e.id, pubkey: e.pubkey, createdAt: e.createdAt, kind: e.kind, tags: e.tags, content: "changed", sig: e.sig)
         #expect(throws: EventError.self) { try changedContent.verify() }
-        if case .idMismatch = try #require(capture { try changedContent.verify() }) {} else { Issue.record("expected idMismatch") }
+        if case .idMismatch = try #require(capture { try changedContent.verify() }) {
+        } else {
+            Issue.record("expected idMismatch")
+        }
 
         var sig = Array(e.sig)
         sig[10] = sig[10] == "0" ? "1" : "0"
-        let badSig = Event(id: e.id, pubkey: e.pubkey, createdAt: e.createdAt, kind: e.kind, tags: e.tags, content: e.content, sig: String(sig))
+        let badSig = Event(
+            id: e.id, pubkey: e.pubkey, createdAt: e.createdAt, kind: e.kind, tags: e.tags, content: e.content, sig: String(sig))
         #expect(capture { try badSig.verify() } == .badSignature)
 
         let other = SecretKey.generate().xOnlyPublicKey.hex
-        let wrongKey = Event(id: e.id, pubkey: other, createdAt: e.createdAt, kind: e.kind, tags: e.tags, content: e.content, sig: e.sig)
+        let wrongKey = Event(
+            id: e.id, pubkey: other, createdAt: e.createdAt, kind: e.kind, tags: e.tags, content: e.content, sig: e.sig)
         if case .idMismatch = try #require(capture { try wrongKey.verify() }) {} else { Issue.record("expected idMismatch") }
 
-        let shortID = Event(id: "abcd", pubkey: e.pubkey, createdAt: e.createdAt, kind: e.kind, tags: e.tags, content: e.content, sig: e.sig)
+        let shortID = Event(
+            id: "abcd", pubkey: e.pubkey, createdAt: e.createdAt, kind: e.kind, tags: e.tags, content: e.content, sig: e.sig)
         #expect(capture { try shortID.verify() } == .malformedID)
-        let badPub = Event(id: e.id, pubkey: String(repeating: "f", count: 64), createdAt: e.createdAt, kind: e.kind, tags: e.tags, content: e.content, sig: e.sig)
+        let badPub = Event(
+            id: e.id, pubkey: String(repeating: "f", count: 64), createdAt: e.createdAt, kind: e.kind, tags: e.tags,
+            content: e.content, sig: e.sig)
         #expect(capture { try badPub.verify() } == .invalidPublicKey)
-        let shortSig = Event(id: e.id, pubkey: e.pubkey, createdAt: e.createdAt, kind: e.kind, tags: e.tags, content: e.content, sig: "00")
+        let shortSig = Event(
+            id: e.id, pubkey: e.pubkey, createdAt: e.createdAt, kind: e.kind, tags: e.tags, content: e.content, sig: "00")
         #expect(capture { try shortSig.verify() } == .malformedSignature)
     }
 
@@ -66,26 +78,30 @@ struct EventTests {
     /// (dedupe, journals, `e` and `d` tags), so the copy must not verify.
     @Test func upperCaseHexIsRefusedWithItsOwnReason() throws {
         let e = try Event.sign(kind: 1, content: "lower case only", createdAt: 1_700_000_000, with: key)
-        let upperID = Event(id: e.id.uppercased(), pubkey: e.pubkey, createdAt: e.createdAt, kind: e.kind, tags: e.tags,
-                            content: e.content, sig: e.sig)
+        let upperID = Event(
+            id: e.id.uppercased(), pubkey: e.pubkey, createdAt: e.createdAt, kind: e.kind, tags: e.tags,
+            content: e.content, sig: e.sig)
         #expect(capture { try upperID.verify() } == .notLowerCaseHex(field: "id"))
         // One letter is enough.
         let firstLetter = e.id.firstIndex(where: \.isLetter)
         let letter = try #require(firstLetter)
         var mixed = e.id
         mixed.replaceSubrange(letter...letter, with: e.id[letter].uppercased())
-        let oneLetter = Event(id: mixed, pubkey: e.pubkey, createdAt: e.createdAt, kind: e.kind, tags: e.tags,
-                              content: e.content, sig: e.sig)
+        let oneLetter = Event(
+            id: mixed, pubkey: e.pubkey, createdAt: e.createdAt, kind: e.kind, tags: e.tags,
+            content: e.content, sig: e.sig)
         #expect(capture { try oneLetter.verify() } == .notLowerCaseHex(field: "id"))
-        let upperSig = Event(id: e.id, pubkey: e.pubkey, createdAt: e.createdAt, kind: e.kind, tags: e.tags, content: e.content,
-                             sig: e.sig.uppercased())
+        let upperSig = Event(
+            id: e.id, pubkey: e.pubkey, createdAt: e.createdAt, kind: e.kind, tags: e.tags, content: e.content,
+            sig: e.sig.uppercased())
         #expect(capture { try upperSig.verify() } == .notLowerCaseHex(field: "sig"))
         // An upper-case pubkey signed over as written: the id and signature are
         // right for those bytes, yet the key is not how NIP-01 spells it.
         let upperPub = pub.uppercased()
         let id = Event.computeID(pubkey: upperPub, createdAt: 1, kind: 1, tags: [], content: "x")
-        let signedUpper = Event(id: Hex.encode(id), pubkey: upperPub, createdAt: 1, kind: 1, tags: [], content: "x",
-                                sig: Hex.encode(try key.signSchnorr(message: id)))
+        let signedUpper = Event(
+            id: Hex.encode(id), pubkey: upperPub, createdAt: 1, kind: 1, tags: [], content: "x",
+            sig: Hex.encode(try key.signSchnorr(message: id)))
         #expect(capture { try signedUpper.verify() } == .notLowerCaseHex(field: "pubkey"))
         #expect(!upperID.isValid && !upperSig.isValid && !signedUpper.isValid)
         #expect(EventError.notLowerCaseHex(field: "id").description.contains("lower-case"))
@@ -100,8 +116,9 @@ struct EventTests {
         // An event signed by a JSON.stringify-style serializer (\u0007) verifies too.
         let idEscaped = Event.computeID(pubkey: pub, createdAt: 5, kind: 1, tags: [], content: content, escapingControls: true)
         #expect(idEscaped != (try Hex.decode(signed.id)))
-        let other = Event(id: Hex.encode(idEscaped), pubkey: pub, createdAt: 5, kind: 1, tags: [], content: content,
-                          sig: Hex.encode(try key.signSchnorr(message: idEscaped)))
+        let other = Event(
+            id: Hex.encode(idEscaped), pubkey: pub, createdAt: 5, kind: 1, tags: [], content: content,
+            sig: Hex.encode(try key.signSchnorr(message: idEscaped)))
         try other.verify()
         // Without an unlisted control character there is only one valid id.
         let plainEscaped = Event.computeID(pubkey: pub, createdAt: 5, kind: 1, tags: [], content: "tab\t", escapingControls: true)
@@ -111,7 +128,9 @@ struct EventTests {
     @Test func malformedJSONIsAnError() {
         #expect(throws: EventError.self) { try Event(json: "{}") }
         #expect(throws: EventError.self) { try Event(json: "not json") }
-        #expect(throws: EventError.self) { try Event(json: #"{"id":"","pubkey":"","created_at":"x","kind":1,"tags":[],"content":"","sig":""}"#) }
+        #expect(throws: EventError.self) {
+            try Event(json: #"{"id":"","pubkey":"","created_at":"x","kind":1,"tags":[],"content":"","sig":""}"#)
+        }
     }
 
     @Test func kindOutOfRangeIsRefused() {

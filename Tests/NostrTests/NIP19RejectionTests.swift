@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import Secp256k1
+import Testing
+
 @testable import Nostr
 
 /// One test per way a NIP-19 string is refused, each with its specific error.
@@ -32,7 +33,9 @@ struct NIP19RejectionTests {
     }
 
     @Test func invalidCharacter() {
-        #expect(throws: NIP19Error.invalidCharacter("b")) { try NIP19Entity.decode(npub.replacingOccurrences(of: "z", with: "b")) }
+        #expect(throws: NIP19Error.invalidCharacter("b")) {
+            try NIP19Entity.decode(npub.replacingOccurrences(of: "z", with: "b"))
+        }
         #expect(throws: NIP19Error.invalidCharacter(" ")) { try NIP19Entity.decode("npub1 " + npub.dropFirst(6)) }
         #expect(throws: NIP19Error.invalidCharacter("é")) { try NIP19Entity.decode("npub1é" + npub.dropFirst(6)) }
     }
@@ -60,7 +63,9 @@ struct NIP19RejectionTests {
     }
 
     @Test func unknownPrefix() {
-        #expect(throws: NIP19Error.unknownPrefix("nrelay")) { try NIP19Entity.decode(Bech32.encode(hrp: "nrelay", data: [1, 1, 0x61])) }
+        #expect(throws: NIP19Error.unknownPrefix("nrelay")) {
+            try NIP19Entity.decode(Bech32.encode(hrp: "nrelay", data: [1, 1, 0x61]))
+        }
     }
 
     @Test func nsecInURI() {
@@ -78,7 +83,9 @@ struct NIP19RejectionTests {
 
     @Test func invalidKeys() {
         let notOnCurve = [UInt8](repeating: 0, count: 32)
-        #expect(throws: NIP19Error.invalidPublicKey(prefix: "npub")) { try NIP19Entity.decode(Bech32.encode(hrp: "npub", data: notOnCurve)) }
+        #expect(throws: NIP19Error.invalidPublicKey(prefix: "npub")) {
+            try NIP19Entity.decode(Bech32.encode(hrp: "npub", data: notOnCurve))
+        }
         #expect(throws: NIP19Error.invalidSecretKey) { try NIP19Entity.decode(Bech32.encode(hrp: "nsec", data: notOnCurve)) }
         let order = try! Hex.decode("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")
         #expect(throws: NIP19Error.invalidSecretKey) { try NIP19Entity.decode(Bech32.encode(hrp: "nsec", data: order)) }
@@ -149,7 +156,9 @@ struct NIP19RejectionTests {
 
     @Test func descriptionsNameTheProblem() {
         #expect(NIP19Error.badChecksum.description.contains("checksum"))
-        #expect(NIP19Error.missingTLV(prefix: "naddr", field: "kind (type 3)").description == "naddr lacks its required kind (type 3) record")
+        #expect(
+            NIP19Error.missingTLV(prefix: "naddr", field: "kind (type 3)").description
+                == "naddr lacks its required kind (type 3) record")
         #expect(NIP19Error.invalidCharacter("\u{07}").description.contains("unprintable"))
     }
 }

@@ -1,5 +1,6 @@
-import Testing
 import Secp256k1
+import Testing
+
 @testable import Nostr
 
 /// Examples from the NIP-19 and NIP-21 texts, round trips, and one test per refusal.
@@ -24,7 +25,8 @@ struct NIP19Tests {
     }
 
     @Test func nprofileExample() throws {
-        let s = "nprofile1qqsrhuxx8l9ex335q7he0f09aej04zpazpl0ne2cgukyawd24mayt8gpp4mhxue69uhhytnc9e3k7mgpz4mhxue69uhkg6nzv9ejuumpv34kytnrdaksjlyr9p"
+        let s =
+            "nprofile1qqsrhuxx8l9ex335q7he0f09aej04zpazpl0ne2cgukyawd24mayt8gpp4mhxue69uhhytnc9e3k7mgpz4mhxue69uhkg6nzv9ejuumpv34kytnrdaksjlyr9p"
         let entity = NIP19Entity.nprofile(pubkey: pub, relays: ["wss://r.x.com", "wss://djbas.sadkb.com"])
         #expect(try NIP19Entity.decode(s) == entity)
         #expect(entity.encoded == s)
@@ -32,13 +34,16 @@ struct NIP19Tests {
     }
 
     @Test func neventAndNaddrFromNIP21() throws {
-        let nevent = "nostr:nevent1qqstna2yrezu5wghjvswqqculvvwxsrcvu7uc0f78gan4xqhvz49d9spr3mhxue69uhkummnw3ez6un9d3shjtn4de6x2argwghx6egpr4mhxue69uhkummnw3ez6ur4vgh8wetvd3hhyer9wghxuet5nxnepm"
+        let nevent =
+            "nostr:nevent1qqstna2yrezu5wghjvswqqculvvwxsrcvu7uc0f78gan4xqhvz49d9spr3mhxue69uhkummnw3ez6un9d3shjtn4de6x2argwghx6egpr4mhxue69uhkummnw3ez6ur4vgh8wetvd3hhyer9wghxuet5nxnepm"
         let id = try Hex.decode("b9f5441e45ca39179320e0031cfb18e34078673dcc3d3e3a3b3a981760aa5696")
-        let e = NIP19Entity.nevent(id: id, relays: ["wss://nostr-relay.untethr.me", "wss://nostr-pub.wellorder.net"], author: nil, kind: nil)
+        let e = NIP19Entity.nevent(
+            id: id, relays: ["wss://nostr-relay.untethr.me", "wss://nostr-pub.wellorder.net"], author: nil, kind: nil)
         #expect(try NIP19Entity.decode(nevent) == e)
         #expect(e.uri == nevent)
 
-        let naddr = "nostr:naddr1qqyrzwrxvc6ngvfkqyghwumn8ghj7enfv96x5ctx9e3k7mgzyqalp33lewf5vdq847t6te0wvnags0gs0mu72kz8938tn24wlfze6qcyqqq823cph95ag"
+        let naddr =
+            "nostr:naddr1qqyrzwrxvc6ngvfkqyghwumn8ghj7enfv96x5ctx9e3k7mgzyqalp33lewf5vdq847t6te0wvnags0gs0mu72kz8938tn24wlfze6qcyqqq823cph95ag"
         let a = NIP19Entity.naddr(identifier: "18ff5416", pubkey: pub, kind: 30023, relays: ["wss://fiatjaf.com"])
         #expect(try NIP19Entity.decode(naddr) == a)
         #expect(a.uri == naddr)
@@ -56,8 +61,9 @@ struct NIP19Tests {
         .nevent(id: SecureRandom.bytes(32), relays: ["wss://r"], author: SecretKey.generate().xOnlyPublicKey, kind: 5100),
         .nevent(id: SecureRandom.bytes(32), relays: [], author: nil, kind: 4_294_967_295),
         .naddr(identifier: "", pubkey: SecretKey.generate().xOnlyPublicKey, kind: 10000, relays: []),
-        .naddr(identifier: "loom-workers ✓", pubkey: SecretKey.generate().xOnlyPublicKey, kind: 30000,
-               relays: ["wss://relay.one", "wss://relay.two"]),
+        .naddr(
+            identifier: "loom-workers ✓", pubkey: SecretKey.generate().xOnlyPublicKey, kind: 30000,
+            relays: ["wss://relay.one", "wss://relay.two"]),
     ])
     func roundTrip(_ entity: NIP19Entity) throws {
         let s = entity.encoded
@@ -72,7 +78,8 @@ struct NIP19Tests {
         try w.add(9, [1, 2, 3], field: "")
         try w.add(TLV.relay, Array("wss://x".utf8), field: "")
         try w.add(200, [], field: "")
-        #expect(try NIP19Entity.decode(Bech32.encode(hrp: "nprofile", data: w.bytes)) == .nprofile(pubkey: pub, relays: ["wss://x"]))
+        #expect(
+            try NIP19Entity.decode(Bech32.encode(hrp: "nprofile", data: w.bytes)) == .nprofile(pubkey: pub, relays: ["wss://x"]))
     }
 
     @Test func longTLVStringsPassBIP173Limit() throws {
@@ -103,7 +110,9 @@ struct NIP19Tests {
         #expect(throws: NIP19Error.unrecognizedKey(expected: "npub1…, nprofile1… or 64 hex characters")) {
             try NIP19.publicKey(from: "alice")
         }
-        #expect(throws: NIP19Error.invalidPublicKey(prefix: "hex")) { try NIP19.publicKey(from: String(repeating: "0", count: 64)) }
+        #expect(throws: NIP19Error.invalidPublicKey(prefix: "hex")) {
+            try NIP19.publicKey(from: String(repeating: "0", count: 64))
+        }
         #expect(throws: NIP19Error.notASecretKey(prefix: "npub")) { try NIP19.secretKey(from: pub.npub) }
         #expect(throws: NIP19Error.invalidSecretKey) { try NIP19.secretKey(from: String(repeating: "f", count: 64)) }
     }

@@ -1,11 +1,14 @@
-import Testing
 import Secp256k1
+import Testing
+
 @testable import Nostr
 
 struct NIP40Tests {
     let key = SecretKey.generate()
 
-    func event(_ tags: [[String]]) throws -> Event { try Event.sign(kind: 1, content: "", tags: tags, createdAt: 1_000, with: key) }
+    func event(_ tags: [[String]]) throws -> Event {
+        try Event.sign(kind: 1, content: "", tags: tags, createdAt: 1_000, with: key)
+    }
 
     @Test func noTagNeverExpires() throws {
         let e = try event([["t", "x"]])

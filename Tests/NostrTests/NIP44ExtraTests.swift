@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import Secp256k1
+import Testing
+
 @testable import Nostr
 
 /// Behaviour beyond the vectors: randomness, key helpers, tampering.

@@ -1,7 +1,8 @@
 import Crypto
 import Foundation
-import Testing
 import Secp256k1
+import Testing
+
 @testable import Nostr
 
 /// Every v2 vector of paulmillr/nip44 `nip44.vectors.json`, the file whose

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import Secp256k1
+import Testing
+
 @testable import Nostr
 
 struct NIP51Tests {
@@ -88,7 +89,8 @@ struct NIP51Tests {
     }
 
     @Test func legacyNIP04IsReportedNotCrashed() throws {
-        let e = try Event.sign(kind: 10000, content: "aGVsbG8gd29ybGQgZW5jcnlwdGVk?iv=MDEyMzQ1Njc4OWFiY2RlZg==", tags: [], with: curator)
+        let e = try Event.sign(
+            kind: 10000, content: "aGVsbG8gd29ybGQgZW5jcnlwdGVk?iv=MDEyMzQ1Njc4OWFiY2RlZg==", tags: [], with: curator)
         #expect(throws: NIP51Error.legacyNIP04) { try NIP51List.parse(e, decryptingWith: curator) }
         #expect(try NIP51List.parse(e).unreadContent == e.content)
         #expect(NIP51Error.legacyNIP04.description.contains("NIP-04"))
@@ -96,7 +98,9 @@ struct NIP51Tests {
 
     @Test func garbledPrivateContentIsAClearError() throws {
         let e = try Event.sign(kind: 30000, content: "not a payload", tags: [["d", "x"]], with: curator)
-        #expect(throws: NIP51Error.decryptionFailed(.invalidPayloadLength(13))) { try NIP51List.parse(e, decryptingWith: curator) }
+        #expect(throws: NIP51Error.decryptionFailed(.invalidPayloadLength(13))) {
+            try NIP51List.parse(e, decryptingWith: curator)
+        }
 
         let self_ = NIP44.conversationKey(curator, curator.xOnlyPublicKey)
         let notTags = try NIP44.encrypt(#"{"p":"x"}"#, conversationKey: self_)
@@ -108,8 +112,9 @@ struct NIP51Tests {
         let note = try Event.sign(kind: 1, content: "", with: curator)
         #expect(throws: NIP51Error.notAList(kind: 1)) { try NIP51List.parse(note) }
         let e = try whitelist().event(signedBy: curator)
-        let forged = Event(id: e.id, pubkey: e.pubkey, createdAt: e.createdAt, kind: e.kind,
-                           tags: e.tags + [["p", carol.hex]], content: e.content, sig: e.sig)
+        let forged = Event(
+            id: e.id, pubkey: e.pubkey, createdAt: e.createdAt, kind: e.kind,
+            tags: e.tags + [["p", carol.hex]], content: e.content, sig: e.sig)
         #expect(throws: NIP51Error.self) { try NIP51List.parse(forged) }
     }
 
@@ -131,19 +136,24 @@ struct NIP51Tests {
     }
 
     @Test func pubkeysSkipMalformedEntries() {
-        let list = NIP51List(kind: 30000, identifier: "x", publicTags: [["p"], ["p", "zz"], ["p", alice.hex], ["p", alice.hex]])
+        let list = NIP51List(
+            kind: 30000, identifier: "x", publicTags: [["p"], ["p", "zz"], ["p", alice.hex], ["p", alice.hex]])
         #expect(list.pubkeys == [alice])
     }
 
     @Test func naddrPointsAtTheList() throws {
         let list = whitelist()
         let addr = list.naddr(author: curator.xOnlyPublicKey, relays: ["wss://relay.example"])
-        #expect(addr == .naddr(identifier: "loom-workers", pubkey: curator.xOnlyPublicKey, kind: 30000, relays: ["wss://relay.example"]))
+        #expect(
+            addr
+                == .naddr(
+                    identifier: "loom-workers", pubkey: curator.xOnlyPublicKey, kind: 30000, relays: ["wss://relay.example"]))
         #expect(try NIP19Entity.decode(addr.encoded) == addr)
     }
 
     @Test func metadataTagsAreNotEntries() throws {
-        let e = try Event.sign(kind: 30000, content: "", tags: [["d", "a"], ["title", "T"], ["p", alice.hex], ["d", "b"]], with: curator)
+        let e = try Event.sign(
+            kind: 30000, content: "", tags: [["d", "a"], ["title", "T"], ["p", alice.hex], ["d", "b"]], with: curator)
         let list = try NIP51List.parse(e)
         #expect(list.identifier == "a" && list.title == "T")
         #expect(list.publicTags == [["p", alice.hex], ["d", "b"]])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Secp256k1
 
 /// BIP-340's official test-vectors.csv, every row.
@@ -15,9 +16,10 @@ struct BIP340Tests {
         let text = try! String(contentsOf: url, encoding: .utf8)
         return text.split(separator: "\n").dropFirst().map { line in
             let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            return Row(index: Int(f[0])!, secretKey: f[1], publicKey: f[2], auxRand: f[3],
-                       message: f[4], signature: f[5], valid: f[6] == "TRUE",
-                       comment: f[7...].joined(separator: ","))
+            return Row(
+                index: Int(f[0])!, secretKey: f[1], publicKey: f[2], auxRand: f[3],
+                message: f[4], signature: f[5], valid: f[6] == "TRUE",
+                comment: f[7...].joined(separator: ","))
         }
     }()
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Secp256k1
 
 struct KeyTests {
@@ -9,7 +10,9 @@ struct KeyTests {
         }
         #expect(throws: Secp256k1Error.invalidSecretKey) { try SecretKey(bytes: [1, 2, 3]) }
         #expect(throws: Secp256k1Error.invalidHex(.oddLength(3))) { try SecretKey(hex: "abc") }
-        #expect(throws: Secp256k1Error.invalidHex(.invalidCharacter("z"))) { try SecretKey(hex: String(repeating: "z", count: 64)) }
+        #expect(throws: Secp256k1Error.invalidHex(.invalidCharacter("z"))) {
+            try SecretKey(hex: String(repeating: "z", count: 64))
+        }
         #expect(throws: Secp256k1Error.invalidHex(.wrongLength(expected: 32, got: 2))) { try SecretKey(hex: "abcd") }
     }
 
@@ -23,7 +26,9 @@ struct KeyTests {
         #expect(throws: Secp256k1Error.invalidPublicKey) { try PublicKey(compressed: [0x04] + [UInt8](repeating: 1, count: 32)) }
         #expect(throws: Secp256k1Error.invalidPublicKey) { try PublicKey(compressed: [0x02, 1]) }
         // x = 5 is not on the curve (5^3 + 7 = 132 is not a square mod p).
-        #expect(throws: Secp256k1Error.invalidPublicKey) { try PublicKey(compressed: [0x02] + [UInt8](repeating: 0, count: 31) + [5]) }
+        #expect(throws: Secp256k1Error.invalidPublicKey) {
+            try PublicKey(compressed: [0x02] + [UInt8](repeating: 0, count: 31) + [5])
+        }
         #expect(throws: Secp256k1Error.invalidXOnlyPublicKey) { try XOnlyPublicKey(bytes: [UInt8](repeating: 0xff, count: 32)) }
         #expect(throws: Secp256k1Error.invalidXOnlyPublicKey) { try XOnlyPublicKey(bytes: [1]) }
     }
@@ -67,9 +72,10 @@ struct KeyTests {
         var one = [UInt8](repeating: 0, count: 32)
         one[31] = 1
         let G = try Scalar(bytes: one).publicKey
-        #expect(Hex.encode(G.uncompressed) == "04"
-            + "79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
-            + "483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8")
+        #expect(
+            Hex.encode(G.uncompressed) == "04"
+                + "79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+                + "483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8")
     }
 
     @Test func hexRoundTrip() throws {
