@@ -25,10 +25,20 @@ struct ClientRelayOptionsTests {
 
     /// The notice goes to stderr, and only when the defaults were taken.
     @Test func theDefaultIsSaidOnStderr() throws {
+        let options = try Self.clientOptions(["workers"])
         let (console, capture) = Console.capturing()
-        let options = try Self.clientOptions(["workers", "--relay", "ws://127.0.0.1:1"])
-        #expect(options.relayURLs(console) == ["ws://127.0.0.1:1"])
-        #expect(capture.stderr.isEmpty)
+        #expect(options.relayURLs(console, environment: nil) == RelayChoice.publicRelays)
+        #expect(
+            capture.stderr
+                == "note: no relay configured (--relay, NOSTR_RELAYS): using the public relays wss://relay.damus.io, wss://nos.lol, wss://relay.primal.net\n"
+        )
+        #expect(capture.stdout.isEmpty, "stdout stays the command's output")
+
+        let (quiet, quietCapture) = Console.capturing()
+        #expect(options.relayURLs(quiet, environment: "ws://127.0.0.1:7447") == ["ws://127.0.0.1:7447"])
+        let flagged = try Self.clientOptions(["workers", "--relay", "ws://127.0.0.1:1"])
+        #expect(flagged.relayURLs(quiet, environment: nil) == ["ws://127.0.0.1:1"])
+        #expect(quietCapture.stderr.isEmpty)
     }
 
     static func clientOptions(_ arguments: [String]) throws -> ClientOptions {

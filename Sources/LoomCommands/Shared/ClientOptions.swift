@@ -36,8 +36,8 @@ struct ClientOptions: ParsableArguments {
     }
 
     /// The relays to use; says on stderr when they are the public defaults.
-    func relayURLs(_ console: Console) -> [String] {
-        let choice = relayChoice()
+    func relayURLs(_ console: Console, environment: String? = Defaults.environment("NOSTR_RELAYS")) -> [String] {
+        let choice = relayChoice(environment: environment)
         if let notice = choice.notice { console.warn("note: " + notice) }
         return choice.urls
     }
