@@ -67,6 +67,9 @@ public struct SubmittedJob: Sendable, Hashable {
     /// What making the payment token cost our wallet (its swap's input fee); 0 for a given token.
     public let paymentFee: Amount
     public let relays: [String]
+    /// The input went as an encrypted blob on the worker's Blossom server
+    /// (its plaintext size), not inside the request; nil when inline.
+    public var inputBlobSize: UInt64? = nil
 }
 
 extension JobClient {
@@ -118,8 +121,10 @@ extension JobClient {
             logger.debug("publish failed", metadata: ["job": "\(event.id)", "reclaimed": "\(reclaimed?.value ?? 0)"])
             throw ClientError.publishFailed(error, relays: pool.urls)
         }
-        return SubmittedJob(
+        var submitted = SubmittedJob(
             jobID: event.id, worker: offer.worker, request: event, paidSat: paid, paymentFee: fee, relays: pool.urls)
+        if case .blob(let blob) = order.input { submitted.inputBlobSize = blob.size }
+        return submitted
     }
 
     /// Publishes the request to our relays and to the relays the worker

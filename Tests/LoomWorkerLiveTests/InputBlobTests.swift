@@ -65,6 +65,7 @@ struct InputBlobTests {
             JobOrder(model: Harness.model, input: .prompt(prompt), seconds: 20), to: offer, paying: .wallet())
         // The request on the relay is small: the document went as a blob.
         #expect(RequestOpener.approximateSize(job.request) < 10_000)
+        #expect(try #require(job.inputBlobSize) > UInt64(prompt.utf8.count))
         let outcome = try await client.follow(jobID: job.jobID, worker: job.worker, timeout: .seconds(180))
 
         #expect(outcome.status == .completed, "\(outcome.error.map { "\($0)" } ?? "")")

@@ -92,6 +92,9 @@ extension JobCommand {
             let source: PaymentSource = tokenText.map { .token($0) } ?? .wallet(lockToWorker: lockToWorker)
             let job = try await loom.submit(order, to: offer, paying: source)
             let nevent = loom.nevent(job.jobID)
+            if let size = job.inputBlobSize {
+                console.warn("note: the input (\(size) bytes) went encrypted to the worker's Blossom server, not in the request")
+            }
             guard wait else {
                 if json {
                     try console.printJSON(JobOutcomeJSON.submitted(jobID: job.jobID, nevent: nevent, worker: job.worker))
