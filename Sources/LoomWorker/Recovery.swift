@@ -81,6 +81,11 @@ extension Worker {
             if let expiresAt = record.expiresAt, Event.now() >= expiresAt {
                 return await finish(record, failure: .workerRestarted)
             }
+            // Paid, not run: its input blob, held in memory only, is fetched
+            // again; if it cannot be, `execute` refunds the job in full.
+            if case .blob = opened.request.input, let resolved = try? await resolveInput(opened) {
+                live[id]?.opened = resolved
+            }
             switch scheduler.place(id, reserved: false) {
             case .start: start(id)
             case .queued(let position):

@@ -155,4 +155,48 @@ struct InputBlobTests {
         #expect(try await client.wallet!.balance() == before)
         #expect(client.journal.all().isEmpty, "nothing journaled, nothing sent")
     }
+
+    /// Killed around the payment swap: the fetched input lived in memory
+    /// only, so the restarted worker fetches the blob again and the job runs
+    /// on the whole input (the swap's answer taken from the mint, or made now).
+    @Test(
+        .enabled(
+            if: FileManager.default.isExecutableFile(atPath: CrashRecoveryTests.binary.path),
+            "needs `swift build` to have built loom"),
+        arguments: ["before-swap-request", "after-swap-response"])
+    func killedAroundTheSwapFetchesTheInputAgain(crashAt: String) async throws {
+        let h = try await Harness(ollamaArguments: ["--tokens-per-second", "50", "--reply", "Recovered."])
+        let dataDir = h.root.appendingPathComponent("worker-process")
+        var environment = [
+            "NOSTR_PRIVATE_KEY": h.workerKey.hex, "NOSTR_RELAYS": h.relay.url, "CASHU_MINT_URL": h.mint.httpURL,
+            "BLOSSOM_SERVER_URL": h.blossomURL.absoluteString, "OLLAMA_URL": h.ollama.url, "DATA_DIR": dataDir.path,
+            "WHITELIST_ENABLED": "false", "PRICE_PER_SECOND": "1", "MIN_JOB_DURATION": "1", "MAX_JOB_DURATION": "60",
+            "LOOM_CRASH_AT": crashAt,
+        ]
+        let log = h.root.appendingPathComponent("worker.log")
+        let first = try CrashRecoveryTests.WorkerProcess(environment: environment, log: log)
+        #expect(try await eventually { first.output.contains("worker serving") }, "worker did not start:\n\(first.output)")
+
+        let document = Self.document(bytes: 120_000)
+        let (reference, blob) = try InputBlob.seal(.prompt(document))
+        _ = try await BlossomClient(servers: [h.blossomURL], key: h.clientKey).upload(blob)
+        let client = try await h.clientWallet(100)
+        let payment = try await client.send(20)
+        let request = JobRequest(
+            model: Harness.model, input: .blob(reference), payment: payment.token, maxSeconds: 10, lockChange: true)
+        let event = try request.seal(from: h.clientKey, to: h.workerKey.xOnlyPublicKey)
+        let watcher = h.watch(event.id)
+        _ = try await h.clientPool.publish(event)
+        #expect(try await first.exited(), "the crash hook did not fire:\n\(first.output)")
+
+        environment["LOOM_CRASH_AT"] = nil
+        let second = try CrashRecoveryTests.WorkerProcess(environment: environment, log: log)
+        let result = try await watcher.result().result
+        #expect(result.status == .completed, "\(result.error.map { "\($0)" } ?? "")")
+        #expect(try await Self.backendInput(h) == document, "the backend got the whole document after the restart")
+        let bill = try #require(result.bill)
+        #expect(bill.paidSat.value == bill.chargedSat.value + bill.changeSat.value + bill.mintFeeSat.value)
+        second.kill(SIGTERM)
+        #expect(try await second.exited(), "worker did not stop on SIGTERM:\n\(second.output)")
+    }
 }
