@@ -25,6 +25,12 @@ public enum ClientError: Error, Sendable, CustomStringConvertible {
     case notOurJob(String)
     case invalidInput(String)
     case wallet(WalletError)
+    /// The sealed request would be larger than the worker reads; nothing was paid or sent.
+    case requestTooLarge(bytes: Int, limit: Int, worker: String, takesBlobs: Bool)
+    /// The input blob would be larger than the worker fetches; nothing was paid or sent.
+    case inputTooLarge(bytes: UInt64, limit: UInt64, worker: String)
+    /// No advertised Blossom server of the worker took the input blob; nothing was paid or sent.
+    case inputUploadFailed(String, servers: [String])
 
     public var description: String {
         switch self {
@@ -43,6 +49,14 @@ public enum ClientError: Error, Sendable, CustomStringConvertible {
         case .notOurJob(let id): "job \(id) was requested by another key; only its author can cancel it"
         case .invalidInput(let why): why
         case .wallet(let e): e.description
+        case .requestTooLarge(let n, let limit, let worker, false):
+            "the request would be \(n) bytes; worker \(worker) reads at most \(limit) and takes no input blobs (it does not advertise max_input_bytes); shorten the input or choose a worker that takes a document blob; nothing was paid"
+        case .requestTooLarge(let n, let limit, let worker, true):
+            "the request would be \(n) bytes even with the input as a blob; worker \(worker) reads at most \(limit); send fewer options; nothing was paid"
+        case .inputTooLarge(let n, let limit, let worker):
+            "the input blob would be \(n) bytes; worker \(worker) fetches at most \(limit) (max_input_bytes); shorten the input or choose another worker; nothing was paid"
+        case .inputUploadFailed(let why, let servers):
+            "no Blossom server of the worker (\(servers.joined(separator: ", "))) took the input blob: \(why); nothing was paid"
         }
     }
 }

@@ -20,12 +20,15 @@ public struct JobOrder: Sendable, Hashable {
     public var lockChange: Bool
     /// The request's NIP-40 lifetime: a worker must not start it later than this.
     public var expiresIn: Int64
+    /// Send the input as an encrypted blob on the worker's Blossom server even
+    /// when it would fit in the request (it goes as a blob anyway when it does not).
+    public var inputBlob: Bool
 
     public static let defaultSeconds: UInt64 = 60
 
     public init(
         model: String, input: JobRequest.Input, options: [String: JSONValue] = [:], seconds: UInt64? = nil,
-        budgetSat: Amount? = nil, lockChange: Bool = true, expiresIn: Int64 = 600
+        budgetSat: Amount? = nil, lockChange: Bool = true, expiresIn: Int64 = 600, inputBlob: Bool = false
     ) {
         self.model = model
         self.input = input
@@ -34,6 +37,7 @@ public struct JobOrder: Sendable, Hashable {
         self.budgetSat = budgetSat
         self.lockChange = lockChange
         self.expiresIn = expiresIn
+        self.inputBlob = inputBlob
     }
 }
 
@@ -63,6 +67,9 @@ public struct SubmittedJob: Sendable, Hashable {
     /// What making the payment token cost our wallet (its swap's input fee); 0 for a given token.
     public let paymentFee: Amount
     public let relays: [String]
+    /// The input went as an encrypted blob on the worker's Blossom server
+    /// (its plaintext size), not inside the request; nil when inline.
+    public var inputBlobSize: UInt64? = nil
 }
 
 extension JobClient {
@@ -83,6 +90,8 @@ extension JobClient {
                 "worker \(ad.name) does not serve model \"\(order.model)\" (it serves \(ad.models.joined(separator: ", ")))")
         }
         let workerKey = try XOnlyPublicKey(hex: offer.worker)
+        // Before paying: a request the worker would drop as too large costs nothing.
+        let order = try await placeInput(order, offer: offer, workerKey: workerKey)
         let (payment, paid, fee, reclaimable, seconds) = try await pay(order, offer: offer, workerKey: workerKey, source: source)
         let mint = try? Token.decode(payment).mint
         let request = JobRequest(
@@ -91,6 +100,12 @@ extension JobClient {
         let now = Event.now()
         let event = try request.seal(
             from: key, to: workerKey, relays: pool.urls, expiresAt: now + order.expiresIn, createdAt: now)
+        let size = RequestOpener.approximateSize(event)
+        if size > ad.requestLimit {
+            // The token came out longer than allowed for: take it back unsent.
+            if let reclaimable, let wallet { _ = try? await wallet.receive(reclaimable) }
+            throw ClientError.requestTooLarge(bytes: size, limit: ad.requestLimit, worker: ad.name, takesBlobs: ad.inputLimit > 0)
+        }
         try journal.save(
             JournaledJob(
                 jobID: event.id, worker: offer.worker, relays: pool.urls, workerRelays: ad.relays, request: event,
@@ -106,8 +121,10 @@ extension JobClient {
             logger.debug("publish failed", metadata: ["job": "\(event.id)", "reclaimed": "\(reclaimed?.value ?? 0)"])
             throw ClientError.publishFailed(error, relays: pool.urls)
         }
-        return SubmittedJob(
+        var submitted = SubmittedJob(
             jobID: event.id, worker: offer.worker, request: event, paidSat: paid, paymentFee: fee, relays: pool.urls)
+        if case .blob(let blob) = order.input { submitted.inputBlobSize = blob.size }
+        return submitted
     }
 
     /// Publishes the request to our relays and to the relays the worker

@@ -9,12 +9,17 @@ public struct WorkerTerms: Sendable, Hashable {
     public var rate: Rate
     /// The worker's Nostr key: the only key a P2PK-locked payment may name.
     public var worker: XOnlyPublicKey
+    /// The largest input blob (`blob_size`) the worker fetches; 0 = none.
+    public var maxInputBytes: UInt64
 
-    public init(models: Set<String>, mints: some Sequence<String>, rate: Rate, worker: XOnlyPublicKey) {
+    public init(
+        models: Set<String>, mints: some Sequence<String>, rate: Rate, worker: XOnlyPublicKey, maxInputBytes: UInt64 = 0
+    ) {
         self.models = models
         self.mints = Set(mints.map(Token.normalizeMintURL))
         self.rate = rate
         self.worker = worker
+        self.maxInputBytes = maxInputBytes
     }
 }
 
@@ -26,13 +31,16 @@ public struct Admission: Sendable, Hashable {
     public let paid: Amount
 
     /// Judges an opened request against `terms`, in this order: model,
-    /// duration, token syntax, unit, mint, spending conditions, amount before fees. Nothing here
+    /// duration, the input blob's declared size (before anything is downloaded), token syntax, unit, mint, spending conditions, amount before fees. Nothing here
     /// talks to a mint, so every refusal leaves the client's money untouched.
     public init(_ opened: OpenedRequest, terms: WorkerTerms) throws(RequestRejection) {
         let req = opened.request
         guard terms.models.contains(req.model) else { throw .unknownModel(req.model) }
         let floor = max(terms.rate.minSeconds, 1)
         if let requested = req.maxSeconds, requested < floor { throw .tooShort(requested: requested, minimum: floor) }
+        if case .blob(let blob) = req.input, blob.blobSize > terms.maxInputBytes {
+            throw .inputTooLarge(bytes: blob.blobSize, limit: terms.maxInputBytes)
+        }
         let token: Token
         do { token = try Token.decode(req.payment) } catch { throw .paymentInvalid(error.description) }
         guard token.unit == terms.rate.unit else { throw .wrongUnit(token.unit.rawValue) }

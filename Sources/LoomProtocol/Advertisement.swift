@@ -19,13 +19,21 @@ public struct Advertisement: Sendable, Hashable, Codable {
     public var hardware: Hardware
     public var software: Software
     public var accepting: Bool
+    /// The largest request the worker reads (content plus tags, as
+    /// `RequestOpener.approximateSize` counts); larger ones are dropped
+    /// unanswered. Nil: an older worker; assume `assumedMaxRequestBytes`.
+    public var maxRequestBytes: Int?
+    /// The largest input blob (`input_blob.blob_size`) the worker fetches
+    /// from its `blossom` servers. Nil or 0: it takes no input blobs.
+    public var maxInputBytes: UInt64?
     /// Written only as the `g` tag (relays can filter on it), never in content.
     public var geohash: String? = nil
 
     public init(
         name: String, about: String = "", backends: [Backend], pricing: Rate, mints: [String],
         blossom: [String], relays: [String], capacity: Capacity, hardware: Hardware,
-        software: Software, accepting: Bool = true, geohash: String? = nil
+        software: Software, accepting: Bool = true, geohash: String? = nil,
+        maxRequestBytes: Int? = nil, maxInputBytes: UInt64? = nil
     ) {
         self.name = name
         self.about = about
@@ -39,11 +47,26 @@ public struct Advertisement: Sendable, Hashable, Codable {
         self.software = software
         self.accepting = accepting
         self.geohash = geohash
+        self.maxRequestBytes = maxRequestBytes
+        self.maxInputBytes = maxInputBytes
     }
 
     enum CodingKeys: String, CodingKey {
         case name, about, backends, pricing, mints, blossom, relays, capacity, hardware, software, accepting
+        case maxRequestBytes = "max_request_bytes", maxInputBytes = "max_input_bytes"
     }
+
+    /// What a client assumes of a worker that does not advertise
+    /// `max_request_bytes`: the limit loom workers had before they said
+    /// (64 KiB), below the protocol's 100,000, so a client never sends more
+    /// than an older worker reads.
+    public static let assumedMaxRequestBytes = 65_536
+
+    /// The request-size limit to check against before paying.
+    public var requestLimit: Int { maxRequestBytes ?? Self.assumedMaxRequestBytes }
+
+    /// The input-blob limit; 0 when the worker takes none.
+    public var inputLimit: UInt64 { maxInputBytes ?? 0 }
 
     /// An inference backend and the models it serves (e.g. Ollama's `/api/tags`).
     public struct Backend: Sendable, Hashable, Codable {

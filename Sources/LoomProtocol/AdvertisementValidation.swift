@@ -3,6 +3,9 @@ extension Advertisement {
     static let maxAboutLength = 1000
     static let maxModelNameLength = 200
     static let maxGeohashLength = 12
+    /// A request with a token and a short prompt needs a few kilobytes; a
+    /// smaller limit is a mistake, and would make every request fail.
+    static let leastRequestBytes = 4_096
 
     /// The rules for a well-formed offer, applied when building and when parsing.
     public func validate() throws(ContentError) {
@@ -30,6 +33,9 @@ extension Advertisement {
             throw .invalid(field: "capacity", reason: "counts must not be negative")
         }
         try validateHardware()
+        if let maxRequestBytes, maxRequestBytes < Self.leastRequestBytes {
+            throw .invalid(field: "max_request_bytes", reason: "must be at least \(Self.leastRequestBytes)")
+        }
         guard (1...64).contains(software.name.count), (1...64).contains(software.version.count) else {
             throw .invalid(field: "software", reason: "name and version must be 1...64 characters")
         }

@@ -7,6 +7,10 @@ public struct JobRequest: Sendable, Hashable {
     public enum Input: Sendable, Hashable {
         case prompt(String)
         case messages([ChatMessage])
+        /// The prompt or messages in an encrypted Blossom blob (`input_blob`),
+        /// for inputs too large for a request event. The worker replaces it
+        /// with what the blob holds before the swap.
+        case blob(InputBlob)
     }
 
     public var model: String
@@ -51,6 +55,7 @@ public struct JobRequest: Sendable, Hashable {
                 throw .invalid(
                     field: "messages[\(i)].role", reason: "must be one of \(ChatMessage.roles.sorted().joined(separator: ", "))")
             }
+        case .blob(let b): try b.validate()
         default: break
         }
         try JobOptions.check(options)
@@ -70,6 +75,7 @@ public struct ChatMessage: Sendable, Hashable, Codable {
 extension JobRequest: Codable {
     enum CodingKeys: String, CodingKey {
         case model, prompt, messages, options, payment
+        case inputBlob = "input_blob"
         case maxSeconds = "max_seconds"
         case lockChange = "lock_change"
     }
@@ -79,11 +85,14 @@ extension JobRequest: Codable {
         model = try c.decode(String.self, forKey: .model)
         let prompt = try c.decodeIfPresent(String.self, forKey: .prompt)
         let messages = try c.decodeIfPresent([ChatMessage].self, forKey: .messages)
-        switch (prompt, messages) {
-        case (let p?, nil): input = .prompt(p)
-        case (nil, let m?): input = .messages(m)
-        case (nil, nil): throw ContentError.invalid(field: "prompt", reason: "one of prompt or messages is required")
-        case (_?, _?): throw ContentError.invalid(field: "messages", reason: "give prompt or messages, not both")
+        let blob = try c.decodeIfPresent(InputBlob.self, forKey: .inputBlob)
+        switch (prompt, messages, blob) {
+        case (let p?, nil, nil): input = .prompt(p)
+        case (nil, let m?, nil): input = .messages(m)
+        case (nil, nil, let b?): input = .blob(b)
+        case (nil, nil, nil):
+            throw ContentError.invalid(field: "prompt", reason: "one of prompt, messages or input_blob is required")
+        default: throw ContentError.invalid(field: "messages", reason: "give one of prompt, messages or input_blob, not several")
         }
         options = try c.decodeIfPresent([String: JSONValue].self, forKey: .options) ?? [:]
         // Missing and empty are one case, told apart from a malformed token.
@@ -98,6 +107,7 @@ extension JobRequest: Codable {
         switch input {
         case .prompt(let p): try c.encode(p, forKey: .prompt)
         case .messages(let m): try c.encode(m, forKey: .messages)
+        case .blob(let b): try c.encode(b, forKey: .inputBlob)
         }
         if !options.isEmpty { try c.encode(options, forKey: .options) }
         try c.encode(payment, forKey: .payment)
@@ -113,6 +123,7 @@ extension JobRequest: CustomStringConvertible, CustomDebugStringConvertible, Cus
             switch input {
             case .prompt(let p): "prompt of \(p.utf8.count) bytes"
             case .messages(let m): "\(m.count) messages"
+            case .blob(let b): "input blob of \(b.size) bytes"
             }
         return "JobRequest(model: \(model), \(what), payment: <redacted>, max_seconds: \(maxSeconds.map(String.init) ?? "-"))"
     }

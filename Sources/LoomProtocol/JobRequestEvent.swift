@@ -13,6 +13,15 @@ public struct OpenedRequest: Sendable, Hashable {
     /// Relays the client wants the answer on, besides the worker's own.
     public let relays: [String]
     public let request: JobRequest
+
+    /// The same request with another input: a worker's, once it has fetched
+    /// the input blob and put what it holds in its place.
+    public func with(input: JobRequest.Input) -> OpenedRequest {
+        var request = self.request
+        request.input = input
+        return OpenedRequest(
+            id: id, client: client, createdAt: createdAt, expiresAt: expiresAt, relays: relays, request: request)
+    }
 }
 
 extension JobRequest {
@@ -108,7 +117,7 @@ public struct RequestOpener: Sendable {
     }
 
     /// Content plus tag bytes: close to the wire size, without serialising.
-    static func approximateSize(_ event: Event) -> Int {
+    public static func approximateSize(_ event: Event) -> Int {
         event.content.utf8.count + event.tags.reduce(0) { $0 + $1.reduce(0) { $0 + $1.utf8.count + 3 } } + 200
     }
 

@@ -35,6 +35,13 @@ public enum RequestRejection: Error, Equatable, Sendable, CustomStringConvertibl
     case workerBusy
     /// The worker is shutting down or not taking jobs.
     case notAccepting
+    /// The input blob is larger than the worker takes (`max_input_bytes`; 0: it takes none).
+    case inputTooLarge(bytes: UInt64, limit: UInt64)
+    /// None of the worker's own Blossom servers has the input blob (or answered).
+    case inputUnavailable
+    /// The input blob fetched is not the one the request names: its hash, tag or
+    /// content hash does not match, or it does not hold a prompt or messages.
+    case inputMismatch(String)
 
     public enum Code: String, Sendable, CaseIterable {
         case wrongKind = "wrong-kind"
@@ -61,6 +68,9 @@ public enum RequestRejection: Error, Equatable, Sendable, CustomStringConvertibl
         case mintUnavailable = "mint-unavailable"
         case workerBusy = "worker-busy"
         case notAccepting = "not-accepting"
+        case inputTooLarge = "input-too-large"
+        case inputUnavailable = "input-unavailable"
+        case inputMismatch = "input-mismatch"
     }
 
     public var code: Code {
@@ -89,6 +99,9 @@ public enum RequestRejection: Error, Equatable, Sendable, CustomStringConvertibl
         case .mintUnavailable: .mintUnavailable
         case .workerBusy: .workerBusy
         case .notAccepting: .notAccepting
+        case .inputTooLarge: .inputTooLarge
+        case .inputUnavailable: .inputUnavailable
+        case .inputMismatch: .inputMismatch
         }
     }
 
@@ -120,6 +133,12 @@ public enum RequestRejection: Error, Equatable, Sendable, CustomStringConvertibl
         case .mintUnavailable: "the mint could not be reached; nothing was taken, try again later"
         case .workerBusy: "the worker's queue is full; nothing was taken, try again later"
         case .notAccepting: "the worker is not taking jobs now; nothing was taken"
+        case .inputTooLarge(let n, 0):
+            "the input blob is \(n) bytes and this worker takes no input blobs; send the input inline, or choose another worker"
+        case .inputTooLarge(let n, let limit): "the input blob is \(n) bytes; this worker takes at most \(limit)"
+        case .inputUnavailable:
+            "the input blob is not on this worker's Blossom servers; upload it to one the worker advertises; nothing was taken"
+        case .inputMismatch(let why): "the input blob is not the one the request names: \(why.prefix(300)); nothing was taken"
         }
     }
 

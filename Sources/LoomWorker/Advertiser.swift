@@ -134,7 +134,8 @@ public actor Advertiser: Service {
             pricing: configuration.rate, mints: configuration.mints,
             blossom: configuration.blossomServers.map(\.absoluteString), relays: configuration.relays,
             capacity: capacity, hardware: hardware, software: Advertisement.Software(version: version),
-            accepting: true, geohash: configuration.geohash)
+            accepting: true, geohash: configuration.geohash, maxRequestBytes: configuration.maxRequestBytes,
+            maxInputBytes: configuration.maxInputBytes)
         if offered.isEmpty {
             // Nothing to sell (backend down, or none of MODELS installed): say so
             // rather than advertise an offer clients cannot use.

@@ -22,6 +22,13 @@ extension Worker {
                 id, end: .failed(.workerShutdown, detail: "the request expired while queued"), output: "",
                 usage: nil, elapsedMs: 0, failure: Self.expiredInQueue)
         }
+        if case .blob = job.opened.request.input {
+            // Only after a restart that could not fetch the input again: nothing
+            // ran, so nothing is billed (a failure without outputs costs nothing).
+            return await settle(
+                id, end: .failed(.workerRestarted, detail: "the input blob could not be fetched again"), output: "",
+                usage: nil, elapsedMs: 0)
+        }
         let client = job.opened.client, budget = record.budgetSeconds, rate = record.rate(or: configuration.rate)
         let journal = self.journal, statuses = self.statuses, logger = self.logger
         let outcome = await JobRunner(backend: backend).run(
@@ -82,6 +89,7 @@ extension Worker {
             switch request.input {
             case .prompt(let p): .prompt(p)
             case .messages(let m): .messages(m.map { Inference.ChatMessage(role: .init(rawValue: $0.role), content: $0.content) })
+            case .blob: .prompt("")  // never run: `execute` settles such a job first
             }
         return InferenceRequest(
             model: request.model, input: input,

@@ -73,7 +73,7 @@ extension Worker {
     }
 
     /// Journals the job with its token and the price it was admitted at,
-    /// checks the token offline, then swaps it. Until the swap succeeds
+    /// checks the token offline, fetches its input blob if it has one, then swaps it. Until the swap succeeds
     /// nothing is taken and a refusal is `rejected`.
     func pay(_ admission: Admission, event: Event) async {
         let opened = admission.request
@@ -99,6 +99,9 @@ extension Worker {
         do throws(RequestRejection) {
             let fee = try await desk.inspect(opened.request.payment, mint: admission.token.mint)
             budget = try admission.budgetSeconds(inputFee: fee, rate: rate)
+            // Last before the swap: a payment that would be refused costs no
+            // download, and a blob missing or not the one named takes nothing.
+            if case .blob = opened.request.input { live[id]?.opened = try await resolveInput(opened) }
             if live[id]?.control.stopReason == .cancelled { return await cancelBeforePayment(id, client: opened.client) }
             received = try await desk.take(opened.request.payment, mint: admission.token.mint, job: id)
         } catch {

@@ -81,6 +81,11 @@ extension Worker {
             if let expiresAt = record.expiresAt, Event.now() >= expiresAt {
                 return await finish(record, failure: .workerRestarted)
             }
+            // Paid, not run: its input blob, held in memory only, is fetched
+            // again; if it cannot be, `execute` refunds the job in full.
+            if case .blob = opened.request.input, let resolved = try? await resolveInput(opened) {
+                live[id]?.opened = resolved
+            }
             switch scheduler.place(id, reserved: false) {
             case .start: start(id)
             case .queued(let position):
@@ -112,6 +117,9 @@ extension Worker {
         let rate = record.rate(or: configuration.rate)
         switch receipt {
         case .taken(let received):
+            // The fetched input lived in memory only: fetch it again (a
+            // failure leaves the blob in place, and `execute` refunds the job).
+            if let resolved = try? await resolveInput(opened) { live[id]?.opened = resolved }
             let budget =
                 (try? Pricing.budgetSeconds(
                     paid: received.amount, inputFee: received.fee, rate: rate,
@@ -136,6 +144,7 @@ extension Worker {
         do throws(RequestRejection) {
             let fee = try await desk.inspect(opened.request.payment, mint: record.mint)
             let budget = try admission.budgetSeconds(inputFee: fee, rate: rate)
+            if case .blob = opened.request.input { live[id]?.opened = try await resolveInput(opened) }
             guard let received = try await desk.take(opened.request.payment, mint: record.mint, job: id) else {
                 live[id] = nil
                 return await waitForMint(id, client: record.client, state: .received)

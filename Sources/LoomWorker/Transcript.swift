@@ -39,6 +39,7 @@ struct Transcript: Encodable {
         switch request.input {
         case .prompt(let p): prompt = p; messages = nil
         case .messages(let m): prompt = nil; messages = m
+        case .blob: prompt = nil; messages = nil  // not fetched (a job refunded after a restart)
         }
         options = request.options
         maxSeconds = request.maxSeconds

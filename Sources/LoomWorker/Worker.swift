@@ -143,7 +143,7 @@ public actor Worker: Service {
     var terms: WorkerTerms {
         WorkerTerms(
             models: offered, mints: configuration.mints, rate: configuration.rate,
-            worker: configuration.secretKey.xOnlyPublicKey)
+            worker: configuration.secretKey.xOnlyPublicKey, maxInputBytes: configuration.maxInputBytes)
     }
 }
 

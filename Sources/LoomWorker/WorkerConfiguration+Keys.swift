@@ -36,12 +36,14 @@ public enum ConfigurationKey {
     public static let maxOutputTokens = "MAX_OUTPUT_TOKENS"
     public static let contextLength = "CONTEXT_LENGTH"
     public static let keepAlive = "KEEP_ALIVE"
+    public static let maxInputBytes = "MAX_INPUT_BYTES"
 
     public static let all: Set<String> = [
         privateKey, privateKeyFile, relays, mints, blossom, maxConcurrentJobs, maxQueue, minJobDuration,
         maxJobDuration, pricePerSecond, priceUnit, whitelist, whitelistEnabled, whitelistFile, geohash,
         ollamaURL, openAIURL, backend, models, dataDir, workerName, workerAbout, advertisementTTL,
         shutdownGrace, metricsPort, mintTimeout, paymentDeadline, retryInterval, maxOutputTokens, contextLength, keepAlive,
+        maxInputBytes,
     ]
 }
 

@@ -67,6 +67,8 @@ extension WorkerConfiguration {
         config.mintTimeout = .seconds(try r.number(K.mintTimeout, default: 30, range: 1...600))
         config.paymentDeadline = .seconds(try r.number(K.paymentDeadline, default: 120, range: 5...86_400))
         config.retryInterval = .seconds(try r.number(K.retryInterval, default: 60, range: 1...3_600))
+        config.maxInputBytes = try r.number(
+            K.maxInputBytes, default: WorkerConfiguration.defaultMaxInputBytes, range: 0...(256 << 20))
         if r.string(K.metricsPort) != nil {
             config.metricsPort = Int(try r.number(K.metricsPort, default: 9464, range: 1...65_535))
         }

@@ -40,8 +40,14 @@ public struct WorkerConfiguration: Sendable {
     public var shutdownGrace: Duration
     /// Loopback port for Prometheus `/metrics` and `/status`; nil = off.
     public var metricsPort: Int?
-    /// Requests larger than this (bytes of event JSON) are dropped before any other work.
+    /// Requests larger than this (content and tags, `RequestOpener.approximateSize`)
+    /// are dropped before any other work; advertised as `max_request_bytes`
+    /// so clients check before paying.
     public var maxRequestBytes: Int
+    /// The largest input blob (`input_blob.blob_size`) the worker fetches
+    /// from its Blossom servers and holds in memory; 0 = no input blobs.
+    /// Advertised as `max_input_bytes`.
+    public var maxInputBytes: UInt64
     /// How long one mint request may take; no answer by then is an unknown outcome.
     public var mintTimeout: Duration
     /// A job whose payment the mint confirms later than this after the
@@ -65,6 +71,9 @@ public struct WorkerConfiguration: Sendable {
     /// `loom worker run` sets it from `LOOM_CRASH_AT`; nil in real use.
     public var crashPoint: String? = nil
 
+    /// 8 MiB: a long document or chat history, well within a worker's memory.
+    public static let defaultMaxInputBytes: UInt64 = 8 << 20
+
     /// The caps a request's options are checked against.
     public var optionLimits: OptionLimits { OptionLimits(maxOutputTokens: maxOutputTokens) }
 
@@ -75,7 +84,8 @@ public struct WorkerConfiguration: Sendable {
         backend: BackendKind = .ollama, backendURL: URL = URL(string: "http://127.0.0.1:11434")!,
         models: Set<String>? = nil, dataDirectory: URL, name: String = "loom worker", about: String = "",
         advertisementTTL: Duration = .seconds(300), shutdownGrace: Duration = .seconds(30),
-        metricsPort: Int? = nil, maxRequestBytes: Int = 64 * 1024, mintTimeout: Duration = .seconds(30),
+        metricsPort: Int? = nil, maxRequestBytes: Int = RequestOpener.defaultMaxEventBytes,
+        maxInputBytes: UInt64 = WorkerConfiguration.defaultMaxInputBytes, mintTimeout: Duration = .seconds(30),
         paymentDeadline: Duration = .seconds(120), retryInterval: Duration = .seconds(60),
         maxOutputTokens: Int = OptionLimits.defaultMaxOutputTokens, contextLength: Int? = nil, keepAliveSeconds: Int? = nil
     ) {
@@ -100,6 +110,7 @@ public struct WorkerConfiguration: Sendable {
         self.shutdownGrace = shutdownGrace
         self.metricsPort = metricsPort
         self.maxRequestBytes = maxRequestBytes
+        self.maxInputBytes = maxInputBytes
         self.mintTimeout = mintTimeout
         self.paymentDeadline = paymentDeadline
         self.retryInterval = retryInterval

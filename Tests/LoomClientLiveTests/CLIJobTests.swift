@@ -39,6 +39,26 @@ extension ClientSuites {
             try await FakeWorker.advertised(on: s.relay, mint: s.mint, script: script)
         }
 
+        /// A worker that does not advertise `max_input_bytes` (this fake, like
+        /// an older loom) takes no input blobs: an input too large for its
+        /// requests is refused before anything is paid, saying what to do.
+        @Test func anOversizeInputIsRefusedBeforePaying() async throws {
+            let s = try await Self.setup(sats: 100)
+            let worker = try await Self.worker(s, .complete(text: "never", elapsedMs: 1000))
+            let file = s.dir.appendingPathComponent("document.txt")
+            try String(repeating: "A long line of a long document.\n", count: 4_000).write(
+                to: file, atomically: true, encoding: .utf8)
+            let r = try await CLITests.loom(
+                ["job", "submit", "--file", file.path, "--seconds", "5", "--model", "llama3.2:3b"] + s.paying)
+            #expect(r.code == 1)
+            #expect(
+                r.stderr.contains("reads at most 65536 and takes no input blobs")
+                    && r.stderr.contains("choose a worker that takes a document blob; nothing was paid"), "\(r.stderr)")
+            #expect(try await s.balance() == 100)
+            #expect(await worker.requests.isEmpty)
+            await worker.stop()
+        }
+
         @Test func watchPicksUpAJobSentWithoutWaiting() async throws {
             let s = try await Self.setup(sats: 100)
             let worker = try await Self.worker(s, .complete(text: "resumed", elapsedMs: 6000))

@@ -12,11 +12,12 @@ import Testing
         .unsupportedVersion(2), .unknownModel("m"), .tooShort(requested: 1, minimum: 5), .paymentMissing,
         .paymentInvalid("x"), .wrongUnit("usd"), .wrongMint("https://m"), .underpaid(paid: 1, needed: 2),
         .wrongLock, .invalidDLEQ, .spent, .mintUnavailable, .workerBusy, .notAccepting,
+        .inputTooLarge(bytes: 2, limit: 1), .inputTooLarge(bytes: 2, limit: 0), .inputUnavailable, .inputMismatch("x"),
     ]
 
     @Test func everyCodeIsCoveredOnceAndStable() {
         #expect(
-            Self.all.map(\.code).sorted { $0.rawValue < $1.rawValue }
+            Set(Self.all.map(\.code)).sorted { $0.rawValue < $1.rawValue }
                 == RequestRejection.Code.allCases.sorted { $0.rawValue < $1.rawValue })
         #expect(Set(RequestRejection.Code.allCases.map(\.rawValue)).count == RequestRejection.Code.allCases.count)
         // These strings are on the wire: changing one breaks clients.
@@ -26,6 +27,7 @@ import Testing
                 "not-encrypted", "clear-text-payment", "undecryptable", "bad-schema", "unsupported-version",
                 "unknown-model", "too-short", "payment-missing", "payment-invalid", "wrong-unit", "wrong-mint",
                 "underpaid", "wrong-lock", "invalid-dleq", "spent", "mint-unavailable", "worker-busy", "not-accepting",
+                "input-too-large", "input-unavailable", "input-mismatch",
             ])
     }
 

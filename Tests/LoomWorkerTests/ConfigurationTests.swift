@@ -193,6 +193,15 @@ import Testing
     @Test func concurrencyNotANumber() {
         expectRejected(["MAX_CONCURRENT_JOBS": "two"], key: "MAX_CONCURRENT_JOBS", mentioning: "whole number")
     }
+    @Test func inputBlobLimit() throws {
+        let (plain, _) = try WorkerConfiguration.load(Self.full)
+        #expect(plain.maxInputBytes == 8 << 20 && plain.maxRequestBytes == 100_000, "the protocol's request limit")
+        var values = Self.full
+        values["MAX_INPUT_BYTES"] = "0"
+        #expect(try WorkerConfiguration.load(values).0.maxInputBytes == 0)
+        expectRejected(["MAX_INPUT_BYTES": "1GB"], key: "MAX_INPUT_BYTES", mentioning: "digits")
+        expectRejected(["MAX_INPUT_BYTES": "268435457"], key: "MAX_INPUT_BYTES")
+    }
     @Test func negativeQueue() { expectRejected(["MAX_QUEUE": "-1"], key: "MAX_QUEUE") }
     @Test func durationWithUnit() { expectRejected(["MAX_JOB_DURATION": "5m"], key: "MAX_JOB_DURATION", mentioning: "digits") }
     @Test func maxDurationZero() { expectRejected(["MAX_JOB_DURATION": "0"], key: "MAX_JOB_DURATION") }

@@ -13,7 +13,9 @@ extension JobCommand {
             abstract: "Pay for and send a job, wait for its result, redeem the change.",
             discussion: """
                 The prompt comes from PROMPT, --file, or stdin (when PROMPT is `-`, or absent and stdin is not a terminal); \
-                --messages takes a JSON array of {role, content} instead. The payment is made from the local wallet \
+                --messages takes a JSON array of {role, content} instead. An input too large for the worker's requests \
+                (its advertised max_request_bytes) is sent as an encrypted blob on the worker's Blossom server \
+                (--input-blob always does); the worker must advertise max_input_bytes. The payment is made from the local wallet \
                 (the data directory's wallet.sqlite, at --mint) for --seconds of the worker's time plus the mint's input fee, \
                 or is the --token you give. With --json, one object is printed: \
                 {job_id, nevent, worker, status, output, outputs, usage, bill, change_redeemed_sat, reclaimed_sat, error, warnings}.
@@ -42,6 +44,12 @@ extension JobCommand {
                 """)
         var token: String?
         @Option(help: "Mint of the wallet to pay from. Default: first of $CASHU_MINT_URL.") var mint: String?
+        @Flag(
+            help: """
+                Send the input as an encrypted blob on the worker's Blossom server. Without it, the input goes \
+                as a blob only when the request would exceed the worker's max_request_bytes.
+                """)
+        var inputBlob = false
         @Flag(help: "P2PK-lock the payment to the worker's key. It cannot then be reclaimed if the job is rejected.")
         var lockToWorker = false
         @Flag(inversion: .prefixedNo, help: "Wait for the result (default) or print the job id and return.") var wait = true
@@ -80,10 +88,13 @@ extension JobCommand {
             }
             let order = JobOrder(
                 model: chosenModel, input: input, options: parsedOptions, seconds: seconds,
-                budgetSat: budget.map { Amount($0) }, lockChange: true)
+                budgetSat: budget.map { Amount($0) }, lockChange: true, inputBlob: inputBlob)
             let source: PaymentSource = tokenText.map { .token($0) } ?? .wallet(lockToWorker: lockToWorker)
             let job = try await loom.submit(order, to: offer, paying: source)
             let nevent = loom.nevent(job.jobID)
+            if let size = job.inputBlobSize {
+                console.warn("note: the input (\(size) bytes) went encrypted to the worker's Blossom server, not in the request")
+            }
             guard wait else {
                 if json {
                     try console.printJSON(JobOutcomeJSON.submitted(jobID: job.jobID, nevent: nevent, worker: job.worker))

@@ -9,7 +9,12 @@ import Secp256k1
 /// problems are failures (exit 1), usage ones included: `loom job` keeps
 /// 2–5 for how a job ended (docs/CLIENT.md).
 struct ClientOptions: ParsableArguments {
-    @Option(name: .customLong("relay"), help: "Relay URL (repeatable). Default: $NOSTR_RELAYS (comma-separated).")
+    @Option(
+        name: .customLong("relay"),
+        help: """
+            Relay URL (repeatable). Default: $NOSTR_RELAYS (comma-separated), \
+            else the public relays wss://relay.damus.io, wss://nos.lol, wss://relay.primal.net.
+            """)
     var relays: [String] = []
 
     @Option(help: "Data directory: wallet.sqlite, the client key and the job journal. Default: $DATA_DIR, else ~/.loom.")
@@ -25,14 +30,20 @@ struct ClientOptions: ParsableArguments {
 
     var directory: URL { Defaults.dataDirectory(dataDir) }
 
-    func relayURLs() throws -> [String] {
-        let urls = (relays.isEmpty ? Defaults.list("NOSTR_RELAYS") : relays).filter { !$0.isEmpty }
-        guard !urls.isEmpty else { throw CLIError("no relay: pass --relay wss://… or set NOSTR_RELAYS") }
-        return urls
+    /// The flags, `$NOSTR_RELAYS`, else the public relays (`RelayChoice`).
+    func relayChoice(environment: String? = Defaults.environment("NOSTR_RELAYS")) -> RelayChoice {
+        RelayChoice.resolve(flags: relays, environment: environment)
     }
 
-    func pool() throws -> RelayPool {
-        try RelayPool(urls: try relayURLs(), configuration: RelayConfiguration(publishTimeout: .seconds(10)))
+    /// The relays to use; says on stderr when they are the public defaults.
+    func relayURLs(_ console: Console, environment: String? = Defaults.environment("NOSTR_RELAYS")) -> [String] {
+        let choice = relayChoice(environment: environment)
+        if let notice = choice.notice { console.warn("note: " + notice) }
+        return choice.urls
+    }
+
+    func pool(_ console: Console) throws -> RelayPool {
+        try RelayPool(urls: relayURLs(console), configuration: RelayConfiguration(publishTimeout: .seconds(10)))
     }
 
     func ensureDirectory() throws {
@@ -79,6 +90,6 @@ struct ClientOptions: ParsableArguments {
         try ensureDirectory()
         var wallet: Wallet?
         if let mint { wallet = try await self.wallet(mint: mint, key: key) }
-        return JobClient(key: key, pool: try pool(), journal: try ClientJournal(dataDirectory: directory), wallet: wallet)
+        return JobClient(key: key, pool: try pool(console), journal: try ClientJournal(dataDirectory: directory), wallet: wallet)
     }
 }

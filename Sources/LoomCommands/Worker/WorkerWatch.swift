@@ -21,16 +21,18 @@ extension WorkerCommand {
                 """
         )
         @Argument(help: "The worker: npub, nprofile or 64 hex.") var worker: String
-        @Option(name: .customLong("relay"), help: "Relay URL (repeatable). Default: $NOSTR_RELAYS.") var relays: [String] = []
+        @Option(name: .customLong("relay"), help: "Relay URL (repeatable). Default: $NOSTR_RELAYS, else the public relays.")
+        var relays: [String] = []
         @Option(help: "Also show jobs whose last status is at most this many seconds old.") var since: Int64 = 3600
         @Option(help: "Stop after this many seconds (default: run until interrupted).") var duration: Double?
         @Flag(help: "One JSON object per line.") var json = false
 
         func run(_ console: Console) async throws {
             let key = try KeyText.publicKey(worker, option: "worker")
-            let urls = relays.isEmpty ? Defaults.list("NOSTR_RELAYS") : relays
-            guard !urls.isEmpty else { throw ValidationError("no relays: pass --relay URL or set NOSTR_RELAYS") }
-            let pool = try RelayPool(urls: urls)
+            // A watcher reads public statuses, so it may start on the public relays as clients do.
+            let choice = RelayChoice.resolve(flags: relays, environment: Defaults.environment("NOSTR_RELAYS"))
+            if let notice = choice.notice { console.warn("note: " + notice) }
+            let pool = try RelayPool(urls: choice.urls)
             await pool.connect()
             let filter = Filter(authors: [key.hex], kinds: [LoomKind.jobStatus.rawValue], since: Event.now() - since)
             let subscription = pool.subscribe([filter])

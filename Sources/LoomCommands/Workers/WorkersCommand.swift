@@ -27,7 +27,7 @@ struct WorkersCommand: LoomCommand {
     }
 
     func run(_ console: Console) async throws {
-        let pool = try client.pool()
+        let pool = try client.pool(console)
         let offers = try await WorkerDirectory(pool: pool).offers(
             WorkerFilter(model: model, maxMsatPerSecond: maxPrice, mint: mint),
             timeout: .seconds(timeout))
