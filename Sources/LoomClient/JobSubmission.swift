@@ -189,7 +189,7 @@ extension JobClient {
 
     /// The fee per proof (ppk) of the keyset our wallet's tokens come from:
     /// the active `sat` keyset with the lowest fee, as the wallet picks it.
-    func inputFeePpk(_ wallet: Wallet) async throws -> UInt64 {
+    public func inputFeePpk(_ wallet: Wallet) async throws -> UInt64 {
         let keysets: [Keyset]
         do { keysets = try await wallet.refreshKeysets() } catch let e as WalletError { throw ClientError.wallet(e) }
         return keysets.filter { $0.active && $0.unit == wallet.unit }.map(\.inputFeePpk).min() ?? 0
