@@ -65,7 +65,7 @@ def stack(loom_bin, tmp_path_factory):
         return proc
 
     with start_relay(tmp) as relay, start_mint(tmp) as mint, start_blossom(loom_bin, tmp) as blossom:
-        fast_dir, slow_dir = os.path.join(tmp, "fast"), os.path.join(tmp, "slow")
+        fast_dir, slow_dir = os.path.join(tmp, "stub-fast"), os.path.join(tmp, "stub-slow")
         os.makedirs(fast_dir)
         os.makedirs(slow_dir)
         slow_port = free_port()
