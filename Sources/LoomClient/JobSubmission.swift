@@ -20,6 +20,8 @@ public struct JobOrder: Sendable, Hashable {
     public var lockChange: Bool
     /// The request's NIP-40 lifetime: a worker must not start it later than this.
     public var expiresIn: Int64
+    /// What sends the job, kept in the journal (`gateway`); nil for `loom job submit`.
+    public var via: String? = nil
 
     public static let defaultSeconds: UInt64 = 60
 
@@ -96,7 +98,7 @@ extension JobClient {
                 jobID: event.id, worker: offer.worker, relays: pool.urls, workerRelays: ad.relays, request: event,
                 model: order.model, paidSat: paid.value,
                 mint: mint, reclaimableToken: reclaimable, paymentSource: source.journalName,
-                pendingChange: nil, stage: .submitted, createdAt: now))
+                pendingChange: nil, stage: .submitted, createdAt: now, via: order.via))
         logger.debug("submitting", metadata: ["job": "\(event.id)", "request": "\(request)"])
         do {
             try await publishRequest(event, workerRelays: ad.relays)

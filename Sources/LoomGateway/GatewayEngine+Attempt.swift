@@ -21,9 +21,10 @@ extension GatewayEngine {
             let budget = try CallBudget.plan(
                 maxTokens: request.maxTokens, rate: offer.advertisement.pricing, inputFeePpk: ppk,
                 maxSeconds: configuration.maxSecondsPerCall, capSat: configuration.maxSatPerCall)
-            let order = JobOrder(
+            var order = JobOrder(
                 model: request.model, input: request.input, options: request.options, seconds: budget.seconds,
                 lockChange: true)
+            order.via = "gateway"
             job = try await client.submit(order, to: offer, paying: .wallet())
         } catch let error as GatewayError {
             return Attempt(verdict: .failed(error), outcome: nil, spent: 0)

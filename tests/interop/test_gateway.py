@@ -176,7 +176,8 @@ def test_chat_completion_with_usage_and_headers(stack):
     assert raw.headers["x-loom-worker"] == stack.workers["cheap"]["npub"]
     assert int(raw.headers["x-loom-cost-sat"]) > 0
     listed = json.loads(stack.loom("job", "list", "--json", "--data-dir", stack.client_dir).stdout)
-    assert any(j["job_id"] == job and j["stage"] == "settled" and j["last_state"] == "completed" for j in listed)
+    assert any(j["job_id"] == job and j["stage"] == "settled" and j["last_state"] == "completed" and j["via"] == "gateway"
+               for j in listed)
 
 
 def test_completion(stack):
@@ -226,6 +227,17 @@ def test_over_the_call_cap_and_empty_wallet_are_402(stack):
             sdk(url).completions.create(model=stack.model, prompt="hi", stream=True)
         assert caught.value.status_code == 402 and caught.value.code == "insufficient_funds"
     assert stack.balance(empty) == 0
+
+
+def test_api_key_and_loopback(stack):
+    with start_gateway(stack, "keyed", stack.client_dir, ["--api-key", "s3cret"]) as url:
+        with pytest.raises(openai.AuthenticationError) as caught:
+            sdk(url, api_key="wrong").models.list()
+        assert caught.value.status_code == 401 and caught.value.code == "invalid_api_key"
+        assert any(m.id == stack.model for m in sdk(url, api_key="s3cret").models.list().data)
+    refused = stack.loom("gateway", "--host", "0.0.0.0", "--port", "0", "--relay", stack.relay, "--mint", stack.mint,
+                         "--data-dir", stack.client_dir, check=False)
+    assert refused.returncode != 0 and "--api-key" in refused.stderr
 
 
 def test_failover_from_a_busy_worker(stack):

@@ -60,6 +60,13 @@ struct GatewayCommand: LoomCommand {
         let pinned = try pinnedWorkers()
         let loom = try await client.client(mint: Token.normalizeMintURL(mintURL), console)
         guard let wallet = loom.wallet else { throw CLIError("no wallet at \(mintURL)") }
+        let inFlight = loom.journal.unsettled().filter { $0.reclaimableToken != nil || $0.pendingChange != nil }
+        if !inFlight.isEmpty {
+            // Left by a crash (of this gateway or of `loom job submit`): the journal has them, nothing settles them by itself.
+            console.warn(
+                "warning: \(inFlight.count) journaled jobs still hold money in flight; `loom job list --unsettled` shows them and `loom job watch <job id>` settles each"
+            )
+        }
         let configuration = GatewayConfiguration(
             host: host, port: port, maxSatPerCall: maxSatPerCall, maxSecondsPerCall: maxSecondsPerCall,
             pinnedWorkers: pinned, maxConcurrent: maxConcurrent, apiKey: key, maxAttempts: attempts,
