@@ -24,7 +24,7 @@ extension GatewayEngine {
             var order = JobOrder(
                 model: request.model, input: request.input, options: request.options, seconds: budget.seconds,
                 lockChange: true)
-            order.via = "gateway"
+            order.via = request.via
             job = try await client.submit(order, to: offer, paying: .wallet())
         } catch let error as GatewayError {
             return Attempt(verdict: .failed(error), outcome: nil, spent: 0)

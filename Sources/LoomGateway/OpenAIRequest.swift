@@ -23,6 +23,8 @@ public struct OpenAIRequest: Sendable, Hashable {
     public var stream: Bool
     /// `stream_options.include_usage`: a last chunk with `usage` and no choices.
     public var includeUsage: Bool
+    /// What the client journal says sent the job: `gateway`, or a batch line's key (`loom job batch`).
+    public var via = "gateway"
 }
 
 extension OpenAIRequest {

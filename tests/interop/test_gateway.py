@@ -210,6 +210,39 @@ def test_streamed_chat_and_completion(stack):
     assert pieces[-1].choices[0].finish_reason == "stop"
 
 
+def test_batch_interrupted_and_resumed_pays_each_line_once(stack):
+    # `loom job batch` from its own wallet: 20 lines, SIGINT once some are done, then the same command again.
+    data = os.path.join(stack.tmp, "batch")
+    stack.loom("wallet", "mint", "300", "--mint", stack.mint, "--data-dir", data)
+    requests, results = os.path.join(stack.tmp, "requests.jsonl"), os.path.join(stack.tmp, "results.jsonl")
+    with open(requests, "w") as f:
+        for i in range(20):
+            url, body = ("/v1/chat/completions", {"model": stack.model, "messages": [{"role": "user", "content": f"q{i}"}],
+                                                  "max_tokens": 4}) if i % 2 == 0 else \
+                ("/v1/completions", {"model": stack.model, "prompt": f"q{i}", "max_tokens": 4})
+            f.write(json.dumps({"custom_id": f"line-{i}", "method": "POST", "url": url, "body": body}) + "\n")
+    args = [stack.loom_bin, "job", "batch", requests, "-o", results, "--concurrency", "2", "--relay", stack.relay,
+            "--mint", stack.mint, "--data-dir", data, "--status-timeout", "3"]
+    first = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def answered():
+        return len(open(results).read().splitlines()) if os.path.exists(results) else 0
+    wait_until("a few batch lines answered", lambda: answered() >= 6 or first.poll() is not None, timeout=300)
+    first.send_signal(signal.SIGINT)
+    first.wait()
+    assert answered() < 20, "the batch finished before it could be interrupted"
+    second = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    assert second.returncode == 0, second.stderr
+    out = [json.loads(line) for line in open(results).read().splitlines()]
+    assert sorted(o["custom_id"] for o in out) == sorted(f"line-{i}" for i in range(20))
+    assert all(o["error"] is None and o["response"]["status_code"] == 200 for o in out)
+    assert out[0]["response"]["body"]["object"] in ("chat.completion", "text_completion")
+    jobs = json.loads(stack.loom("job", "list", "--json", "--data-dir", data).stdout)
+    completed = [j["via"] for j in jobs if j["last_state"] == "completed"]
+    assert sorted(completed) == sorted(f"batch {os.path.realpath(results)}#line-{i}" for i in range(20))
+    assert not any(j["money_in_flight"] for j in jobs)
+
+
 def test_unknown_model_is_404(stack):
     with pytest.raises(openai.NotFoundError) as caught:
         sdk(stack.url).chat.completions.create(model="no-such-model", messages=[{"role": "user", "content": "hi"}])

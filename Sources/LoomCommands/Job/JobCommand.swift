@@ -5,7 +5,7 @@ struct JobCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "job",
         abstract: "Submit, watch, cancel and list jobs.",
-        subcommands: [Submit.self, Watch.self, Cancel.self, List.self])
+        subcommands: [Submit.self, Watch.self, Cancel.self, List.self, Batch.self])
 
     /// The exit codes of `submit` and `watch`, one per ending (`ExitStatus`).
     static let exitCodesHelp = """
