@@ -125,7 +125,8 @@ public struct GatewayServer: Sendable {
 /// HTTPTypes' field name, under the name Hummingbird's users can reach.
 typealias HTTPFieldName = HTTPFields.Element.Name
 
-/// `--api-key`: every request carries `Authorization: Bearer <key>`, else 401.
+/// `--api-key`: every request carries `Authorization: Bearer <key>`, else
+/// 401. Also turns the router's bare 404 into OpenAI's error body.
 struct BearerCheck: RouterMiddleware {
     typealias Context = BasicRequestContext
     let apiKey: String?
@@ -135,13 +136,27 @@ struct BearerCheck: RouterMiddleware {
     ) async throws
         -> Response
     {
-        guard let apiKey else { return try await next(request, context) }
+        guard let apiKey else { return try await Self.routed(request, context: context, next: next) }
         let given = request.headers[.authorization] ?? ""
         // Compared in full whatever the input, so timing does not reveal a prefix.
         let expected = Array("Bearer \(apiKey)".utf8), got = Array(given.utf8)
         var difference = expected.count ^ got.count
         for i in 0..<expected.count { difference |= Int(expected[i] ^ (i < got.count ? got[i] : 0)) }
         guard difference == 0 else { return GatewayServer.error(GatewayError.unauthorized) }
-        return try await next(request, context)
+        return try await Self.routed(request, context: context, next: next)
+    }
+
+    /// A path the gateway does not serve is an OpenAI-style 404, so SDKs report it as such.
+    static func routed(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
+        -> Response
+    {
+        do { return try await next(request, context) } catch let error as HTTPError where error.status == .notFound {
+            return GatewayServer.error(
+                GatewayError.routeNotFound(
+                    "no route \(request.method) \(request.uri.path); the gateway serves GET /v1/models, POST /v1/chat/completions and POST /v1/completions"
+                ))
+        }
     }
 }

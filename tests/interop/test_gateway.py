@@ -247,6 +247,9 @@ def test_unknown_model_is_404(stack):
     with pytest.raises(openai.NotFoundError) as caught:
         sdk(stack.url).chat.completions.create(model="no-such-model", messages=[{"role": "user", "content": "hi"}])
     assert caught.value.code == "model_not_found"
+    with pytest.raises(openai.NotFoundError) as caught:
+        sdk(stack.url).embeddings.create(model=stack.model, input="hi")
+    assert caught.value.code == "not_found"
 
 
 def test_over_the_call_cap_and_empty_wallet_are_402(stack):
