@@ -33,6 +33,7 @@ let package = Package(
         .library(name: "LoomProtocol", targets: ["LoomProtocol"]),
         .library(name: "LoomWorker", targets: ["LoomWorker"]),
         .library(name: "LoomClient", targets: ["LoomClient"]),
+        .library(name: "LoomGateway", targets: ["LoomGateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -185,13 +186,25 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // `loom gateway`: an OpenAI-compatible HTTP server that pays a worker per call. The OpenAI
+        // JSON, SSE framing, worker choice, budget and error mapping are pure files; the engine and
+        // the Hummingbird app are the I/O around them.
+        .target(
+            name: "LoomGateway",
+            dependencies: [
+                "LoomClient", "LoomProtocol", "LoomJSON", "Nostr", "Secp256k1", "Cashu", "CashuWallet",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Every `loom` command, one folder per command group (Sources/LoomCommands), so that tests
         // can parse and run a command in process; the `loom` executable is only the entry point.
         .target(
             name: "LoomCommands",
             dependencies: [
                 "Nostr", "NostrRelay", "Cashu", "CashuWallet", "Blossom", "BlossomClient", "BlossomServer",
-                "LoomProtocol", "LoomJSON", "Inference", "LoomWorker", "LoomClient",
+                "LoomProtocol", "LoomJSON", "Inference", "LoomWorker", "LoomClient", "LoomGateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -267,6 +280,10 @@ let package = Package(
         .testTarget(
             name: "LoomClientTests",
             dependencies: ["LoomClient", "LoomProtocol", "Nostr", "Secp256k1", "Cashu"]
+        ),
+        .testTarget(
+            name: "LoomGatewayTests",
+            dependencies: ["LoomGateway", "LoomClient", "LoomProtocol", "LoomJSON", "Nostr", "Secp256k1", "Cashu"]
         ),
 
         // The live tier: real relays, mints, the Ollama stub, the `loom` binary.

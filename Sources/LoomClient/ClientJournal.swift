@@ -38,6 +38,8 @@ public struct JournaledJob: Sendable, Codable, Hashable {
     public var createdAt: Int64
     public var lastState: String?
     public var note: String?
+    /// What sent the job when it was not `loom job submit`: `gateway` for `loom gateway`'s calls.
+    public var via: String? = nil
 }
 
 /// The client's small journal: one JSON file per job under

@@ -39,6 +39,14 @@ extension JobClient {
             _ = try? journal.update(jobID) {
                 $0.pendingChange = nil; $0.note = "change redeemed: \(received.received) sat"
             }
+        } catch WalletError.amountTooSmall(let amount, let fee) {
+            // Dust: redeeming it would cost all of it, so no wallet can ever take it. Keeping it
+            // "in flight" would flag the job forever; it is part of what the job cost.
+            _ = try? journal.update(jobID) {
+                $0.pendingChange = nil;
+                $0.note = "change of \(amount) sat left unredeemed: the mint's fee to redeem it is \(fee) sat"
+            }
+            outcome.warnings.append("the change of \(amount) sat is not worth redeeming (the mint's input fee is \(fee) sat)")
         } catch WalletError.mint(.alreadySpent) {
             // Redeemed by an earlier run that crashed before updating the journal (or never ours).
             _ = try? journal.update(jobID) {

@@ -11,33 +11,46 @@ extension JobClient {
     ///
     /// `readsResult` false follows someone else's job from its public
     /// statuses alone: the outcome has the final state, and no money moves.
+    ///
+    /// `statusTimeout` ends the wait early when the worker has said nothing
+    /// at all by then: a timeout with no status, so the payment is reclaimed
+    /// and a caller with other workers (`loom gateway`) can try the next one.
     public func follow(
         jobID: String, worker: String, readsResult: Bool = true, timeout: Duration = .seconds(600),
-        onProgress: @Sendable (JobProgress) -> Void = { _ in }
+        statusTimeout: Duration? = nil, onProgress: @Sendable (JobProgress) -> Void = { _ in }
     ) async throws -> JobOutcome {
         let stream = updates(jobID: jobID, worker: worker, readsResult: readsResult)
         var last: JobProgress?
         var result: ReceivedResult?
         let deadline = ContinuousClock.now + timeout
-        // The stream ends on its own at the result; a nil from the timer ends the wait at the deadline.
+        let silenceDeadline = statusTimeout.map { ContinuousClock.now + $0 }
+        // The stream ends on its own at the result; the timers' ticks end the
+        // wait at the deadline, or at the silence deadline if nothing came yet.
         await withTaskGroup(of: Void.self) { group in
-            let (box, sink) = AsyncStream.makeStream(of: JobUpdate?.self)
+            let (box, sink) = AsyncStream.makeStream(of: FollowTick.self)
             group.addTask {
-                for await update in stream { sink.yield(update) }
+                for await update in stream { sink.yield(.update(update)) }
                 sink.finish()
             }
             group.addTask {
                 try? await Task.sleep(until: deadline)
-                sink.yield(nil)
+                sink.yield(.deadline)
                 sink.finish()
             }
-            for await update in box {
-                guard let update else { break }
-                switch update {
-                case .progress(let p):
+            if let silenceDeadline {
+                group.addTask {
+                    try? await Task.sleep(until: silenceDeadline)
+                    sink.yield(.silenceDeadline)
+                }
+            }
+            waiting: for await tick in box {
+                switch tick {
+                case .deadline: break waiting
+                case .silenceDeadline: if last == nil && result == nil { break waiting }
+                case .update(.progress(let p)):
                     last = p
                     onProgress(p)
-                case .result(let r):
+                case .update(.result(let r)):
                     result = r
                 }
             }
@@ -53,6 +66,13 @@ extension JobClient {
             return outcome
         }
         return try await settle(jobID: jobID, worker: worker, result: result, last: last)
+    }
+
+    /// What ends or feeds `follow`'s wait.
+    enum FollowTick: Sendable {
+        case update(JobUpdate)
+        case deadline
+        case silenceDeadline
     }
 
     /// Turns what was seen into an outcome and settles the money.

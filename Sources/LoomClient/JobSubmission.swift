@@ -23,6 +23,8 @@ public struct JobOrder: Sendable, Hashable {
     /// Send the input as an encrypted blob on the worker's Blossom server even
     /// when it would fit in the request (it goes as a blob anyway when it does not).
     public var inputBlob: Bool
+    /// What sends the job, kept in the journal (`gateway`); nil for `loom job submit`.
+    public var via: String? = nil
 
     public static let defaultSeconds: UInt64 = 60
 
@@ -111,7 +113,7 @@ extension JobClient {
                 jobID: event.id, worker: offer.worker, relays: pool.urls, workerRelays: ad.relays, request: event,
                 model: order.model, paidSat: paid.value,
                 mint: mint, reclaimableToken: reclaimable, paymentSource: source.journalName,
-                pendingChange: nil, stage: .submitted, createdAt: now))
+                pendingChange: nil, stage: .submitted, createdAt: now, via: order.via))
         logger.debug("submitting", metadata: ["job": "\(event.id)", "request": "\(request)"])
         do {
             try await publishRequest(event, workerRelays: ad.relays)
@@ -206,7 +208,7 @@ extension JobClient {
 
     /// The fee per proof (ppk) of the keyset our wallet's tokens come from:
     /// the active `sat` keyset with the lowest fee, as the wallet picks it.
-    func inputFeePpk(_ wallet: Wallet) async throws -> UInt64 {
+    public func inputFeePpk(_ wallet: Wallet) async throws -> UInt64 {
         let keysets: [Keyset]
         do { keysets = try await wallet.refreshKeysets() } catch let e as WalletError { throw ClientError.wallet(e) }
         return keysets.filter { $0.active && $0.unit == wallet.unit }.map(\.inputFeePpk).min() ?? 0

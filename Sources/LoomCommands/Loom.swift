@@ -14,7 +14,7 @@ public struct Loom: AsyncParsableCommand {
         version: LoomVersion.string,
         subcommands: [
             Keygen.self, NostrCommand.self, WalletCommand.self, BlossomCommand.self, WorkerCommand.self,
-            JobCommand.self, WorkersCommand.self, WhitelistCommand.self, DoctorCommand.self,
+            JobCommand.self, WorkersCommand.self, GatewayCommand.self, WhitelistCommand.self, DoctorCommand.self,
         ]
     )
 

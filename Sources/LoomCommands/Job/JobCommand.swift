@@ -1,11 +1,11 @@
 import ArgumentParser
 
-/// `loom job …`: submit, watch, cancel and list paid jobs.
+/// `loom job …`: submit, watch, cancel, list and batch paid jobs.
 struct JobCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "job",
-        abstract: "Submit, watch, cancel and list jobs.",
-        subcommands: [Submit.self, Watch.self, Cancel.self, List.self])
+        abstract: "Submit, watch, cancel, list and batch jobs.",
+        subcommands: [Submit.self, Watch.self, Cancel.self, List.self, Batch.self])
 
     /// The exit codes of `submit` and `watch`, one per ending (`ExitStatus`).
     static let exitCodesHelp = """

@@ -17,6 +17,8 @@ struct JobListRow: Encodable {
     let has_pending_change: Bool
     let money_in_flight: Bool
     @Nullable var note: String?
+    /// `gateway` for a call `loom gateway` made; null for `loom job submit`.
+    @Nullable var via: String?
 
     init(_ job: JournaledJob) {
         job_id = job.jobID
@@ -32,6 +34,7 @@ struct JobListRow: Encodable {
         has_pending_change = job.pendingChange != nil
         money_in_flight = has_reclaimable_token || has_pending_change
         note = job.note
+        via = job.via
     }
 
     /// One line: the full job id unless on a terminal, where 16 hex characters are enough to tell jobs apart.
@@ -44,6 +47,7 @@ struct JobListRow: Encodable {
         if has_reclaimable_token { flight.append("payment we may reclaim") }
         if has_pending_change { flight.append("change not yet redeemed") }
         if !flight.isEmpty { parts.append("in flight: " + flight.joined(separator: ", ")) }
+        if let via { parts.append("via \(via)") }
         return parts.joined(separator: "  ")
     }
 

@@ -1,0 +1,103 @@
+import ArgumentParser
+import Cashu
+import Foundation
+import LoomClient
+import LoomGateway
+import Nostr
+
+extension JobCommand {
+    /// `loom job batch`: an OpenAI batch input file across the market.
+    struct Batch: LoomCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "batch",
+            abstract: "Run an OpenAI batch file (JSONL) across live workers, paying per line from the wallet.",
+            discussion: """
+                Each input line is {"custom_id", "method": "POST", "url": "/v1/chat/completions" or "/v1/completions", \
+                "body"}; each output line is {"id", "custom_id", "response": {"status_code", "request_id", "body"}, \
+                "error"}, appended to --output as lines finish. Lines run as `loom gateway` calls do (cheapest live \
+                worker with a free slot, failover, change redeemed), at most --concurrency at once. Run the same \
+                command again after an interruption: lines already in --output are skipped, and a line whose job \
+                was paid before the interruption is followed to its result from the client journal, never paid twice.
+                """)
+
+        @OptionGroup var client: ClientOptions
+        @Argument(help: "The batch input file (JSONL).") var input: String
+        @Option(name: .shortAndLong, help: "The output file (JSONL), appended to.") var output: String
+        @Option(help: "Lines run at once.") var concurrency = 8
+        @Option(help: "Stop starting lines once the batch has spent this many sat (fees included).") var maxSat: UInt64?
+        @Option(help: "The most one line may take from the wallet, mint fees included.") var maxSatPerCall: UInt64 = 100
+        @Option(help: "Mint of the wallet to pay from. Default: first of $CASHU_MINT_URL.") var mint: String?
+        @Option(help: "Seconds a worker has to publish its first status before the next one is tried.")
+        var statusTimeout = 15
+
+        func validate() throws {
+            guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+        }
+
+        func run(_ console: Console) async throws {
+            guard let text = try? String(contentsOfFile: input, encoding: .utf8) else { throw CLIError("cannot read \(input)") }
+            var lines: [BatchFormat.Line] = []
+            for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+            where !raw.trimmingCharacters(in: .whitespaces).isEmpty {
+                do { lines.append(try BatchFormat.parse(String(raw), number: i + 1)) } catch { throw CLIError(error.message) }
+            }
+            guard Set(lines.map(\.customID)).count == lines.count else {
+                throw CLIError("\(input): custom_id values must be unique")
+            }
+            let outputPath = URL(fileURLWithPath: output).standardizedFileURL.path
+            let done = BatchFormat.answeredIDs(in: (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "")
+            let todo = lines.filter { !done.contains($0.customID) }
+            guard let mintURL = Defaults.mint(mint) else {
+                throw CLIError("no mint to pay from: pass --mint URL or set CASHU_MINT_URL")
+            }
+            let loom = try await client.client(mint: Token.normalizeMintURL(mintURL), console)
+            guard let wallet = loom.wallet else { throw CLIError("no wallet at \(mintURL)") }
+            let engine = GatewayEngine(
+                client: loom, wallet: wallet,
+                configuration: GatewayConfiguration(
+                    maxSatPerCall: maxSatPerCall, maxConcurrent: concurrency, statusTimeoutSeconds: statusTimeout))
+            let sink = try BatchOutput(path: outputPath)
+            let progress = BatchProgress(total: todo.count, skipped: done.count, live: console.terminals.stderr, console: console)
+            await withTaskGroup(of: Void.self) { group in
+                var running = 0
+                for line in todo {
+                    if running == concurrency {
+                        await group.next()
+                        running -= 1
+                    }
+                    if let maxSat, await progress.spent >= maxSat { break }
+                    running += 1
+                    group.addTask { await Self.run(line, output: outputPath, engine: engine, sink: sink, progress: progress) }
+                }
+            }
+            let summary = await progress.summary
+            console.warn(summary)
+            await loom.close()
+            let (failed, finished) = (await progress.failed, await progress.finished)
+            if failed > 0 || finished < todo.count { throw CLIError.exit(.failure) }
+        }
+
+        static func run(
+            _ line: BatchFormat.Line, output: String, engine: GatewayEngine, sink: BatchOutput, progress: BatchProgress
+        ) async {
+            var request = line.request
+            request.via = BatchFormat.via(output: output, customID: line.customID)
+            do {
+                var result: CallResult?
+                if let earlier = engine.journaledJob(via: request.via) {
+                    result = try await engine.resume(earlier, request: request)
+                }
+                if result == nil { result = try await engine.perform(request) }
+                guard let result else { return }
+                let answer = OpenAIAnswer(
+                    endpoint: request.endpoint, jobID: result.jobID, created: Event.now(), model: request.model)
+                let body = answer.complete(text: result.text, finishReason: result.finishReason, usage: result.usage)
+                await sink.append(BatchFormat.answered(customID: line.customID, jobID: result.jobID, body: body))
+                await progress.done(costSat: result.costSat, failed: false)
+            } catch {
+                await sink.append(BatchFormat.failed(customID: line.customID, error: error))
+                await progress.done(costSat: 0, failed: true)
+            }
+        }
+    }
+}
