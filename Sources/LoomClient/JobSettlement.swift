@@ -39,6 +39,8 @@ extension JobClient {
                     onProgress(p)
                 case .result(let r):
                     result = r
+                case .chunk:
+                    break  // Not asked for here; `stream` reads them.
                 }
             }
             group.cancelAll()
