@@ -54,6 +54,15 @@ extension ClientSuites {
                 #expect(outcome["status"] as? String == "completed" && outcome["output"] as? String == Self.text)
                 #expect(outcome["job_id"] as? String == chunks.first?["job_id"] as? String)
 
+                // Chunks that disagree with the result: said on stderr, and the result's output follows whole.
+                await worker.setChunkText("Something else entirely.")
+                let diverged = try await CLITests.loom(args)
+                #expect(diverged.code == 0, "\(diverged.stderr)")
+                #expect(diverged.stdout == "Something else entirely.\n" + Self.text + "\n")
+                #expect(
+                    diverged.stderr.contains("warning: the streamed text does not match the job's result"), "\(diverged.stderr)")
+                await worker.setChunkText(nil)
+
                 // Refused before anything is paid.
                 let noWait = try await CLITests.loom(args + ["--no-wait"])
                 #expect(noWait.code == 1 && noWait.stderr.contains("--no-wait"), "\(noWait.stderr)")

@@ -44,6 +44,8 @@ actor FakeWorker {
     private(set) var tamper: Tamper?
     /// Chunks (by `seq`) a streamed job leaves out, as a relay that lost them would.
     private(set) var skippedChunks: Set<UInt64> = []
+    /// Text the chunks carry instead of the output: a worker whose chunks and result disagree.
+    private(set) var chunkText: String?
     /// The outputs of the last result, as the worker described them (keys included).
     private(set) var lastOutputs: [JobResult.Output] = []
 
@@ -127,6 +129,7 @@ actor FakeWorker {
     func setHonoursRelaysTag(_ value: Bool) { honoursRelaysTag = value }
     func setTamper(_ value: Tamper?) { tamper = value }
     func setSkippedChunks(_ value: Set<UInt64>) { skippedChunks = value }
+    func setChunkText(_ value: String?) { chunkText = value }
 
     func stop() async {
         listener?.cancel()
@@ -162,7 +165,7 @@ actor FakeWorker {
             switch script {
             case .complete(let text, let ms):
                 elapsed = ms
-                if opened.request.stream { try await sendChunks(text, for: opened) }
+                if opened.request.stream { try await sendChunks(chunkText ?? text, for: opened) }
                 outputs = try await upload(text)
             case .runUntilCancelled:
                 while !cancels.contains(where: { $0.cancels(opened, worker: hex) }) {
