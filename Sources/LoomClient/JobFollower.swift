@@ -1,6 +1,7 @@
 import LoomProtocol
 import Nostr
 import NostrRelay
+import Secp256k1
 
 /// A job's public progress, as its latest status says.
 public struct JobProgress: Sendable, Hashable, Codable {
@@ -39,6 +40,9 @@ public struct JobProgress: Sendable, Hashable, Codable {
 /// One step of a followed job: new progress, or the end.
 public enum JobUpdate: Sendable, Hashable {
     case progress(JobProgress)
+    /// A live piece of the output (kind 20100), opened; only when asked for
+    /// chunks. In the order the relays delivered them: `ChunkAssembler` orders them.
+    case chunk(ReceivedChunk)
     /// The encrypted result, opened. Always the last update when it comes.
     case result(ReceivedResult)
 }
@@ -71,10 +75,21 @@ extension JobClient {
     /// to its author), only statuses are read and any final state ends it.
     /// The worker's own relays (from the journal) are read too, in case it
     /// answers only there.
-    public func updates(jobID: String, worker: String, readsResult: Bool = true) -> AsyncStream<JobUpdate> {
+    ///
+    /// With `chunks`, the job's live output (20100, `#e` = job, `#p` = us)
+    /// is read too. Relays keep no ephemeral events, so only chunks sent
+    /// after the subscription arrive: `subscribed` is called once, when the
+    /// first relay has answered the subscription (EOSE), so a caller can
+    /// wait for it before it publishes the request.
+    public func updates(
+        jobID: String, worker: String, readsResult: Bool = true, chunks: Bool = false,
+        subscribed: (@Sendable () -> Void)? = nil
+    ) -> AsyncStream<JobUpdate> {
         let status = Filter(authors: [worker], kinds: [LoomKind.jobStatus.rawValue], tags: ["d": [jobID]])
         let result = Filter(authors: [worker], kinds: [LoomKind.jobResult.rawValue], tags: ["e": [jobID]])
-        let filters = readsResult ? [status, result] : [status]
+        let live = Filter(authors: [worker], kinds: [LoomKind.jobChunk.rawValue], tags: ["e": [jobID], "p": [pubkey]])
+        let filters = (readsResult ? [status, result] : [status]) + (readsResult && chunks ? [live] : [])
+        let conversationKey = chunks ? (try? XOnlyPublicKey(hex: worker)).map { NIP44.conversationKey(self.key, $0) } : nil
         let extra = (journal.load(jobID)?.workerRelays ?? []).filter { !self.pool.urls.contains($0) }
         let widened = extra.isEmpty ? nil : try? RelayPool(urls: self.pool.urls + extra, logger: logger)
         let pool = widened ?? self.pool, key = self.key, logger = self.logger
@@ -84,9 +99,23 @@ extension JobClient {
                 await pool.connect()
                 let subscription = pool.subscribe(filters)
                 var tracker = StatusTracker()
+                var announced = false
                 for await item in subscription {
+                    if case .endOfStoredEvents = item, !announced {
+                        announced = true
+                        subscribed?()
+                    }
                     guard case .event(let event, _) = item, event.pubkey == worker else { continue }
                     switch event.kind {
+                    case LoomKind.jobChunk.rawValue:
+                        do {
+                            let chunk = try JobChunk.open(
+                                event, clientKey: key, worker: worker, requestID: jobID, conversationKey: conversationKey)
+                            continuation.yield(.chunk(chunk))
+                        } catch {
+                            logger.debug(
+                                "ignoring a chunk that does not open", metadata: ["job": "\(jobID)", "error": "\(error)"])
+                        }
                     case LoomKind.jobStatus.rawValue:
                         guard let status = try? JobStatus.parse(event), status.requestID == jobID else { continue }
                         let progress = JobProgress(status)

@@ -52,6 +52,8 @@ extension JobClient {
                     onProgress(p)
                 case .update(.result(let r)):
                     result = r
+                case .chunk:
+                    break  // Not asked for here; `stream` reads them.
                 }
             }
             group.cancelAll()

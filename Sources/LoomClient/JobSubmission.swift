@@ -86,6 +86,18 @@ extension JobClient {
     /// lets us reclaim the money (`wallet.receive`) on `rejected` or silence.
     /// A worker that rejects and redeems anyway shows up as a failed reclaim.
     public func submit(_ order: JobOrder, to offer: WorkerOffer, paying source: PaymentSource) async throws -> SubmittedJob {
+        let job = try await prepare(order, to: offer, paying: source, stream: false)
+        try await publish(job, workerRelays: offer.advertisement.relays)
+        return job
+    }
+
+    /// Pays, seals and journals a job: everything but publishing it, so a
+    /// streaming caller can subscribe to its chunks first.
+    func prepare(
+        _ order: JobOrder, to offer: WorkerOffer, paying source: PaymentSource, stream: Bool
+    ) async throws
+        -> SubmittedJob
+    {
         let ad = offer.advertisement
         guard ad.models.contains(order.model) else {
             throw ClientError.workerMismatch(
@@ -98,7 +110,7 @@ extension JobClient {
         let mint = try? Token.decode(payment).mint
         let request = JobRequest(
             model: order.model, input: order.input, options: order.options, payment: payment,
-            maxSeconds: seconds, lockChange: order.lockChange)
+            maxSeconds: seconds, lockChange: order.lockChange, stream: stream)
         let now = Event.now()
         let event = try request.seal(
             from: key, to: workerKey, relays: pool.urls, expiresAt: now + order.expiresIn, createdAt: now)
@@ -115,18 +127,22 @@ extension JobClient {
                 mint: mint, reclaimableToken: reclaimable, paymentSource: source.journalName,
                 pendingChange: nil, stage: .submitted, createdAt: now, via: order.via))
         logger.debug("submitting", metadata: ["job": "\(event.id)", "request": "\(request)"])
-        do {
-            try await publishRequest(event, workerRelays: ad.relays)
-        } catch {
-            // Nobody stored the request, so no worker will take the money: take it back.
-            let reclaimed = try? await reclaim(event.id)
-            logger.debug("publish failed", metadata: ["job": "\(event.id)", "reclaimed": "\(reclaimed?.value ?? 0)"])
-            throw ClientError.publishFailed(error, relays: pool.urls)
-        }
         var submitted = SubmittedJob(
             jobID: event.id, worker: offer.worker, request: event, paidSat: paid, paymentFee: fee, relays: pool.urls)
         if case .blob(let blob) = order.input { submitted.inputBlobSize = blob.size }
         return submitted
+    }
+
+    /// Publishes a prepared job; if no relay takes it, reclaims the payment and throws.
+    func publish(_ job: SubmittedJob, workerRelays: [String]) async throws {
+        do {
+            try await publishRequest(job.request, workerRelays: workerRelays)
+        } catch {
+            // Nobody stored the request, so no worker will take the money: take it back.
+            let reclaimed = try? await reclaim(job.jobID)
+            logger.debug("publish failed", metadata: ["job": "\(job.jobID)", "reclaimed": "\(reclaimed?.value ?? 0)"])
+            throw ClientError.publishFailed(error, relays: pool.urls)
+        }
     }
 
     /// Publishes the request to our relays and to the relays the worker

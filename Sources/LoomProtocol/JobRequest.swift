@@ -24,10 +24,14 @@ public struct JobRequest: Sendable, Hashable {
     public var maxSeconds: UInt64?
     /// Asks for the change P2PK-locked to the client's key, so only it can redeem it.
     public var lockChange: Bool
+    /// Asks for the output live, as encrypted kind-20100 chunks, besides the
+    /// result. A worker that does not know the field ignores it: the client
+    /// then gets no chunks and reads the whole output from the result.
+    public var stream: Bool
 
     public init(
         model: String, input: Input, options: [String: JSONValue] = [:], payment: String,
-        maxSeconds: UInt64? = nil, lockChange: Bool = false
+        maxSeconds: UInt64? = nil, lockChange: Bool = false, stream: Bool = false
     ) {
         self.model = model
         self.input = input
@@ -35,6 +39,7 @@ public struct JobRequest: Sendable, Hashable {
         self.payment = payment
         self.maxSeconds = maxSeconds
         self.lockChange = lockChange
+        self.stream = stream
     }
 
     static let maxModelLength = 200
@@ -74,7 +79,7 @@ public struct ChatMessage: Sendable, Hashable, Codable {
 
 extension JobRequest: Codable {
     enum CodingKeys: String, CodingKey {
-        case model, prompt, messages, options, payment
+        case model, prompt, messages, options, payment, stream
         case inputBlob = "input_blob"
         case maxSeconds = "max_seconds"
         case lockChange = "lock_change"
@@ -99,6 +104,7 @@ extension JobRequest: Codable {
         payment = try c.decodeIfPresent(String.self, forKey: .payment) ?? ""
         maxSeconds = try c.decodeIfPresent(UInt64.self, forKey: .maxSeconds)
         lockChange = try c.decodeIfPresent(Bool.self, forKey: .lockChange) ?? false
+        stream = try c.decodeIfPresent(Bool.self, forKey: .stream) ?? false
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -113,6 +119,8 @@ extension JobRequest: Codable {
         try c.encode(payment, forKey: .payment)
         try c.encodeIfPresent(maxSeconds, forKey: .maxSeconds)
         if lockChange { try c.encode(true, forKey: .lockChange) }
+        // Written only when asked, so a request without it keeps its bytes.
+        if stream { try c.encode(true, forKey: .stream) }
     }
 }
 
@@ -125,7 +133,8 @@ extension JobRequest: CustomStringConvertible, CustomDebugStringConvertible, Cus
             case .messages(let m): "\(m.count) messages"
             case .blob(let b): "input blob of \(b.size) bytes"
             }
-        return "JobRequest(model: \(model), \(what), payment: <redacted>, max_seconds: \(maxSeconds.map(String.init) ?? "-"))"
+        return
+            "JobRequest(model: \(model), \(what), payment: <redacted>, max_seconds: \(maxSeconds.map(String.init) ?? "-")\(stream ? ", stream" : ""))"
     }
 
     public var debugDescription: String { description }

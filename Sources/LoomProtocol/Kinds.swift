@@ -2,7 +2,8 @@
 ///
 /// The numbers sit in the ranges NIP-01 gives each storage rule, so relays
 /// treat every kind the way the protocol needs without knowing Loom:
-/// one advertisement per worker, one status per job, requests and results kept.
+/// one advertisement per worker, one status per job, requests and results kept,
+/// live output chunks passed on and forgotten.
 public enum LoomKind: Int, Sendable, CaseIterable, CustomStringConvertible {
     /// A worker's offer. Replaceable (10000–19999): a relay keeps the newest per worker.
     case advertisement = 10100
@@ -15,6 +16,9 @@ public enum LoomKind: Int, Sendable, CaseIterable, CustomStringConvertible {
     /// Public progress of one job. Addressable (30000–39999) by `d` = request id:
     /// a relay keeps only the newest state of each job.
     case jobStatus = 30100
+    /// A piece of a running job's output, encrypted to the client. Ephemeral
+    /// (20000–29999): relays forward it to subscribers and do not keep it.
+    case jobChunk = 20100
 
     public var description: String {
         switch self {
@@ -23,6 +27,7 @@ public enum LoomKind: Int, Sendable, CaseIterable, CustomStringConvertible {
         case .jobResult: "job result (\(rawValue))"
         case .jobCancel: "job cancel (\(rawValue))"
         case .jobStatus: "job status (\(rawValue))"
+        case .jobChunk: "job chunk (\(rawValue))"
         }
     }
 }

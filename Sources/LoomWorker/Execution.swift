@@ -2,6 +2,7 @@ import Foundation
 import Inference
 import LoomProtocol
 import Nostr
+import Secp256k1
 
 /// Running placed jobs: one task per job, the next queued job when one ends.
 ///
@@ -30,7 +31,23 @@ extension Worker {
                 usage: nil, elapsedMs: 0)
         }
         let client = job.opened.client, budget = record.budgetSeconds, rate = record.rate(or: configuration.rate)
+        let streamer = chunkStreamer(for: job.opened)
+        // The chunks' sender lives as long as the job's generation and
+        // settling, and no longer: once the result is out it is cancelled.
+        await withDiscardingTaskGroup { group in
+            if let streamer { group.addTask { await streamer.run() } }
+            await generate(id, job: job, client: client, budget: budget, rate: rate, streamer: streamer)
+            group.cancelAll()
+        }
+    }
+
+    /// Runs the backend for a job and settles what it produced.
+    private func generate(
+        _ id: String, job: LiveJob, client: String, budget: UInt64, rate: Rate, streamer: ChunkStreamer?
+    ) async {
         let journal = self.journal, statuses = self.statuses, logger = self.logger
+        var delta: JobRunner.TextDelta?
+        if let streamer { delta = { text, elapsedMs in streamer.add(text, at: elapsedMs) } }
         let outcome = await JobRunner(backend: backend).run(
             Self.inferenceRequest(job.opened.request, configuration), budgetSeconds: budget, control: job.control,
             started: {
@@ -43,7 +60,8 @@ extension Worker {
                 }
                 await statuses.publish(JobStatus(status: .running, budgetSeconds: budget), job: id, client: client)
                 logger.info("job running", metadata: ["job": "\(id)", "budget_s": "\(budget)"])
-            }
+            },
+            delta: delta
         ) { elapsedMs, tokens in
             // Journaled first: after a crash, these are the seconds billed.
             _ = try? journal.update(id) { $0.elapsedMs = elapsedMs }
@@ -59,7 +77,16 @@ extension Worker {
             metadata: [
                 "job": "\(id)", "end": "\(outcome.end)", "elapsed_ms": "\(outcome.elapsedMs)", "tokens": "\(outcome.tokens)",
             ])
+        // The last chunk leaves before the result is made, so a client that
+        // heard every chunk has the output before the result arrives.
+        streamer?.finish()
         await settle(id, end: outcome.end, output: outcome.output, usage: outcome.usage, elapsedMs: outcome.elapsedMs)
+    }
+
+    /// A live sender for a job whose request asked for `stream`.
+    func chunkStreamer(for opened: OpenedRequest) -> ChunkStreamer? {
+        guard opened.request.stream, let client = try? XOnlyPublicKey(hex: opened.client) else { return nil }
+        return ChunkStreamer(job: opened.id, client: client, key: configuration.secretKey, pool: pool, logger: logger)
     }
 
     /// A slot is free: start the next queued job and tell the others their new place.

@@ -53,16 +53,22 @@ struct RunOutcome: Sendable {
 }
 
 /// Runs one job on the backend: streams tokens, stops at the budget or on
-/// request, and reports progress about once a second.
+/// request, hands every token's text out as it comes, and reports progress
+/// about once a second.
 struct JobRunner: Sendable {
     let backend: any InferenceBackend
+
+    /// What the runner hands out per token: its text and the backend time
+    /// at its arrival. Synchronous on purpose: the token loop must never
+    /// wait for whoever listens (the live chunks of a streamed job).
+    typealias TextDelta = @Sendable (_ text: String, _ elapsedMs: UInt64) -> Void
 
     /// `started` runs once the backend request is on its way: what must be
     /// written before the first token but need not delay the request
     /// (the money is journaled already) goes there.
     func run(
         _ request: InferenceRequest, budgetSeconds: UInt64, control: RunControl,
-        started: @Sendable () async -> Void = {},
+        started: @Sendable () async -> Void = {}, delta: TextDelta? = nil,
         progress: @Sendable (_ elapsedMs: UInt64, _ tokens: UInt64) async -> Void
     ) async -> RunOutcome {
         // Billed time counts from the request, before `started`.
@@ -78,13 +84,13 @@ struct JobRunner: Sendable {
                 control.stop(.budget)
             }
             defer { group.cancelAll() }
-            return await read(stream, since: start, control: control, progress: progress)
+            return await read(stream, since: start, control: control, delta: delta, progress: progress)
         }
     }
 
     /// The generation's tokens until the stream ends, however it ends.
     private func read(
-        _ stream: InferenceStream, since start: ContinuousClock.Instant, control: RunControl,
+        _ stream: InferenceStream, since start: ContinuousClock.Instant, control: RunControl, delta: TextDelta?,
         progress: @Sendable (_ elapsedMs: UInt64, _ tokens: UInt64) async -> Void
     ) async -> RunOutcome {
         let clock = ContinuousClock()
@@ -103,6 +109,7 @@ struct JobRunner: Sendable {
                 case .token(let piece):
                     output += piece
                     tokens += 1
+                    delta?(piece, elapsedMs())
                     if clock.now - lastProgress >= .seconds(1) {
                         lastProgress = clock.now
                         await progress(elapsedMs(), tokens)

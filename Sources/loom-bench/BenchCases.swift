@@ -5,7 +5,7 @@ import Secp256k1
 
 /// The single-threaded hot paths of Nostr and Cashu.
 enum BenchCases {
-    static var all: [BenchCase] { nostr + cashu }
+    static var all: [BenchCase] { nostr + cashu + StreamBench.cases }
 
     /// The wallet's work per proof: hash_to_curve, blind, unblind, and the
     /// DLEQ check of the mint's signature (the mint's signing is set up

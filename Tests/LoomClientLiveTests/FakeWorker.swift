@@ -42,6 +42,10 @@ actor FakeWorker {
     var honoursRelaysTag = true
     /// How the outputs are spoiled, to test the client's checks; nil: as a worker should.
     private(set) var tamper: Tamper?
+    /// Chunks (by `seq`) a streamed job leaves out, as a relay that lost them would.
+    private(set) var skippedChunks: Set<UInt64> = []
+    /// Text the chunks carry instead of the output: a worker whose chunks and result disagree.
+    private(set) var chunkText: String?
     /// The outputs of the last result, as the worker described them (keys included).
     private(set) var lastOutputs: [JobResult.Output] = []
 
@@ -124,6 +128,8 @@ actor FakeWorker {
     func setScript(_ script: Script) { self.script = script }
     func setHonoursRelaysTag(_ value: Bool) { honoursRelaysTag = value }
     func setTamper(_ value: Tamper?) { tamper = value }
+    func setSkippedChunks(_ value: Set<UInt64>) { skippedChunks = value }
+    func setChunkText(_ value: String?) { chunkText = value }
 
     func stop() async {
         listener?.cancel()
@@ -159,6 +165,7 @@ actor FakeWorker {
             switch script {
             case .complete(let text, let ms):
                 elapsed = ms
+                if opened.request.stream { try await sendChunks(chunkText ?? text, for: opened) }
                 outputs = try await upload(text)
             case .runUntilCancelled:
                 while !cancels.contains(where: { $0.cancels(opened, worker: hex) }) {
@@ -178,6 +185,26 @@ actor FakeWorker {
         } catch {
             let why = (error as? RequestRejection) ?? .mintUnavailable
             try? await status(.rejected(why), for: opened)
+        }
+    }
+
+    /// The text as live chunks of one word each (its trailing space
+    /// included), in order, minus `skippedChunks`.
+    private func sendChunks(_ text: String, for opened: OpenedRequest) async throws {
+        var words: [String] = []
+        var word = ""
+        for character in text {
+            word.append(character)
+            if character == " " {
+                words.append(word)
+                word = ""
+            }
+        }
+        if !word.isEmpty { words.append(word) }
+        let client = try XOnlyPublicKey(hex: opened.client)
+        for (i, piece) in words.enumerated() where !skippedChunks.contains(UInt64(i)) {
+            let chunk = JobChunk(seq: UInt64(i), text: piece, tokens: UInt64(i + 1), elapsedMs: UInt64(i + 1) * 100)
+            _ = try await pool.publish(try chunk.seal(requestID: opened.id, to: client, from: key))
         }
     }
 

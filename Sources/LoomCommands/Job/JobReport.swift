@@ -2,12 +2,13 @@ import LoomClient
 
 /// Prints an outcome: JSON, or the output on stdout and a summary on stderr.
 enum JobReport {
-    static func print(_ outcome: JobOutcome, nevent: String, json: Bool, on console: Console) {
+    /// `showOutput` false: the output is on stdout already (`--stream`).
+    static func print(_ outcome: JobOutcome, nevent: String, json: Bool, showOutput: Bool = true, on console: Console) {
         if json {
             console.print((try? JSONOutput.string(JobOutcomeJSON(outcome, nevent: nevent))) ?? "{}")
             return
         }
-        if let output = outcome.output { console.print(output) }
+        if showOutput, let output = outcome.output { console.print(output) }
         var summary = "job \(outcome.jobID): \(outcome.status.rawValue)"
         if let bill = outcome.bill {
             summary +=

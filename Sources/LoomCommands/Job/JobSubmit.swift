@@ -20,6 +20,12 @@ extension JobCommand {
                 or is the --token you give. With --json, one object is printed: \
                 {job_id, nevent, worker, status, output, outputs, usage, bill, change_redeemed_sat, reclaimed_sat, error, warnings}.
 
+                With --stream, the worker sends the output live (encrypted, kind 20100) and it is printed as it comes; \
+                the result stays authoritative: text the relays did not deliver is printed from it at the end, so stdout \
+                holds the same output either way (a warning on stderr if the live text and the result disagree). \
+                With --json --stream, one JSON line per chunk {type: "chunk", job_id, seq, text, tokens, elapsed_ms} \
+                (a jump in seq is a missed chunk), then the object above.
+
                 \(JobCommand.exitCodesHelp)
                 """)
 
@@ -54,6 +60,7 @@ extension JobCommand {
         var lockToWorker = false
         @Flag(inversion: .prefixedNo, help: "Wait for the result (default) or print the job id and return.") var wait = true
         @Option(help: "Seconds to wait for the result.") var timeout: Int = 600
+        @Flag(help: "Print the output live as the worker generates it (with --json: one line per chunk).") var stream = false
         @Flag(help: "Print one JSON object.") var json = false
 
         func run(_ console: Console) async throws {
@@ -73,6 +80,7 @@ extension JobCommand {
             }
             if let seconds, seconds == 0 { throw CLIError("--seconds must be at least 1") }
             if seconds != nil && budget != nil { throw CLIError("give --seconds or --budget, not both") }
+            if stream && !wait { throw CLIError("--stream prints the job as it runs: it cannot be used with --no-wait") }
             let parsedOptions = try parseOptions()
             let loom = try await client.client(mint: paymentMint, console)
             let offer: WorkerOffer
@@ -90,6 +98,7 @@ extension JobCommand {
                 model: chosenModel, input: input, options: parsedOptions, seconds: seconds,
                 budgetSat: budget.map { Amount($0) }, lockChange: true, inputBlob: inputBlob)
             let source: PaymentSource = tokenText.map { .token($0) } ?? .wallet(lockToWorker: lockToWorker)
+            if stream { return try await runStreaming(loom, order: order, offer: offer, source: source, console) }
             let job = try await loom.submit(order, to: offer, paying: source)
             let nevent = loom.nevent(job.jobID)
             if let size = job.inputBlobSize {
@@ -112,6 +121,21 @@ extension JobCommand {
             if live { ProgressLine.end(on: console) }
             JobReport.print(outcome, nevent: nevent, json: json, on: console)
             await loom.close()
+            if outcome.status != .completed { throw CLIError.exit(ExitStatus(outcome.status)) }
+        }
+
+        func runStreaming(
+            _ loom: JobClient, order: JobOrder, offer: WorkerOffer, source: PaymentSource, _ console: Console
+        ) async throws {
+            let streaming = try await loom.submitStreaming(order, to: offer, paying: source, timeout: .seconds(timeout))
+            let job = streaming.job
+            if console.terminals.stderr {
+                console.warn("job \(job.jobID) sent to \(offer.advertisement.name) (\(job.paidSat) sat)")
+            }
+            var printer = StreamPrinter(console: console, json: json, jobID: job.jobID)
+            let outcome = try await printer.run(streaming.events, nevent: loom.nevent(job.jobID))
+            await loom.close()
+            guard let outcome else { throw CLIError("the job's stream ended without a result; `loom job watch \(job.jobID)`") }
             if outcome.status != .completed { throw CLIError.exit(ExitStatus(outcome.status)) }
         }
 

@@ -64,6 +64,9 @@ public struct Console: Sendable {
     /// A line on stdout at once (live output: events, status changes).
     func printNow(_ line: String) { output(.stdoutNow, line + "\n") }
 
+    /// Text on stdout at once, without a newline (a streamed job's output as it comes).
+    func writeNow(_ text: String) { output(.stdoutNow, text) }
+
     /// Bytes on stdout as they are (a downloaded blob, a decrypted message).
     func write(_ data: Data) { outputData(data) }
 

@@ -1,0 +1,161 @@
+import Foundation
+import LoomProtocol
+import Nostr
+
+/// One step of a streamed job, in the order a reader should take them.
+public enum JobStreamEvent: Sendable, Hashable {
+    /// The job's public progress (its 30100 status), as `follow` reports it.
+    case status(JobProgress)
+    /// The next piece of the output, in `seq` order.
+    case chunk(JobChunk)
+    /// Chunks that never came: their text is only in the result. After a
+    /// gap the chunks no longer join up into the output; a reader that
+    /// prints text stops at the first gap and prints `rest` at the end.
+    case gap(Range<UInt64>)
+    /// The end, always the last event: the job settled as `follow` settles it.
+    case result(StreamedOutcome)
+}
+
+/// A streamed job's end: the settled outcome and how the chunks compare to it.
+public struct StreamedOutcome: Sendable, Hashable {
+    /// Exactly what `follow` returns: the authoritative output (from the
+    /// result, downloaded and hash-checked), the bill, the change.
+    public var outcome: JobOutcome
+    /// The output text the chunks delivered in order from the first chunk,
+    /// up to the first gap.
+    public var streamed: String
+    public var chunksReceived: Int
+    /// The part of the output the chunks did not deliver: the output after
+    /// `streamed`. Empty when the chunks carried it all; nil when there is no
+    /// output to compare, or the output does not begin with `streamed` (a
+    /// worker whose chunks and result disagree): then show `outcome.output` whole.
+    public var rest: String?
+
+    /// The chunks delivered the whole output.
+    public var isComplete: Bool { rest == "" }
+}
+
+/// A job that was paid, journaled and published with `stream`, and its events.
+public struct StreamingJob: Sendable {
+    public let job: SubmittedJob
+    /// Statuses, chunks and gaps as they come, then one `.result`; ends there,
+    /// at the timeout (a `.result` with status `timeout`), or throws what
+    /// settling throws (as `follow` does).
+    public let events: AsyncThrowingStream<JobStreamEvent, any Error>
+}
+
+extension JobClient {
+    /// How long `submitStreaming` waits for the chunk subscription to be in
+    /// place before it publishes anyway (the chunks sent meanwhile are then
+    /// a gap at the start, and the result has the text).
+    public static let subscribeWait: Duration = .seconds(5)
+
+    /// Pays for and sends `order` asking for a live stream, subscribed to
+    /// its chunks before the request leaves (relays keep no ephemeral
+    /// events, so a later subscription would miss the first ones). Everything
+    /// else is `submit` followed by `stream(jobID:worker:timeout:)`.
+    public func submitStreaming(
+        _ order: JobOrder, to offer: WorkerOffer, paying source: PaymentSource, timeout: Duration = .seconds(600)
+    ) async throws -> StreamingJob {
+        let prepared = try await prepare(order, to: offer, paying: source, stream: true)
+        let (ready, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let events = stream(jobID: prepared.jobID, worker: prepared.worker, timeout: timeout) {
+            signal.yield()
+            signal.finish()
+        }
+        await Self.first(of: ready, within: Self.subscribeWait)
+        try await publish(prepared, workerRelays: offer.advertisement.relays)
+        return StreamingJob(job: prepared, events: events)
+    }
+
+    /// Follows a job with its live chunks: statuses, chunks in `seq` order,
+    /// gaps, and at the end the settled outcome (output, bill, change, as
+    /// `follow` settles them) with what the chunks did not carry. Chunks are
+    /// only those sent after the subscription; the result has everything.
+    public func stream(
+        jobID: String, worker: String, timeout: Duration = .seconds(600)
+    ) -> AsyncThrowingStream<JobStreamEvent, any Error> {
+        stream(jobID: jobID, worker: worker, timeout: timeout, subscribed: nil)
+    }
+
+    func stream(
+        jobID: String, worker: String, timeout: Duration, subscribed: (@Sendable () -> Void)?
+    ) -> AsyncThrowingStream<JobStreamEvent, any Error> {
+        let updates = updates(jobID: jobID, worker: worker, chunks: true, subscribed: subscribed)
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                var assembler = ChunkAssembler()
+                var last: JobProgress?
+                var result: ReceivedResult?
+                func pass(_ steps: [ChunkAssembler.Step]) {
+                    for step in steps {
+                        switch step {
+                        case .chunk(let c): continuation.yield(.chunk(c))
+                        case .gap(let g): continuation.yield(.gap(g))
+                        }
+                    }
+                }
+                for await update in Self.until(ContinuousClock.now + timeout, updates) {
+                    switch update {
+                    case .progress(let p):
+                        last = p
+                        continuation.yield(.status(p))
+                    case .chunk(let c):
+                        pass(assembler.accept(c.chunk))
+                    case .result(let r):
+                        result = r
+                    }
+                }
+                pass(assembler.finish())
+                do {
+                    let outcome = try await settle(jobID: jobID, worker: worker, result: result, last: last)
+                    let rest = outcome.output.flatMap { Self.rest(of: $0, after: assembler.streamed) }
+                    continuation.yield(
+                        .result(
+                            StreamedOutcome(
+                                outcome: outcome, streamed: assembler.streamed, chunksReceived: assembler.delivered, rest: rest)))
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// `output` after `streamed`, compared as UTF-8 bytes (as the worker
+    /// joined them, with no Unicode normalisation); nil if it does not begin so.
+    static func rest(of output: String, after streamed: String) -> String? {
+        let whole = Array(output.utf8), head = Array(streamed.utf8)
+        guard whole.starts(with: head) else { return nil }
+        return String(decoding: whole[head.count...], as: UTF8.self)
+    }
+
+    /// The updates until they end or `deadline` passes, whichever is first.
+    static func until(_ deadline: ContinuousClock.Instant, _ updates: AsyncStream<JobUpdate>) -> AsyncStream<JobUpdate> {
+        AsyncStream { continuation in
+            let reader = Task {
+                for await update in updates { continuation.yield(update) }
+                continuation.finish()
+            }
+            let timer = Task {
+                try? await Task.sleep(until: deadline)
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in
+                reader.cancel()
+                timer.cancel()
+            }
+        }
+    }
+
+    /// Waits for the first element of `signal`, at most `limit`.
+    static func first(of signal: AsyncStream<Void>, within limit: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { for await _ in signal { return } }
+            group.addTask { try? await Task.sleep(for: limit) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+}
