@@ -52,7 +52,7 @@ extension JobClient {
                     onProgress(p)
                 case .update(.result(let r)):
                     result = r
-                case .chunk:
+                case .update(.chunk):
                     break  // Not asked for here; `stream` reads them.
                 }
             }

@@ -54,12 +54,19 @@ extension JobClient {
     /// its chunks before the request leaves (relays keep no ephemeral
     /// events, so a later subscription would miss the first ones). Everything
     /// else is `submit` followed by `stream(jobID:worker:timeout:)`.
+    ///
+    /// `statusTimeout`, as in `follow`: when the worker has said nothing at
+    /// all by then, the stream ends as a timeout with no status, the payment
+    /// is reclaimed, and a caller with other workers (`loom gateway`) tries the next.
     public func submitStreaming(
-        _ order: JobOrder, to offer: WorkerOffer, paying source: PaymentSource, timeout: Duration = .seconds(600)
+        _ order: JobOrder, to offer: WorkerOffer, paying source: PaymentSource, timeout: Duration = .seconds(600),
+        statusTimeout: Duration? = nil
     ) async throws -> StreamingJob {
         let prepared = try await prepare(order, to: offer, paying: source, stream: true)
         let (ready, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        let events = stream(jobID: prepared.jobID, worker: prepared.worker, timeout: timeout) {
+        let events = stream(
+            jobID: prepared.jobID, worker: prepared.worker, timeout: timeout, statusTimeout: statusTimeout
+        ) {
             signal.yield()
             signal.finish()
         }
@@ -75,11 +82,12 @@ extension JobClient {
     public func stream(
         jobID: String, worker: String, timeout: Duration = .seconds(600)
     ) -> AsyncThrowingStream<JobStreamEvent, any Error> {
-        stream(jobID: jobID, worker: worker, timeout: timeout, subscribed: nil)
+        stream(jobID: jobID, worker: worker, timeout: timeout, statusTimeout: nil, subscribed: nil)
     }
 
     func stream(
-        jobID: String, worker: String, timeout: Duration, subscribed: (@Sendable () -> Void)?
+        jobID: String, worker: String, timeout: Duration, statusTimeout: Duration?,
+        subscribed: (@Sendable () -> Void)?
     ) -> AsyncThrowingStream<JobStreamEvent, any Error> {
         let updates = updates(jobID: jobID, worker: worker, chunks: true, subscribed: subscribed)
         return AsyncThrowingStream { continuation in
@@ -95,7 +103,8 @@ extension JobClient {
                         }
                     }
                 }
-                for await update in Self.until(ContinuousClock.now + timeout, updates) {
+                let silence = statusTimeout.map { ContinuousClock.now + $0 }
+                for await update in Self.until(ContinuousClock.now + timeout, silence: silence, updates) {
                     switch update {
                     case .progress(let p):
                         last = p
@@ -131,14 +140,25 @@ extension JobClient {
         return String(decoding: whole[head.count...], as: UTF8.self)
     }
 
-    /// The updates until they end or `deadline` passes, whichever is first.
-    static func until(_ deadline: ContinuousClock.Instant, _ updates: AsyncStream<JobUpdate>) -> AsyncStream<JobUpdate> {
+    /// The updates until they end or `deadline` passes, whichever is first;
+    /// also at `silence` if no update came by then.
+    static func until(
+        _ deadline: ContinuousClock.Instant, silence: ContinuousClock.Instant? = nil, _ updates: AsyncStream<JobUpdate>
+    ) -> AsyncStream<JobUpdate> {
         AsyncStream { continuation in
+            let heard = Heard()
             let reader = Task {
-                for await update in updates { continuation.yield(update) }
+                for await update in updates {
+                    await heard.set()
+                    continuation.yield(update)
+                }
                 continuation.finish()
             }
             let timer = Task {
+                if let silence {
+                    try? await Task.sleep(until: silence)
+                    if await !heard.value { return continuation.finish() }
+                }
                 try? await Task.sleep(until: deadline)
                 continuation.finish()
             }
@@ -158,4 +178,10 @@ extension JobClient {
             group.cancelAll()
         }
     }
+}
+
+/// Whether a streamed job has said anything yet (for the silence deadline).
+private actor Heard {
+    var value = false
+    func set() { value = true }
 }

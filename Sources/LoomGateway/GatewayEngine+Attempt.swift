@@ -16,6 +16,7 @@ extension GatewayEngine {
         _ request: OpenAIRequest, at offer: WorkerOffer, onDelta: @escaping @Sendable (CallDelta) async -> Void
     ) async -> Attempt {
         let job: SubmittedJob
+        var streamed: StreamingJob?
         do {
             let ppk = try await client.inputFeePpk(wallet)
             let budget = try CallBudget.plan(
@@ -25,7 +26,15 @@ extension GatewayEngine {
                 model: request.model, input: request.input, options: request.options, seconds: budget.seconds,
                 lockChange: true)
             order.via = request.via
-            job = try await client.submit(order, to: offer, paying: .wallet())
+            if request.stream {
+                // Subscribed to the chunks before the request leaves: relays keep no ephemeral events.
+                streamed = try await client.submitStreaming(
+                    order, to: offer, paying: .wallet(), timeout: .seconds(configuration.callTimeoutSeconds),
+                    statusTimeout: .seconds(configuration.statusTimeoutSeconds))
+                job = streamed!.job
+            } else {
+                job = try await client.submit(order, to: offer, paying: .wallet())
+            }
         } catch let error as GatewayError {
             return Attempt(verdict: .failed(error), outcome: nil, spent: 0)
         } catch ClientError.insufficientFunds(let needed, let available) {
@@ -42,7 +51,15 @@ extension GatewayEngine {
         logger.debug("call sent", metadata: ["job": "\(job.jobID)", "worker": "\(job.worker)", "paid_sat": "\(job.paidSat)"])
         let paid = Int64(job.paidSat.value + job.paymentFee.value)
         let outcome: JobOutcome
-        do { outcome = try await follow(job, onDelta: onDelta) } catch {
+        do {
+            if let streamed {
+                outcome = try await follow(streamed, onDelta: onDelta)
+            } else {
+                outcome = try await client.follow(
+                    jobID: job.jobID, worker: job.worker, timeout: .seconds(configuration.callTimeoutSeconds),
+                    statusTimeout: .seconds(configuration.statusTimeoutSeconds))
+            }
+        } catch {
             // The journal holds the job and its money: `loom job watch` finishes what this could not.
             return Attempt(
                 verdict: .failed(
@@ -54,30 +71,24 @@ extension GatewayEngine {
         return Attempt(verdict: verdict, outcome: outcome, spent: paid - back)
     }
 
-    /// Follows the job to its settled end while forwarding its live text.
-    /// The live text stops at the result, which is authoritative.
-    func follow(_ job: SubmittedJob, onDelta: @escaping @Sendable (CallDelta) async -> Void) async throws -> JobOutcome {
-        let client = self.client, live = self.live, configuration = self.configuration
-        return try await withThrowingTaskGroup(of: JobOutcome?.self) { group in
-            group.addTask {
-                for await text in live.deltas(jobID: job.jobID, worker: job.worker, client: client) {
-                    await onDelta(CallDelta(jobID: job.jobID, worker: job.worker, text: text))
-                }
-                return nil
+    /// Follows a streamed job to its settled end, forwarding its chunks'
+    /// text as it comes up to the first gap; after a gap the text is only in
+    /// the result, and the server sends what the deltas missed from there
+    /// (`LiveTextRemainder`).
+    func follow(_ streamed: StreamingJob, onDelta: @escaping @Sendable (CallDelta) async -> Void) async throws -> JobOutcome {
+        var gap = false
+        for try await event in streamed.events {
+            switch event {
+            case .chunk(let chunk) where !gap:
+                await onDelta(CallDelta(jobID: streamed.job.jobID, worker: streamed.job.worker, text: chunk.text))
+            case .gap:
+                gap = true
+            case .result(let end):
+                return end.outcome
+            case .chunk, .status:
+                continue
             }
-            group.addTask {
-                try await client.follow(
-                    jobID: job.jobID, worker: job.worker, timeout: .seconds(configuration.callTimeoutSeconds),
-                    statusTimeout: .seconds(configuration.statusTimeoutSeconds))
-            }
-            var outcome: JobOutcome?
-            for try await finished in group {
-                guard let finished else { continue }
-                outcome = finished
-                group.cancelAll()
-            }
-            guard let outcome else { throw CancellationError() }
-            return outcome
         }
+        throw CancellationError()
     }
 }

@@ -35,18 +35,16 @@ public struct GatewayEngine: Sendable {
     public let client: JobClient
     public let wallet: Wallet
     public let configuration: GatewayConfiguration
-    let live: any LiveText
     let dispatch: Dispatch
     let logger: Logger
 
     public init(
-        client: JobClient, wallet: Wallet, configuration: GatewayConfiguration, live: any LiveText = FinalResultOnly(),
+        client: JobClient, wallet: Wallet, configuration: GatewayConfiguration,
         logger: Logger = Logger(label: "loom.gateway")
     ) {
         self.client = client
         self.wallet = wallet
         self.configuration = configuration
-        self.live = live
         dispatch = Dispatch(maxConcurrent: configuration.maxConcurrent)
         self.logger = logger
     }
@@ -64,8 +62,8 @@ public struct GatewayEngine: Sendable {
         }
     }
 
-    /// Runs one call to its end. `onDelta` gets live text as it comes (none
-    /// until live chunks exist: see `LiveText`). `pinned` (hex keys) overrides
+    /// Runs one call to its end. `onDelta` gets live text as it comes (for a
+    /// `stream` call: the worker's kind-20100 chunks). `pinned` (hex keys) overrides
     /// the configuration's pinned workers for this call.
     public func perform(
         _ request: OpenAIRequest, pinned: [String]? = nil, onDelta: @escaping @Sendable (CallDelta) async -> Void = { _ in }

@@ -2,6 +2,7 @@ import Hummingbird
 import LoomJSON
 import NIOCore
 import Nostr
+import Secp256k1
 
 extension GatewayServer {
     /// How a streamed call begins: live text (the worker took the job), the
@@ -86,7 +87,8 @@ extension GatewayServer {
                         if LiveTextRemainder.remainder(streamed: sse.streamed, final: r.text) == nil {
                             logger.warning("the live text disagrees with the final result", metadata: ["job": "\(r.jobID)"])
                         }
-                        frames = sse.finish(finalText: r.text, finishReason: r.finishReason, usage: r.usage)
+                        frames = sse.finish(
+                            finalText: r.text, finishReason: r.finishReason, usage: r.usage, loom: Self.loomFields(r))
                         last = true
                     case .failed(let error):
                         frames = sse.failure(error)
@@ -103,6 +105,16 @@ extension GatewayServer {
                 }
                 try await writer.finish(nil)
             })
+    }
+}
+
+extension GatewayServer {
+    /// What the cost headers say, for the finish chunk of a stream.
+    static func loomFields(_ r: CallResult) -> JSONValue {
+        .object([
+            "job": .string(r.jobID), "worker": .string((try? XOnlyPublicKey(hex: r.worker).npub) ?? r.worker),
+            "cost_sat": .int(Int(r.costSat)), "charged_sat": .int(Int(r.chargedSat)), "attempts": .int(r.attempts),
+        ])
     }
 }
 

@@ -40,13 +40,22 @@ public struct SSEAnswer: Sendable {
         return frames
     }
 
-    /// The end, from the final (authoritative) result.
-    public mutating func finish(finalText: String, finishReason: String, usage: OpenAIAnswer.Usage) -> [String] {
+    /// The end, from the final (authoritative) result. `loom`, when given,
+    /// rides on the finish chunk as an extra `"loom"` field (SDKs keep unknown
+    /// fields): a stream that began before the cost was known has no cost headers.
+    public mutating func finish(
+        finalText: String, finishReason: String, usage: OpenAIAnswer.Usage, loom: JSONValue? = nil
+    ) -> [String] {
         var frames = start()
         if let rest = LiveTextRemainder.remainder(streamed: streamed, final: finalText), !rest.isEmpty {
             frames += delta(rest)
         }
-        frames.append(SSE.frame(answer.finishChunk(finishReason, includeUsage: includeUsage)))
+        var finish = answer.finishChunk(finishReason, includeUsage: includeUsage)
+        if let loom, case .object(var fields) = finish {
+            fields["loom"] = loom
+            finish = .object(fields)
+        }
+        frames.append(SSE.frame(finish))
         if includeUsage { frames.append(SSE.frame(answer.usageChunk(usage))) }
         frames.append(SSE.done)
         return frames

@@ -50,6 +50,17 @@ struct SSETests {
         #expect(end[3] == SSE.done)
     }
 
+    @Test func theFinishChunkCarriesTheCostWhenGiven() throws {
+        var sse = SSEAnswer(answer: chat, includeUsage: false)
+        _ = sse.delta("Hi")
+        let loom: JSONValue = ["job": "ab", "cost_sat": 3]
+        let end = sse.finish(finalText: "Hi", finishReason: "stop", usage: usage, loom: loom)
+        #expect(end.count == 2)
+        let finish = try json(String(end[0].dropFirst(6))).objectValue
+        #expect(finish?["loom"] == loom)
+        #expect(finish?["choices"]?.arrayFirst?["finish_reason"] == "stop")
+    }
+
     @Test func completionChunksCarryText() throws {
         let answer = OpenAIAnswer(endpoint: .completion, jobID: "cd", created: 5, model: "m")
         var sse = SSEAnswer(answer: answer, includeUsage: false)

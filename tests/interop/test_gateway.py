@@ -46,9 +46,16 @@ class Stack:
         proc = self.loom("workers", "--relay", self.relay, "--data-dir", self.client_dir, "--json", check=False)
         return json.loads(proc.stdout or "[]") if proc.returncode == 0 else []
 
-    def record(self, raw):
+    def record(self, raw, chunks=None):
+        """The call's cost: its X-Loom-Cost-Sat header or, for a stream that began with live
+        text (no cost known when the headers left), the `loom` field of its finish chunk."""
+        cost = raw.headers.get("x-loom-cost-sat")
+        if cost is None:
+            loom = [c.model_extra["loom"] for c in chunks or [] if (c.model_extra or {}).get("loom")]
+            assert len(loom) == 1, "a stream without cost headers carries its cost on the finish chunk"
+            cost = loom[0]["cost_sat"]
         with self.lock:
-            self.costs.append(int(raw.headers["x-loom-cost-sat"]))
+            self.costs.append(int(cost))
 
 
 @pytest.fixture(scope="module")
@@ -194,8 +201,10 @@ def test_streamed_chat_and_completion(stack):
     raw = client.chat.completions.with_raw_response.create(
         model=stack.model, messages=[{"role": "user", "content": "hi"}], stream=True,
         stream_options={"include_usage": True})
-    stack.record(raw)
     chunks = list(raw.parse())
+    stack.record(raw, chunks)
+    # The worker streamed: live chunks, each a delta of its own, before the finish chunk.
+    assert len([c for c in chunks if c.choices and c.choices[0].delta.content]) > 1
     assert chunks[0].choices[0].delta.role == "assistant"
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert "blue" in text
@@ -204,8 +213,8 @@ def test_streamed_chat_and_completion(stack):
     assert all(c.id == "chatcmpl-" + raw.headers["x-loom-job"] for c in chunks)
 
     raw = client.completions.with_raw_response.create(model=stack.model, prompt="go", stream=True)
-    stack.record(raw)
     pieces = list(raw.parse())
+    stack.record(raw, pieces)
     assert "blue" in "".join(p.choices[0].text for p in pieces)
     assert pieces[-1].choices[0].finish_reason == "stop"
 
