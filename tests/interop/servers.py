@@ -4,6 +4,8 @@ import os
 import socket
 import subprocess
 import time
+import urllib.error
+import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -99,3 +101,43 @@ def start_worker(loom_bin, directory, settings):
         env.pop(key, None)
     with start_process([loom_bin, "worker", "run"], directory, "worker", port, cwd=directory, env=env) as running:
         yield running
+
+
+LLAMA_MODEL_ID = "smollm2-135m"
+
+
+@contextlib.contextmanager
+def start_llama(server, model, directory):
+    """llama.cpp's llama-server (SERVER, the binary `scripts/llama.sh server-path` names) with the GGUF MODEL, with the
+    flags `scripts/llama.sh serve` uses and --metrics; yields its root URL (the OpenAI API is under /v1) once the
+    model is loaded: it listens before that and answers /health with 503 meanwhile."""
+    port = free_port()
+    args = [server, "--host", "127.0.0.1", "--port", str(port), "-m", model, "--alias", LLAMA_MODEL_ID,
+            "-c", "2048", "-t", "2", "-np", "1", "--no-webui", "--metrics"]
+    with start_process(args, directory, "llama-server", port) as (proc, log):
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/health", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, OSError):
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"llama-server did not load the model:\n{open(log).read()[-2000:]}")
+            time.sleep(0.2)
+        yield url
+
+
+def llama_metrics(url):
+    """llama-server's Prometheus counters (--metrics): tokens_predicted_total (every generated token) and
+    requests_processing (requests being generated now)."""
+    with urllib.request.urlopen(url + "/metrics", timeout=10) as response:
+        text = response.read().decode()
+    values = {}
+    for line in text.splitlines():
+        if line.startswith("llamacpp:"):
+            name, _, value = line.partition(" ")
+            values[name[len("llamacpp:"):]] = float(value)
+    return {"predicted": int(values["tokens_predicted_total"]), "processing": int(values["requests_processing"])}

@@ -4,73 +4,27 @@ a Nutshell mint (input fees on), `loom blossom serve`, Ollama stubs and four `lo
 Workers (price in sat/s): cheap (1) and second (2), fast, one slot each; slow (3), one slot and no
 queue, behind a stub at 1 token/s so it can be kept busy; doomed (4), SIGKILLed to play a worker
 that vanished with its offer still live."""
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import threading
-import time
 
 import openai
 import pytest
 
+from gateway_stack import Stack, loom_runner, sdk, start_gateway, wait_until
 from servers import ROOT, free_port, start_blossom, start_mint, start_ollama_stub, start_process, start_relay, start_worker
 
 SLOW_TOKENS_PER_SECOND = "1"
-
-
-def wait_until(what, check, timeout=120):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if check():
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"{what} within {timeout} s")
-
-
-class Stack:
-    """Everything the tests share; costs are summed from the X-Loom-Cost-Sat headers of every paid call."""
-
-    def __init__(self, loom, loom_bin, tmp, relay, mint):
-        self.loom, self.loom_bin, self.tmp, self.relay, self.mint = loom, loom_bin, tmp, relay, mint
-        self.client_dir = os.path.join(tmp, "client")
-        self.workers = {}
-        self.costs = []
-        self.lock = threading.Lock()
-
-    def balance(self, data_dir=None):
-        out = self.loom("wallet", "balance", "--json", "--mint", self.mint, "--data-dir", data_dir or self.client_dir).stdout
-        return json.loads(out)["balance"]
-
-    def listed(self):
-        proc = self.loom("workers", "--relay", self.relay, "--data-dir", self.client_dir, "--json", check=False)
-        return json.loads(proc.stdout or "[]") if proc.returncode == 0 else []
-
-    def record(self, raw, chunks=None):
-        """The call's cost: its X-Loom-Cost-Sat header or, for a stream that began with live
-        text (no cost known when the headers left), the `loom` field of its finish chunk."""
-        cost = raw.headers.get("x-loom-cost-sat")
-        if cost is None:
-            loom = [c.model_extra["loom"] for c in chunks or [] if (c.model_extra or {}).get("loom")]
-            assert len(loom) == 1, "a stream without cost headers carries its cost on the finish chunk"
-            cost = loom[0]["cost_sat"]
-        with self.lock:
-            self.costs.append(int(cost))
 
 
 @pytest.fixture(scope="module")
 def stack(loom_bin, tmp_path_factory):
     os.environ.setdefault("LOOM_VENV", os.path.join(ROOT, ".venv"))
     tmp = str(tmp_path_factory.mktemp("gateway"))
-
-    def loom(*args, check=True):
-        env = dict(os.environ)
-        env.pop("NOSTR_PRIVATE_KEY", None)
-        proc = subprocess.run([loom_bin, *args], capture_output=True, text=True, env=env, timeout=120)
-        if check and proc.returncode != 0:
-            raise AssertionError(f"loom {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
-        return proc
-
+    loom = loom_runner(loom_bin)
     with start_relay(tmp) as relay, start_mint(tmp) as mint, start_blossom(loom_bin, tmp) as blossom:
         fast_dir, slow_dir = os.path.join(tmp, "stub-fast"), os.path.join(tmp, "stub-slow")
         os.makedirs(fast_dir)
@@ -86,7 +40,7 @@ def stack(loom_bin, tmp_path_factory):
             s.model = model
             specs = [("cheap", "1", fast_stub, "16"), ("second", "2", fast_stub, "16"), ("slow", "3", slow_stub, "0"),
                      ("doomed", "4", fast_stub, "16")]
-            with contextlib_exit_stack() as stackctx:
+            with contextlib.ExitStack() as stackctx:
                 for name, price, stub, queue in specs:
                     d = os.path.join(tmp, name)
                     os.makedirs(d)
@@ -111,28 +65,6 @@ def stack(loom_bin, tmp_path_factory):
                     # Every call has settled (each answered before the test moved on): the wallet moved by Σ costs.
                     wait_until("the gateway's wallet settled", lambda: s.balance() == s.start_balance - sum(s.costs),
                                timeout=30)
-
-
-def contextlib_exit_stack():
-    import contextlib
-    return contextlib.ExitStack()
-
-
-def start_gateway(s, name, data_dir, extra):
-    port = free_port()
-    args = [s.loom_bin, "gateway", "--port", str(port), "--relay", s.relay, "--mint", s.mint, "--data-dir", data_dir,
-            *extra]
-    import contextlib
-
-    @contextlib.contextmanager
-    def run():
-        with start_process(args, s.tmp, f"gateway-{name}", port):
-            yield f"http://127.0.0.1:{port}/v1"
-    return run()
-
-
-def sdk(url, **kw):
-    return openai.OpenAI(base_url=url, api_key=kw.pop("api_key", "unused"), max_retries=0, timeout=180, **kw)
 
 
 def test_two_concurrent_calls_go_to_two_workers(stack):
