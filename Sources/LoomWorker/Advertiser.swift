@@ -38,13 +38,17 @@ public actor Advertiser: Service {
     public struct Facts: Sendable {
         let models: @Sendable () async -> [String]
         let capacity: @Sendable () async -> Advertisement.Capacity
+        /// False while the serving policy holds the worker off: the offer says `accepting: false`.
+        let accepting: @Sendable () async -> Bool
 
         public init(
             models: @escaping @Sendable () async -> [String],
-            capacity: @escaping @Sendable () async -> Advertisement.Capacity
+            capacity: @escaping @Sendable () async -> Advertisement.Capacity,
+            accepting: @escaping @Sendable () async -> Bool = { true }
         ) {
             self.models = models
             self.capacity = capacity
+            self.accepting = accepting
         }
     }
 
@@ -74,19 +78,23 @@ public actor Advertiser: Service {
     /// stops the worker only once this has returned).
     public func run() async {
         guard let facts else { preconditionFailure("Advertiser.run() needs the facts given at init") }
-        await cancelWhenGracefulShutdown { await self.run(models: facts.models, capacity: facts.capacity) }
+        await cancelWhenGracefulShutdown {
+            await self.run(models: facts.models, capacity: facts.capacity, accepting: facts.accepting)
+        }
         // Cancelled instead (a forced stop): no relay round trip; the offer lapses at its expiration.
         if !Task.isCancelled, !stopped { await publishOffline() }
     }
 
     /// Publishes until cancelled. `models` gives the backend's models now
-    /// (filtered here by `MODELS`), `capacity` the scheduler's counts.
+    /// (filtered here by `MODELS`), `capacity` the scheduler's counts,
+    /// `accepting` whether the serving policy lets the worker take jobs.
     /// The offer is rebuilt every `lookInterval` (sooner after `changed()`)
     /// and published when it differs from the last one, so a model pulled,
     /// removed, or first listed by a slow backend is offered at once.
     public func run(
         models: @Sendable () async -> [String],
-        capacity: @Sendable () async -> Advertisement.Capacity
+        capacity: @Sendable () async -> Advertisement.Capacity,
+        accepting: @Sendable () async -> Bool = { true }
     ) async {
         let clock = ContinuousClock()
         var lastPublish: ContinuousClock.Instant?
@@ -97,7 +105,8 @@ public actor Advertiser: Service {
             let spaced = lastPublish.map { now - $0 >= Self.minimumSpacing } ?? true
             if spaced && (now >= nextRefresh || now >= nextLook || change.consume()) {
                 nextLook = now + Self.lookInterval
-                let ad = build(models: await models(), capacity: await capacity())
+                var ad = build(models: await models(), capacity: await capacity())
+                if !(await accepting()) { ad.accepting = false }
                 let due = now >= nextRefresh
                 // A change that changed nothing does not need a new event; the refresh always does.
                 if due || ad != current {

@@ -43,6 +43,11 @@ public actor Worker: Service {
     /// advertiser) share one fetch, which no one caller's cancellation may cut short.
     var modelsRefresh: Task<Void, Never>?
     var accepting = true
+    /// False while the serving policy says not to serve (`Worker+Serving.swift`);
+    /// `accepting` is shutdown's alone.
+    var servingOpen = true
+    /// Bumped at each policy transition, so a wind-down overtaken by a newer one gives up.
+    var servingEpoch = 0
     /// The relay subscription `run` reads requests from; shutdown ends it.
     var subscription: PoolSubscription?
     /// Payments being swapped right now (children of `run`); shutdown waits for them.
@@ -101,7 +106,8 @@ public actor Worker: Service {
         let earned = (try? journal.earnings()) ?? (jobs: 0, sat: 0)
         return WorkerSnapshot(
             running: scheduler.running.count, queued: scheduler.queue.count, jobsDone: earned.jobs,
-            earningsSat: earned.sat, rejected: rejected, dropped: dropped + gate.refusedCount, accepting: accepting)
+            earningsSat: earned.sat, rejected: rejected, dropped: dropped + gate.refusedCount, accepting: accepting && servingOpen
+        )
     }
 
     public func capacity() -> Advertisement.Capacity {
