@@ -113,6 +113,34 @@ struct PolicyTests {
         try await serving.value
     }
 
+    /// A running job that outlasts `SHUTDOWN_GRACE` after the policy turned
+    /// off is stopped and billed for what ran, as at shutdown.
+    @Test func aRunningJobPastTheGraceIsStoppedAndBilledForWhatRan() async throws {
+        let reply = Array(repeating: "word", count: 600).joined(separator: " ")
+        let h = try await Harness(inputFeePpk: 0, ollamaArguments: ["--tokens-per-second", "5", "--reply", reply])
+        var config = h.configuration(maxConcurrent: 1)
+        config.shutdownGrace = .seconds(1)
+        config.serving = ServingSettings(mode: .idle, idleAfter: .seconds(600), maxOtherLoad: 2)
+        let sensors = FakeSensors(Self.away)
+        let (service, serving) = try await Self.start(h, config, sensors: sensors)
+        let client = try await h.clientWallet(40)
+        let token = try await client.send(30)
+        let job = try await h.submit(h.prompt(token.token))
+        let watch = h.watch(job.id)
+        _ = try await watch.status(.running)
+        sensors.set { $0.otherLoad = 3 }
+        let result = try await watch.result().result
+        #expect(result.status == .failed)
+        #expect(result.error?.code == JobFailure.workerShutdown.code)
+        let bill = try #require(result.bill)
+        #expect(bill.billedMs == bill.elapsedMs, "the worker's fault: no minimum")
+        #expect(bill.chargedSat.value == (bill.elapsedMs + 999) / 1000)
+        #expect(bill.chargedSat.value + bill.changeSat.value == 30)
+        #expect(await service.policy.decision?.reason == .busyMachine)
+        await service.shutdown()
+        try await serving.value
+    }
+
     /// `loom worker pause --for 2h` (the built binary) against the running
     /// worker, held across a restart, then `loom worker resume`.
     @Test func pauseAndResumeFromTheCommandLine() async throws {
