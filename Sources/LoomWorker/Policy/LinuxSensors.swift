@@ -89,11 +89,13 @@ public actor LinuxSensors: MachineSensors {
         return .success(idle)
     }
 
-    /// Runs `loginctl` from the PATH; nil when it is missing or fails.
+    /// Runs `loginctl` from the PATH; nil when it is missing or fails. At
+    /// most 5 s (coreutils `timeout`): a D-Bus that hangs must not hold the
+    /// policy, which then counts the idle time as unknown.
     public static let runLoginctl: Command = { arguments in
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["loginctl"] + arguments
+        process.arguments = ["timeout", "5", "loginctl"] + arguments
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice

@@ -35,11 +35,11 @@ public struct ScheduleWindow: Sendable, Equatable, CustomStringConvertible {
         return (h * 60 + m) % 1440
     }
 
-    public var description: String {
-        func hm(_ m: Int) -> String {
-            let h = m / 60, mm = m % 60
-            return (h < 10 ? "0" : "") + "\(h):" + (mm < 10 ? "0" : "") + "\(mm)"
-        }
-        return "\(hm(start))-\(hm(end))"
+    public var description: String { "\(Self.clock(start))-\(Self.clock(end))" }
+
+    /// `HH:MM` of a minute of the day.
+    static func clock(_ minute: Int) -> String {
+        let h = minute / 60, m = minute % 60
+        return (h < 10 ? "0" : "") + "\(h):" + (m < 10 ? "0" : "") + "\(m)"
     }
 }

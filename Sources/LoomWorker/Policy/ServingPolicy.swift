@@ -62,7 +62,7 @@ public struct ServingPolicy: Sendable {
             guard let idle = r.idleSeconds else {
                 return .init(
                     serve: false, reason: .idleUnknown,
-                    detail: "no idle time from this machine (\(r.notes.joined(separator: "; ")))")
+                    detail: "no idle time from this machine (\(idleNotes(r)))")
             }
             guard idle >= limit else {
                 return .init(serve: false, reason: .userActive, detail: "idle \(Int(idle)) s of \(Int(limit)) s")
@@ -101,6 +101,12 @@ public struct ServingPolicy: Sendable {
         return nil
     }
 
+    /// What the sensors said about the idle time (the other notes are about power or heat).
+    private func idleNotes(_ r: MachineReadings) -> String {
+        let notes = r.notes.filter { $0.hasPrefix("idle unknown") }
+        return (notes.isEmpty ? r.notes : notes).joined(separator: "; ")
+    }
+
     func minuteOfDay(_ date: Date) -> Int {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
@@ -108,5 +114,5 @@ public struct ServingPolicy: Sendable {
         return (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
     }
 
-    private func clock(_ minute: Int) -> String { ScheduleWindow(start: minute, end: minute).description.prefix(5).description }
+    private func clock(_ minute: Int) -> String { ScheduleWindow.clock(minute) }
 }
