@@ -6,7 +6,7 @@ import ServiceLifecycle
 /// `pollInterval` (15 s; never in `always` mode, which needs none), the
 /// pause file every second, and on a transition logs it with its reason,
 /// records it in `<data>/serving.json` (`loom worker status`), tells the
-/// worker (`stopServing`, `resumeServing`) and the advertiser (`onChange`:
+/// worker (`holdOff` then `letRunningFinish`, or `resumeServing`) and the advertiser (`onChange`:
 /// the offer says `accepting` at once).
 public actor PolicyService: Service {
     let worker: Worker

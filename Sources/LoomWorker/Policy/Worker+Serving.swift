@@ -5,17 +5,8 @@ import LoomProtocol
 /// `not-accepting`, the queue refunded, running jobs given `SHUTDOWN_GRACE`
 /// and then stopped and billed for what ran. On takes requests again.
 extension Worker {
-    /// Stops taking jobs and refunds the queue now; then, after
-    /// `letRunningFinish`, the running ones are stopped. Returns once the
-    /// running jobs finished or were stopped, or the policy turned on again
-    /// (or shutdown began) during the grace.
-    public func stopServing(because reason: String) async {
-        guard let epoch = holdOff(because: reason) else { return }
-        await letRunningFinish(epoch: epoch)
-    }
-
-    /// The immediate half of `stopServing`: requests refused from now on, the
-    /// queue refunded. Returns the transition's epoch, nil if already off.
+    /// Off, at once: requests refused from now on, the queue refunded.
+    /// Returns the transition's epoch for `letRunningFinish`, nil if already off.
     func holdOff(because reason: String) -> Int? {
         guard servingOpen else { return nil }
         servingOpen = false
