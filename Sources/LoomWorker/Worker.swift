@@ -37,11 +37,15 @@ public actor Worker: Service {
     var live: [String: LiveJob] = [:]
     var tasks: [String: Task<Void, Never>] = [:]
     var offered: Set<String> = []
+    /// Offered models the backend holds in memory, as of the last listing; nil when it cannot tell.
+    var loaded: Set<String>?
     var modelsCheckedAt: ContinuousClock.Instant?
     /// The backend's model list being fetched now; callers meanwhile wait for it.
     /// Unstructured on purpose: callers from several tasks (the intake, the
     /// advertiser) share one fetch, which no one caller's cancellation may cut short.
     var modelsRefresh: Task<Void, Never>?
+    /// The last model listing's error (nil once the backend answers), for the dashboard.
+    var modelsError: String?
     var accepting = true
     /// The relay subscription `run` reads requests from; shutdown ends it.
     var subscription: PoolSubscription?
@@ -116,6 +120,12 @@ public actor Worker: Service {
         return offered.sorted()
     }
 
+    /// The offered models loaded now (refreshed with the model list); nil when the backend cannot tell.
+    public func warmModels() async -> [String]? {
+        await refreshModels()
+        return loaded.map { $0.intersection(offered).sorted() }
+    }
+
     /// Asks the backend at most every 10 s (a request for an unknown model
     /// triggers a check, so a model pulled a moment ago is found). A caller
     /// arriving while the backend is being asked waits for that answer: at
@@ -135,7 +145,11 @@ public actor Worker: Service {
         do {
             let names = Set(try await backend.models().map(\.name))
             offered = configuration.models.map { names.intersection($0) } ?? names
+            modelsError = nil
+            // A hint: a backend that cannot say (or fails to) leaves the offer without it.
+            loaded = (try? await backend.loadedModels()).map { Set($0) }
         } catch {
+            modelsError = "\(error)"
             logger.warning("backend models not listed", metadata: ["error": "\(error)"])
         }
     }

@@ -36,7 +36,9 @@ public final class WorkerService: Sendable {
         advertiser = Advertiser(
             pool: worker.pool, key: configuration.secretKey, configuration: configuration,
             version: version, logger: logger,
-            facts: .init(models: { await worker.models() }, capacity: { await worker.capacity() }))
+            facts: .init(
+                models: { await worker.models() }, capacity: { await worker.capacity() },
+                warm: { await worker.warmModels() }))
         // The one place that orders the services. The group starts them in
         // this order and, on a signal, stops them in reverse, each once the
         // one after it has returned:
@@ -47,7 +49,10 @@ public final class WorkerService: Sendable {
         // 4. the metrics endpoint stops last, so the drain can be watched.
         var services: [any Service] = []
         if let port = configuration.metricsPort {
-            services.append(MetricsEndpoint(port: port, logger: logger, onRunning: onMetricsBound) { await worker.metrics() })
+            services.append(
+                MetricsEndpoint(
+                    port: port, logger: logger, onRunning: onMetricsBound, dashboard: { await worker.dashboard() }
+                ) { await worker.metrics() })
         }
         if let whitelist { services.append(WhitelistFollower(whitelist: whitelist, pool: worker.pool)) }
         services += [worker, advertiser] as [any Service]
