@@ -81,7 +81,7 @@ def stack(loom_bin, tmp_path_factory):
                     browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
                     try:
                         yield {"url": f"http://127.0.0.1:{port}/", "model": model, "submit": submit,
-                               "browser": browser}
+                               "browser": browser, "listed": listed, "npub": npub}
                     finally:
                         browser.close()
 
@@ -143,3 +143,12 @@ def test_readable_on_a_phone(stack):
         box = page.locator(part).bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= 360, f"{part} fits the screen"
     page.close()
+
+
+def test_loom_workers_shows_the_model_the_job_loaded(stack):
+    # The stub, like Ollama, lists a model in /api/ps once it ran: after the job above the worker's
+    # next model refresh (10 s at most) republishes its offer with the model warm.
+    def warm():
+        mine = [w for w in stack["listed"]() if w["npub"] == stack["npub"]]
+        return mine[0]["warm"] if mine else None
+    wait_until("the offer listing the model as warm", lambda: warm() == [stack["model"]], timeout=60)
