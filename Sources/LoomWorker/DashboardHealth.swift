@@ -103,8 +103,12 @@ extension DashboardSnapshot {
         let status = backend.error != nil ? "down" : backend.models.isEmpty ? "degraded" : "ok"
         let detail =
             backend.error.map { "models not listed: \($0)" }
-            ?? (backend.models.isEmpty ? "no model offered" : backend.models.joined(separator: ", "))
+            ?? (backend.models.isEmpty
+                ? "no model offered"
+                : backend.models.joined(separator: ", ") + (backend.warm.map { "; loaded now: \(Self.list($0))" } ?? ""))
         rows.append(HealthRow(component: "backend", name: backend.url, status: status, detail: detail))
         return rows
     }
+
+    static func list(_ names: [String]) -> String { names.isEmpty ? "none" : names.joined(separator: ", ") }
 }

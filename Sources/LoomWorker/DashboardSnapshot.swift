@@ -134,10 +134,13 @@ public struct BackendHealth: Sendable, Hashable {
     public var models: [String]
     /// The last model listing's error, nil when it answered.
     public var error: String?
-    public init(url: String = "", models: [String] = [], error: String? = nil) {
+    /// The offered models loaded now (what the offer calls `warm`); nil when the backend cannot tell.
+    public var warm: [String]?
+    public init(url: String = "", models: [String] = [], error: String? = nil, warm: [String]? = nil) {
         self.url = url
         self.models = models
         self.error = error
+        self.warm = warm
     }
 }
 

@@ -23,7 +23,8 @@ extension Worker {
             mints: desk.wallets.keys.sorted(), waitingOnMint: Dictionary(grouping: waiting, by: \.mint).mapValues(\.count),
             blossomServers: configuration.blossomServers.map(\.absoluteString),
             backend: BackendHealth(
-                url: Self.withoutCredentials(configuration.backendURL), models: offered.sorted(), error: modelsError),
+                url: Self.withoutCredentials(configuration.backendURL), models: offered.sorted(), error: modelsError,
+                warm: loaded.map { $0.intersection(offered).sorted() }),
             dataDirectory: configuration.dataDirectory.path)
         return DashboardSnapshot(inputs)
     }

@@ -108,10 +108,11 @@ import Testing
                             url: "http://b/x", sha256: String(repeating: "0", count: 64), size: 1, type: "text/plain")
                     ]))
         ]
-        fine.backend = BackendHealth(url: "http://o", models: ["m"], error: nil)
+        fine.backend = BackendHealth(url: "http://o", models: ["m", "n"], error: nil, warm: ["n"])
         let rows = DashboardSnapshot(fine).health
         #expect(rows.first { $0.component == "blossom" }?.status == "ok")
-        #expect(rows.first { $0.component == "backend" }?.status == "ok")
+        let backend = rows.first { $0.component == "backend" }
+        #expect(backend?.status == "ok" && backend?.detail == "m, n; loaded now: n")
         fine.backend.error = "connection refused"
         #expect(DashboardSnapshot(fine).health.first { $0.component == "backend" }?.status == "down")
     }
