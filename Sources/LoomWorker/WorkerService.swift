@@ -42,7 +42,7 @@ public final class WorkerService: Sendable {
             version: version, logger: logger,
             facts: .init(
                 models: { await worker.models() }, capacity: { await worker.capacity() },
-                accepting: { await worker.isAccepting() }))
+                accepting: { await worker.isAccepting() }, warm: { await worker.warmModels() }))
         self.advertiser = advertiser
         policy = PolicyService(
             worker: worker, settings: configuration.serving, sensors: sensors ?? PolicyService.platformSensors(),
@@ -60,7 +60,10 @@ public final class WorkerService: Sendable {
         // the worker on again while it drains.
         var services: [any Service] = []
         if let port = configuration.metricsPort {
-            services.append(MetricsEndpoint(port: port, logger: logger, onRunning: onMetricsBound) { await worker.metrics() })
+            services.append(
+                MetricsEndpoint(
+                    port: port, logger: logger, onRunning: onMetricsBound, dashboard: { await worker.dashboard() }
+                ) { await worker.metrics() })
         }
         if let whitelist { services.append(WhitelistFollower(whitelist: whitelist, pool: worker.pool)) }
         services += [worker, advertiser, policy] as [any Service]

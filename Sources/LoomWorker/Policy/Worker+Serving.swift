@@ -10,6 +10,7 @@ extension Worker {
     func holdOff(because reason: String) -> Int? {
         guard servingOpen else { return nil }
         servingOpen = false
+        servingReason = reason
         servingEpoch += 1
         logger.info(
             "worker not serving",
@@ -31,6 +32,7 @@ extension Worker {
     public func resumeServing() {
         guard !servingOpen else { return }
         servingOpen = true
+        servingReason = nil
         servingEpoch += 1
         logger.info("worker serving again")
     }
