@@ -11,6 +11,9 @@ if [ "${1:-}" != build ]; then
     python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
     # jq: the examples/ scripts (and their test) pipe `loom … --json` through it.
     command -v jq >/dev/null || need+=(jq)
+    # chromium: the dashboard's browser test (Playwright drives the system
+    # browser; its own browser download is not used). Debian's package name.
+    if command -v apt-get >/dev/null; then [ -x /usr/bin/chromium ] || need+=(chromium); fi
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 

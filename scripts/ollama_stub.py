@@ -14,7 +14,7 @@ garbage. A model that is not in the list is answered 404 like Ollama does.
 
 Test hooks: `GET /__stats` (requests, disconnects, last request bodies, last
 final object), `POST /__control` (merge settings: mode, tokens_per_second,
-reply, error_after, split_lines, include_usage, timings, models),
+reply, error_after, split_lines, include_usage, timings, models, loaded),
 `POST /__reset` (stats).
 """
 
@@ -58,7 +58,11 @@ class State:
             "timings": False,
             "models": DEFAULT_MODELS,
             "version": "0.12.6",
+            # What `/api/ps` lists: None = the models run so far (Ollama loads a
+            # model on its first request), or a list of names set by a test.
+            "loaded": None,
         }
+        self.ran = []
         self.reset()
 
     def reset(self):
@@ -69,6 +73,16 @@ class State:
     def snapshot(self):
         with self.lock:
             return json.loads(json.dumps({"settings": self.settings, **self.stats}))
+
+    def loaded(self):
+        with self.lock:
+            names = self.settings["loaded"]
+            return list(self.ran if names is None else names)
+
+    def mark_loaded(self, name):
+        with self.lock:
+            if name not in self.ran:
+                self.ran.append(name)
 
     def count(self, key, delta=1):
         with self.lock:
@@ -198,6 +212,13 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(200, {"version": settings["version"]})
         elif self.path == "/api/tags":
             self.send_json(200, {"models": [self.tag(m) for m in settings["models"]]})
+        elif self.path == "/api/ps":
+            # Ollama's running-models list: the `/api/tags` entry plus when it unloads.
+            known = {m["name"]: m for m in settings["models"]}
+            self.send_json(200, {"models": [
+                {**self.tag(known.get(name, {"name": name})), "expires_at": "2099-01-01T00:00:00Z",
+                 "size_vram": known.get(name, {}).get("size", 0)}
+                for name in self.state.loaded()]})
         elif self.path == "/v1/models":
             self.send_json(200, {"object": "list", "data": [
                 {"id": m["name"], "object": "model", "created": 1730000000, "owned_by": "library"}
@@ -301,6 +322,8 @@ class Handler(BaseHTTPRequestHandler):
             # loads looks like silence.
             self.wait(300)
             return
+        if not name.startswith("stub-"):
+            self.state.mark_loaded(self.resolve(name, settings))
 
         options = body.get("options") or {}
         limit = options.get("num_predict") if not openai else body.get("max_tokens")

@@ -8,4 +8,12 @@ public protocol InferenceBackend: Sendable {
     /// iteration, so a slow consumer does not delay the backend. Failures
     /// arrive as `InferenceError` from the iterator.
     func run(_ request: InferenceRequest) -> InferenceStream
+
+    /// The models loaded in memory now, which answer without a load first;
+    /// nil when the backend cannot tell.
+    func loadedModels() async throws -> [String]?
+}
+
+extension InferenceBackend {
+    public func loadedModels() async throws -> [String]? { nil }
 }

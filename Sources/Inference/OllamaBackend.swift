@@ -34,6 +34,11 @@ public struct OllamaBackend: InferenceBackend {
         }
     }
 
+    /// Ollama's `/api/ps`: the models in memory now (until their keep_alive runs out).
+    public func loadedModels() async throws -> [String]? {
+        try await transport.get("/api/ps", as: OllamaWire.Tags.self).models.map(\.name)
+    }
+
     /// The server's version string, e.g. "0.12.6".
     public func version() async throws -> String {
         try await transport.get("/api/version", as: OllamaWire.Version.self).version

@@ -100,6 +100,7 @@ enum OllamaWire {
         }
     }
 
+    /// `/api/tags`, and `/api/ps` (the same list shape: name, size, details).
     struct Tags: Decodable {
         struct Model: Decodable {
             struct Details: Decodable {

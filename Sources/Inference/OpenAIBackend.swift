@@ -41,6 +41,10 @@ public struct OpenAIBackend: InferenceBackend {
         }
     }
 
+    /// An OpenAI-compatible server (llama.cpp's, vLLM) holds the model it
+    /// serves in memory for as long as it runs: what it lists is loaded.
+    public func loadedModels() async throws -> [String]? { try await models().map(\.name) }
+
     public func run(_ request: InferenceRequest) -> InferenceStream {
         InferenceStream { [transport, logger, requestUsage] continuation in
             let started = ContinuousClock.now

@@ -52,7 +52,7 @@ public struct WorkerDirectory: Sendable {
         timeout: Duration = .seconds(10)
     ) async throws(ClientError) -> WorkerOffer {
         let found = try await offers(WorkerFilter(model: model, maxMsatPerSecond: maxMsatPerSecond, mint: mint), timeout: timeout)
-        guard let best = Self.cheapest(found) else { throw .noWorkerForModel(model: model, mint: mint) }
+        guard let best = Self.cheapest(found, model: model) else { throw .noWorkerForModel(model: model, mint: mint) }
         return best
     }
 
@@ -84,10 +84,20 @@ public struct WorkerDirectory: Sendable {
 
     /// The cheapest offer among those with a free slot (the job starts at
     /// once instead of waiting behind others); when every worker is busy,
-    /// the cheapest overall, since a queue still beats no job.
-    public static func cheapest(_ offers: [WorkerOffer]) -> WorkerOffer? {
+    /// the cheapest overall, since a queue still beats no job. Among equal
+    /// prices, one with `model` loaded (`warm`) wins: the client pays for
+    /// the seconds a cold worker spends loading it. Price stays first, so a
+    /// warm flag (a hint the worker sets itself) never costs the client more.
+    public static func cheapest(_ offers: [WorkerOffer], model: String? = nil) -> WorkerOffer? {
         let free = offers.filter { $0.advertisement.capacity.hasFreeSlot }
-        return (free.isEmpty ? offers : free).min(by: cheaperThan)
+        return (free.isEmpty ? offers : free).min { a, b in
+            let pa = a.advertisement.pricing.msatPerSecond, pb = b.advertisement.pricing.msatPerSecond
+            if pa == pb, let model {
+                let wa = a.advertisement.isWarm(model), wb = b.advertisement.isWarm(model)
+                if wa != wb { return wa }
+            }
+            return cheaperThan(a, b)
+        }
     }
 
     static func cheaperThan(_ a: WorkerOffer, _ b: WorkerOffer) -> Bool {

@@ -10,6 +10,7 @@ public enum WorkerChoice {
     /// Pinned (`--worker`, `X-Loom-Worker`): the pinned workers in the order
     /// given, those not yet tried. Otherwise the cheapest with room, then
     /// the cheapest of the rest (a queue may still beat no answer); ties by
+    /// the model loaded now (`warm`: no seconds paid for loading it), then
     /// fewer of our calls in flight, then by name and key so the order is stable.
     public static func next(
         _ offers: [WorkerOffer], model: String, pinned: [String]?, tried: Set<String>, inFlight: [String: Int]
@@ -23,6 +24,8 @@ public enum WorkerChoice {
             if ra != rb { return ra }
             let pa = a.advertisement.pricing.msatPerSecond, pb = b.advertisement.pricing.msatPerSecond
             if pa != pb { return pa < pb }
+            let wa = a.advertisement.isWarm(model), wb = b.advertisement.isWarm(model)
+            if wa != wb { return wa }
             let fa = inFlight[a.worker] ?? 0, fb = inFlight[b.worker] ?? 0
             if fa != fb { return fa < fb }
             return (a.advertisement.name, a.worker) < (b.advertisement.name, b.worker)

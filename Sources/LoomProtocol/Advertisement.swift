@@ -26,6 +26,11 @@ public struct Advertisement: Sendable, Hashable, Codable {
     /// The largest input blob (`input_blob.blob_size`) the worker fetches
     /// from its `blossom` servers. Nil or 0: it takes no input blobs.
     public var maxInputBytes: UInt64?
+    /// Models loaded in the backend's memory now (Ollama's `/api/ps`; an
+    /// OpenAI-compatible server's own model): a job on one starts without a
+    /// load. Nil: the worker does not say (older workers). A hint only, as
+    /// fresh as the offer; a subset of `models`.
+    public var warm: [String]? = nil
     /// Written only as the `g` tag (relays can filter on it), never in content.
     public var geohash: String? = nil
 
@@ -53,8 +58,11 @@ public struct Advertisement: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case name, about, backends, pricing, mints, blossom, relays, capacity, hardware, software, accepting
-        case maxRequestBytes = "max_request_bytes", maxInputBytes = "max_input_bytes"
+        case maxRequestBytes = "max_request_bytes", maxInputBytes = "max_input_bytes", warm
     }
+
+    /// True when the offer says `model` is loaded now.
+    public func isWarm(_ model: String) -> Bool { (warm?.contains(model) ?? false) && models.contains(model) }
 
     /// What a client assumes of a worker that does not advertise
     /// `max_request_bytes`: the limit loom workers had before they said

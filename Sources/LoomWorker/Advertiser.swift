@@ -38,13 +38,21 @@ public actor Advertiser: Service {
     public struct Facts: Sendable {
         let models: @Sendable () async -> [String]
         let capacity: @Sendable () async -> Advertisement.Capacity
+        /// False while the serving policy holds the worker off: the offer says `accepting: false`.
+        let accepting: @Sendable () async -> Bool
+        /// The models loaded now (`warm`); nil when the backend cannot tell.
+        let warm: @Sendable () async -> [String]?
 
         public init(
             models: @escaping @Sendable () async -> [String],
-            capacity: @escaping @Sendable () async -> Advertisement.Capacity
+            capacity: @escaping @Sendable () async -> Advertisement.Capacity,
+            accepting: @escaping @Sendable () async -> Bool = { true },
+            warm: @escaping @Sendable () async -> [String]? = { nil }
         ) {
             self.models = models
             self.capacity = capacity
+            self.accepting = accepting
+            self.warm = warm
         }
     }
 
@@ -74,19 +82,24 @@ public actor Advertiser: Service {
     /// stops the worker only once this has returned).
     public func run() async {
         guard let facts else { preconditionFailure("Advertiser.run() needs the facts given at init") }
-        await cancelWhenGracefulShutdown { await self.run(models: facts.models, capacity: facts.capacity) }
+        await cancelWhenGracefulShutdown {
+            await self.run(models: facts.models, capacity: facts.capacity, accepting: facts.accepting, warm: facts.warm)
+        }
         // Cancelled instead (a forced stop): no relay round trip; the offer lapses at its expiration.
         if !Task.isCancelled, !stopped { await publishOffline() }
     }
 
     /// Publishes until cancelled. `models` gives the backend's models now
-    /// (filtered here by `MODELS`), `capacity` the scheduler's counts.
+    /// (filtered here by `MODELS`), `capacity` the scheduler's counts,
+    /// `accepting` whether the serving policy lets the worker take jobs.
     /// The offer is rebuilt every `lookInterval` (sooner after `changed()`)
     /// and published when it differs from the last one, so a model pulled,
     /// removed, or first listed by a slow backend is offered at once.
     public func run(
         models: @Sendable () async -> [String],
-        capacity: @Sendable () async -> Advertisement.Capacity
+        capacity: @Sendable () async -> Advertisement.Capacity,
+        accepting: @Sendable () async -> Bool = { true },
+        warm: @Sendable () async -> [String]? = { nil }
     ) async {
         let clock = ContinuousClock()
         var lastPublish: ContinuousClock.Instant?
@@ -97,7 +110,8 @@ public actor Advertiser: Service {
             let spaced = lastPublish.map { now - $0 >= Self.minimumSpacing } ?? true
             if spaced && (now >= nextRefresh || now >= nextLook || change.consume()) {
                 nextLook = now + Self.lookInterval
-                let ad = build(models: await models(), capacity: await capacity())
+                var ad = build(models: await models(), capacity: await capacity(), warm: await warm())
+                if !(await accepting()) { ad.accepting = false }
                 let due = now >= nextRefresh
                 // A change that changed nothing does not need a new event; the refresh always does.
                 if due || ad != current {
@@ -124,7 +138,8 @@ public actor Advertiser: Service {
         _ = await publish(current.offline())
     }
 
-    func build(models: [String], capacity: Advertisement.Capacity) -> Advertisement {
+    /// A model turning warm or cold changes the offer, so it is published on the next look.
+    func build(models: [String], capacity: Advertisement.Capacity, warm: [String]? = nil) -> Advertisement {
         let allowed = configuration.models
         var seen = Set<String>()
         let offered = models.filter { (allowed?.contains($0) ?? true) && seen.insert($0).inserted }
@@ -136,6 +151,7 @@ public actor Advertiser: Service {
             capacity: capacity, hardware: hardware, software: Advertisement.Software(version: version),
             accepting: true, geohash: configuration.geohash, maxRequestBytes: configuration.maxRequestBytes,
             maxInputBytes: configuration.maxInputBytes)
+        ad.warm = warm.map { loaded in offered.filter(loaded.contains) }
         if offered.isEmpty {
             // Nothing to sell (backend down, or none of MODELS installed): say so
             // rather than advertise an offer clients cannot use.

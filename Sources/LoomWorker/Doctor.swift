@@ -62,6 +62,7 @@ public struct Doctor: Sendable {
         }
         findings.append(checkDataDirectory(configuration.dataDirectory))
         if let waiting = checkWaitingJobs(configuration.dataDirectory) { findings.append(waiting) }
+        findings += await checkServing(configuration)
         findings += await checkRelays(configuration)
         findings += await checkMints(configuration)
         findings += await checkBlossom(configuration)

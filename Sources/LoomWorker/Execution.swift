@@ -45,7 +45,7 @@ extension Worker {
     private func generate(
         _ id: String, job: LiveJob, client: String, budget: UInt64, rate: Rate, streamer: ChunkStreamer?
     ) async {
-        let journal = self.journal, statuses = self.statuses, logger = self.logger
+        let journal = self.journal, statuses = self.statuses, logger = self.logger, control = job.control
         var delta: JobRunner.TextDelta?
         if let streamer { delta = { text, elapsedMs in streamer.add(text, at: elapsedMs) } }
         let outcome = await JobRunner(backend: backend).run(
@@ -65,6 +65,7 @@ extension Worker {
         ) { elapsedMs, tokens in
             // Journaled first: after a crash, these are the seconds billed.
             _ = try? journal.update(id) { $0.elapsedMs = elapsedMs }
+            control.report(elapsedMs: elapsedMs, tokens: UInt64(tokens))
             let cost = (try? Pricing.costMsat(rate: rate, elapsedMs: elapsedMs)) ?? 0
             let tps = elapsedMs > 0 ? Double(tokens) * 1000 / Double(elapsedMs) : nil
             await statuses.publish(

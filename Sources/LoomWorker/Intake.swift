@@ -48,7 +48,7 @@ extension Worker {
             logger.error("journal unreadable", metadata: ["error": "\(error)"])
             return nil
         }
-        guard accepting else {
+        guard accepting, servingOpen else {
             await refuse(opened.id, client: opened.client, .notAccepting)
             return nil
         }
@@ -148,6 +148,14 @@ extension Worker {
         guard accepting else {
             // Shutdown began while the payment was being swapped: refund it all.
             tasks[id] = Task { await self.settle(id, end: .stopped(.shutdown), output: "", usage: nil, elapsedMs: 0) }
+            return
+        }
+        guard servingOpen else {
+            // The serving policy turned off while the payment was being swapped: as a queued job, refunded in full.
+            let failure = Self.notServing
+            tasks[id] = Task {
+                await self.settle(id, end: .stopped(.shutdown), output: "", usage: nil, elapsedMs: 0, failure: failure)
+            }
             return
         }
         switch scheduler.place(id, reserved: false) {

@@ -19,7 +19,16 @@ enum StopReason: Sendable, Equatable {
 final class RunControl: Sendable {
     private let state = NIOLockedValueBox<(reason: StopReason?, stream: InferenceStream?)>((nil, nil))
 
+    /// The last progress tick, for the dashboard (the journal keeps only the seconds).
+    private let counters = NIOLockedValueBox<JobProgress?>(nil)
+
     var stopReason: StopReason? { state.withLockedValue { $0.reason } }
+
+    var progress: JobProgress? { counters.withLockedValue { $0 } }
+
+    func report(elapsedMs: UInt64, tokens: UInt64) {
+        counters.withLockedValue { $0 = JobProgress(elapsedMs: elapsedMs, tokens: tokens) }
+    }
 
     func stop(_ why: StopReason) {
         let stream = state.withLockedValue {

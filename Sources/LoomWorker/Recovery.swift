@@ -81,6 +81,14 @@ extension Worker {
             if let expiresAt = record.expiresAt, Event.now() >= expiresAt {
                 return await finish(record, failure: .workerRestarted)
             }
+            guard servingOpen else {
+                // Started paused (or off by the serving policy): as a queued job then, refunded in full.
+                let failure = Self.notServing
+                tasks[id] = Task {
+                    await self.settle(id, end: .stopped(.shutdown), output: "", usage: nil, elapsedMs: 0, failure: failure)
+                }
+                return
+            }
             // Paid, not run: its input blob, held in memory only, is fetched
             // again; if it cannot be, `execute` refunds the job in full.
             if case .blob = opened.request.input, let resolved = try? await resolveInput(opened) {

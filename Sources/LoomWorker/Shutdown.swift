@@ -10,21 +10,39 @@ extension Worker {
         subscription?.cancel()
         stopping.open()
         logger.info("worker stopping", metadata: ["running": "\(scheduler.running.count)", "queued": "\(scheduler.queue.count)"])
-        for id in scheduler.queue where scheduler.dequeue(id) {
-            tasks[id] = Task { await self.settle(id, end: .stopped(.shutdown), output: "", usage: nil, elapsedMs: 0) }
-        }
-        let deadline = ContinuousClock.now + grace
-        while !scheduler.running.isEmpty, ContinuousClock.now < deadline {
-            // Cancelled (a forced stop): the grace is over.
-            do { try await Task.sleep(for: .milliseconds(100)) } catch { break }
-        }
-        for id in scheduler.running { live[id]?.control.stop(.shutdown) }
+        refundQueue()
+        await stopRunning(after: grace)
         await waitForDrain()
         await pool.close()
         // Whatever is still open in the wallets (a change the mint has not
         // made) is the next run's to settle, even in this process.
         for wallet in desk.wallets.values { wallet.close() }
         stopped.open()
+    }
+
+    /// Refunds every queued job in full (nothing ran, nothing is billed);
+    /// shutdown and the serving policy (`failure`: why) both end the queue so.
+    func refundQueue(failure: Reason? = nil) {
+        for id in scheduler.queue where scheduler.dequeue(id) {
+            tasks[id] = Task {
+                await self.settle(id, end: .stopped(.shutdown), output: "", usage: nil, elapsedMs: 0, failure: failure)
+            }
+        }
+    }
+
+    /// Gives running jobs `grace` to finish, then stops them; they are
+    /// billed for what ran, as the worker's fault. Returns false, stopping
+    /// nothing, once `abandon` is true (the serving policy turned on again).
+    /// Cancelled (a forced stop) ends the grace at once, unless abandoning.
+    @discardableResult
+    func stopRunning(after grace: Duration, abandon: () -> Bool = { false }) async -> Bool {
+        let deadline = ContinuousClock.now + grace
+        while !scheduler.running.isEmpty, ContinuousClock.now < deadline, !abandon() {
+            do { try await Task.sleep(for: .milliseconds(100)) } catch { break }
+        }
+        guard !abandon() else { return false }
+        for id in scheduler.running { live[id]?.control.stop(.shutdown) }
+        return true
     }
 
     /// Returns once no job is running or being settled and no payment is

@@ -37,12 +37,23 @@ public actor Worker: Service {
     var live: [String: LiveJob] = [:]
     var tasks: [String: Task<Void, Never>] = [:]
     var offered: Set<String> = []
+    /// Offered models the backend holds in memory, as of the last listing; nil when it cannot tell.
+    var loaded: Set<String>?
     var modelsCheckedAt: ContinuousClock.Instant?
     /// The backend's model list being fetched now; callers meanwhile wait for it.
     /// Unstructured on purpose: callers from several tasks (the intake, the
     /// advertiser) share one fetch, which no one caller's cancellation may cut short.
     var modelsRefresh: Task<Void, Never>?
+    /// The last model listing's error (nil once the backend answers), for the dashboard.
+    var modelsError: String?
     var accepting = true
+    /// False while the serving policy says not to serve (`Worker+Serving.swift`);
+    /// `accepting` is shutdown's alone.
+    var servingOpen = true
+    /// The policy's reason while `servingOpen` is false (the dashboard shows it).
+    var servingReason: String?
+    /// Bumped at each policy transition, so a wind-down overtaken by a newer one gives up.
+    var servingEpoch = 0
     /// The relay subscription `run` reads requests from; shutdown ends it.
     var subscription: PoolSubscription?
     /// Payments being swapped right now (children of `run`); shutdown waits for them.
@@ -101,7 +112,8 @@ public actor Worker: Service {
         let earned = (try? journal.earnings()) ?? (jobs: 0, sat: 0)
         return WorkerSnapshot(
             running: scheduler.running.count, queued: scheduler.queue.count, jobsDone: earned.jobs,
-            earningsSat: earned.sat, rejected: rejected, dropped: dropped + gate.refusedCount, accepting: accepting)
+            earningsSat: earned.sat, rejected: rejected, dropped: dropped + gate.refusedCount, accepting: accepting && servingOpen
+        )
     }
 
     public func capacity() -> Advertisement.Capacity {
@@ -114,6 +126,12 @@ public actor Worker: Service {
     public func models() async -> [String] {
         await refreshModels()
         return offered.sorted()
+    }
+
+    /// The offered models loaded now (refreshed with the model list); nil when the backend cannot tell.
+    public func warmModels() async -> [String]? {
+        await refreshModels()
+        return loaded.map { $0.intersection(offered).sorted() }
     }
 
     /// Asks the backend at most every 10 s (a request for an unknown model
@@ -135,7 +153,11 @@ public actor Worker: Service {
         do {
             let names = Set(try await backend.models().map(\.name))
             offered = configuration.models.map { names.intersection($0) } ?? names
+            modelsError = nil
+            // A hint: a backend that cannot say (or fails to) leaves the offer without it.
+            loaded = (try? await backend.loadedModels()).map { Set($0) }
         } catch {
+            modelsError = "\(error)"
             logger.warning("backend models not listed", metadata: ["error": "\(error)"])
         }
     }

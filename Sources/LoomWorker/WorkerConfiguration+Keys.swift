@@ -38,13 +38,13 @@ public enum ConfigurationKey {
     public static let keepAlive = "KEEP_ALIVE"
     public static let maxInputBytes = "MAX_INPUT_BYTES"
 
-    public static let all: Set<String> = [
+    public static let all: Set<String> = Set([
         privateKey, privateKeyFile, relays, mints, blossom, maxConcurrentJobs, maxQueue, minJobDuration,
         maxJobDuration, pricePerSecond, priceUnit, whitelist, whitelistEnabled, whitelistFile, geohash,
         ollamaURL, openAIURL, backend, models, dataDir, workerName, workerAbout, advertisementTTL,
         shutdownGrace, metricsPort, mintTimeout, paymentDeadline, retryInterval, maxOutputTokens, contextLength, keepAlive,
         maxInputBytes,
-    ]
+    ]).union(ServingSettings.Key.all)
 }
 
 /// Reads typed values out of the merged key/value map. Every failure names

@@ -69,6 +69,7 @@ extension WorkerConfiguration {
         config.retryInterval = .seconds(try r.number(K.retryInterval, default: 60, range: 1...3_600))
         config.maxInputBytes = try r.number(
             K.maxInputBytes, default: WorkerConfiguration.defaultMaxInputBytes, range: 0...(256 << 20))
+        config.serving = try ServingSettings.load(r)
         if r.string(K.metricsPort) != nil {
             config.metricsPort = Int(try r.number(K.metricsPort, default: 9464, range: 1...65_535))
         }

@@ -70,6 +70,8 @@ public struct WorkerConfiguration: Sendable {
     /// (the wallet's points and `worker-after-…`, docs/ARCHITECTURE.md).
     /// `loom worker run` sets it from `LOOM_CRASH_AT`; nil in real use.
     public var crashPoint: String? = nil
+    /// When to serve (`SERVE_WHEN` and its conditions); the default serves always.
+    public var serving = ServingSettings()
 
     /// 8 MiB: a long document or chat history, well within a worker's memory.
     public static let defaultMaxInputBytes: UInt64 = 8 << 20

@@ -7,14 +7,15 @@ import Secp256k1
 /// A live offer signed now by a fresh key, parsed as the directory parses it.
 func offer(
     _ name: String, price: UInt64, models: [String] = ["m"], maxConcurrent: Int = 1, running: Int = 0, queued: Int = 0,
-    minSeconds: UInt64 = 1, maxSeconds: UInt64 = 600, key: SecretKey = .generate()
+    minSeconds: UInt64 = 1, maxSeconds: UInt64 = 600, key: SecretKey = .generate(), warm: [String]? = nil
 ) throws -> WorkerOffer {
-    let ad = Advertisement(
+    var ad = Advertisement(
         name: name, backends: [.init(name: "ollama", models: models)],
         pricing: Rate(msatPerSecond: price, minSeconds: minSeconds, maxSeconds: maxSeconds), mints: ["http://127.0.0.1:3338"],
         blossom: [], relays: ["ws://127.0.0.1:1"],
         capacity: .init(maxConcurrent: maxConcurrent, running: running, queued: queued),
         hardware: .init(chipFamily: "x86_64", memoryTier: .gb16), software: .init(version: "0.1.0"))
+    ad.warm = warm
     return try Advertisement.parse(try ad.sign(with: key, createdAt: Event.now()))
 }
 

@@ -26,6 +26,18 @@ struct WorkerChoiceTests {
         #expect(second != nil && second?.worker != first.worker)
     }
 
+    @Test func amongEqualPricesWithRoomTheWarmWorkerFirst() throws {
+        let cold = try offer("a-cold", price: 1000, warm: []), warm = try offer("b-warm", price: 1000, warm: ["m"])
+        let cheaperCold = try offer("c-cheap", price: 500, warm: [])
+        #expect(WorkerChoice.next([cold, warm], model: "m", pinned: nil, tried: [], inFlight: [:])?.worker == warm.worker)
+        #expect(
+            WorkerChoice.next([cold, warm, cheaperCold], model: "m", pinned: nil, tried: [], inFlight: [:])?.worker
+                == cheaperCold.worker, "price first")
+        #expect(
+            WorkerChoice.next([cold, warm], model: "m", pinned: nil, tried: [], inFlight: [warm.worker: 1])?.worker
+                == cold.worker, "room first: our own call fills the warm one")
+    }
+
     @Test func pinnedWorkersInTheirOrderOnly() throws {
         let a = try offer("a", price: 1000), b = try offer("b", price: 3000), c = try offer("c", price: 2000)
         let pinned = [b.worker, a.worker]

@@ -36,6 +36,8 @@ extension WorkerCommand {
                 let states: [String: Int]; let jobs_done: Int; let earnings_sat: UInt64; let recent: [Job]
                 /// Jobs not final yet because a mint has not answered (payment or change).
                 let waiting: [Job]
+                /// The serving policy's state, as the worker last wrote it; nil before the first run.
+                let serving: ServingView?
             }
             func row(_ r: JobRecord) -> Job {
                 Job(
@@ -45,8 +47,9 @@ extension WorkerCommand {
             }
             let out = Out(
                 states: counts, jobs_done: earned.jobs, earnings_sat: earned.sat, recent: recent.map(row),
-                waiting: waiting.map(row))
+                waiting: waiting.map(row), serving: ServingView(dataDirectory: URL(fileURLWithPath: directory)))
             if json { return try console.printJSON(out) }
+            for line in out.serving?.lines ?? [] { console.print(line) }
             console.print("jobs done: \(earned.jobs), earned: \(earned.sat) sat")
             console.print("queued: \(counts["queued", default: 0]), running: \(counts["running", default: 0])")
             console.print(

@@ -8,6 +8,8 @@ struct WorkerRow: Encodable {
     let name: String
     let npub: String
     let models: [String]
+    /// Models loaded now; null when the worker does not say.
+    @Nullable var warm: [String]?
     let msat_per_second: UInt64
     let sat_per_second: Double
     let sat_per_minute: Double
@@ -25,6 +27,7 @@ struct WorkerRow: Encodable {
         name = ad.name
         npub = (try? XOnlyPublicKey(hex: offer.worker).npub) ?? offer.worker
         models = ad.models
+        warm = ad.warm
         msat_per_second = ad.pricing.msatPerSecond
         sat_per_second = Double(ad.pricing.msatPerSecond) / 1000
         sat_per_minute = Double(ad.pricing.msatPerSecond) * 60 / 1000
@@ -41,7 +44,9 @@ struct WorkerRow: Encodable {
     var line: String {
         let price = String(format: "%.3f sat/s (%.2f sat/min)", sat_per_second, sat_per_minute)
         return
-            "\(name)  \(npub)\n  models: \(models.joined(separator: ", "))\n  price: \(price), \(min_seconds)–\(max_seconds) s\n"
+            "\(name)  \(npub)\n  models: \(models.joined(separator: ", "))\n"
+            + (warm.map { "  warm: \($0.isEmpty ? "none loaded" : $0.joined(separator: ", "))\n" } ?? "")
+            + "  price: \(price), \(min_seconds)–\(max_seconds) s\n"
             + "  mints: \(mints.joined(separator: ", "))\n  capacity: \(running)/\(max_concurrent) running, \(queued) queued; offer \(age_seconds) s old"
     }
 }
