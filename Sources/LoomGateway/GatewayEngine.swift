@@ -100,11 +100,17 @@ public struct GatewayEngine: Sendable {
                 let usage = outcome.usage.map {
                     OpenAIAnswer.Usage(promptTokens: $0.promptTokens, completionTokens: $0.completionTokens)
                 }
+                // No usage: the job was stopped at the end of the time bought, before the
+                // backend's count. The worker's own token count (its last status) stands
+                // in, and the answer was cut short: `length`.
                 let result = CallResult(
                     jobID: outcome.jobID, worker: outcome.worker, text: text,
-                    usage: usage ?? OpenAIAnswer.Usage(promptTokens: 0, completionTokens: 0),
-                    finishReason: OpenAIAnswer.finishReason(
-                        completionTokens: usage?.completionTokens ?? 0, maxTokens: request.maxTokens),
+                    usage: usage
+                        ?? OpenAIAnswer.Usage(promptTokens: 0, completionTokens: outcome.lastProgress?.tokens ?? 0),
+                    finishReason: usage == nil
+                        ? "length"
+                        : OpenAIAnswer.finishReason(
+                            completionTokens: usage?.completionTokens ?? 0, maxTokens: request.maxTokens),
                     costSat: UInt64(max(spent, 0)), chargedSat: outcome.bill?.chargedSat.value ?? 0,
                     attempts: tried.count)
                 logger.info(

@@ -2,7 +2,9 @@
 /// text waiting is `maxDelayMs` old, or `maxTokens` tokens or `maxBytes`
 /// bytes wait, whichever comes first. One event per token would cost the
 /// worker a signature and an encryption each (and relays a message each);
-/// one every 200 ms still reads as live.
+/// one every 200 ms still reads as live. The first text goes out at once
+/// (`firstAtOnce`): the reader waits for it, and holding it 200 ms was most of
+/// the time to first token through `loom gateway` (docs/PERFORMANCE.md).
 ///
 /// Time is the job's elapsed milliseconds, passed in, so the rules are
 /// pure; the caller's timer asks `flush(at:)` at `deadline`.
@@ -16,6 +18,7 @@ public struct ChunkCoalescer: Sendable {
     public let maxDelayMs: UInt64
     public let maxTokens: UInt64
     public let maxBytes: Int
+    public let firstAtOnce: Bool
 
     /// The `seq` of the next chunk.
     public private(set) var nextSeq: UInt64 = 0
@@ -27,8 +30,10 @@ public struct ChunkCoalescer: Sendable {
     private var firstAt: UInt64?
 
     public init(
-        maxDelayMs: UInt64 = defaultMaxDelayMs, maxTokens: UInt64 = defaultMaxTokens, maxBytes: Int = defaultMaxBytes
+        maxDelayMs: UInt64 = defaultMaxDelayMs, maxTokens: UInt64 = defaultMaxTokens, maxBytes: Int = defaultMaxBytes,
+        firstAtOnce: Bool = true
     ) {
+        self.firstAtOnce = firstAtOnce
         self.maxDelayMs = maxDelayMs
         self.maxTokens = max(maxTokens, 1)
         self.maxBytes = max(min(maxBytes, JobChunk.maxTextBytes), 1)
@@ -48,7 +53,9 @@ public struct ChunkCoalescer: Sendable {
             pending += text
         }
         guard let firstAt else { return nil }
-        if pendingTokens >= maxTokens || pending.utf8.count >= maxBytes || elapsedMs >= firstAt + maxDelayMs {
+        if (firstAtOnce && nextSeq == 0) || pendingTokens >= maxTokens || pending.utf8.count >= maxBytes
+            || elapsedMs >= firstAt + maxDelayMs
+        {
             return take()
         }
         return nil

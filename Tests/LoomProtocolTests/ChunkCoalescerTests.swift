@@ -5,7 +5,7 @@ import Testing
 /// The rules that turn tokens into chunks: time, token count, size, the end.
 @Suite struct ChunkCoalescerTests {
     @Test func aChunkGoesOutWhenTheOldestTextIsTwoHundredMillisecondsOld() {
-        var c = ChunkCoalescer()
+        var c = ChunkCoalescer(firstAtOnce: false)
         #expect(c.deadline == nil)
         #expect(c.append("The", at: 10) == nil)
         #expect(c.deadline == 210)
@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func aChunkGoesOutEveryNTokens() {
-        var c = ChunkCoalescer(maxDelayMs: 10_000, maxTokens: 3)
+        var c = ChunkCoalescer(maxDelayMs: 10_000, maxTokens: 3, firstAtOnce: false)
         var chunks: [JobChunk] = []
         for i in 0..<7 { if let chunk = c.append("t\(i) ", at: UInt64(i)) { chunks.append(chunk) } }
         #expect(chunks.map(\.text) == ["t0 t1 t2 ", "t3 t4 t5 "])
@@ -31,11 +31,20 @@ import Testing
     }
 
     @Test func aChunkGoesOutWhenItIsLarge() {
-        var c = ChunkCoalescer(maxDelayMs: 10_000, maxTokens: 1000, maxBytes: 8)
+        var c = ChunkCoalescer(maxDelayMs: 10_000, maxTokens: 1000, maxBytes: 8, firstAtOnce: false)
         #expect(c.append("1234", at: 0) == nil)
         #expect(c.append("5678", at: 1)?.text == "12345678")
         // The size is capped by what a chunk may carry.
         #expect(ChunkCoalescer(maxBytes: 1 << 20).maxBytes == JobChunk.maxTextBytes)
+    }
+
+    @Test func theFirstTextGoesOutAtOnceThenTheRulesApply() {
+        var c = ChunkCoalescer()
+        #expect(c.append("", at: 0) == nil)
+        #expect(c.append("The", at: 5) == JobChunk(seq: 0, text: "The", tokens: 2, elapsedMs: 5))
+        #expect(c.append(" sky", at: 10) == nil)
+        #expect(c.deadline == 210)
+        #expect(c.flush(at: 210) == JobChunk(seq: 1, text: " sky", tokens: 3, elapsedMs: 10))
     }
 
     @Test func emptyTokensAddCountsButNoChunk() {
