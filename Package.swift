@@ -147,6 +147,9 @@ let package = Package(
             name: "LoomProtocol",
             dependencies: ["Nostr", "Secp256k1", "Cashu", "LoomJSON", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // Which addresses loom may dial for someone else (the worker for a client, the client for a
+        // worker): IP classification, a resolver seam, URL hosts. No I/O but `getaddrinfo`.
+        .target(name: "AddressSafety"),
         // Any JSON value (model options), shared by LoomProtocol and Inference. No I/O.
         .target(name: "LoomJSON"),
         // Inference backends: Ollama's native API and OpenAI-compatible servers, streamed over HTTP.
@@ -167,7 +170,7 @@ let package = Package(
             name: "LoomWorker",
             dependencies: [
                 "LoomProtocol", "LoomJSON", "Nostr", "NostrRelay", "Secp256k1", "Cashu", "CashuWallet",
-                "Blossom", "BlossomClient", "Inference",
+                "Blossom", "BlossomClient", "Inference", "AddressSafety",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -182,7 +185,9 @@ let package = Package(
             name: "LoomClient",
             dependencies: [
                 "LoomProtocol", "LoomJSON", "Nostr", "NostrRelay", "Secp256k1", "Cashu", "CashuWallet", "Blossom",
-                "BlossomClient",
+                "BlossomClient", "AddressSafety", "LoomHTTP",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -271,7 +276,7 @@ let package = Package(
         .testTarget(
             name: "LoomWorkerTests",
             dependencies: [
-                "LoomWorker", "LoomProtocol", "Nostr", "NostrRelay", "Secp256k1", "LoomTestFixtures",
+                "LoomWorker", "LoomProtocol", "Nostr", "NostrRelay", "Secp256k1", "LoomTestFixtures", "AddressSafety",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -279,11 +284,22 @@ let package = Package(
         ),
         .testTarget(
             name: "LoomClientTests",
-            dependencies: ["LoomClient", "LoomProtocol", "Nostr", "Secp256k1", "Cashu"]
+            dependencies: [
+                "LoomClient", "LoomProtocol", "Nostr", "Secp256k1", "Cashu", "AddressSafety", "LoomTestFixtures",
+                "Blossom",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "LoomGatewayTests",
-            dependencies: ["LoomGateway", "LoomClient", "LoomProtocol", "LoomJSON", "Nostr", "Secp256k1", "Cashu"]
+            dependencies: [
+                "LoomGateway", "LoomClient", "LoomProtocol", "LoomJSON", "Nostr", "NostrRelay", "Secp256k1", "Cashu",
+                "CashuWallet", "LoomTestFixtures",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
 
         // The live tier: real relays, mints, the Ollama stub, the `loom` binary.
@@ -307,7 +323,7 @@ let package = Package(
             dependencies: [
                 "LoomWorker", "LoomClient", "LoomProtocol", "LoomJSON", "Nostr", "NostrRelay", "Secp256k1",
                 "Cashu", "CashuWallet", "Blossom", "BlossomClient", "BlossomServer", "Inference", "LoomTestSupport",
-                "LoomTestFixtures",
+                "LoomTestFixtures", "AddressSafety",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
@@ -326,7 +342,7 @@ let package = Package(
         .testTarget(
             name: "LoomClientLiveTests",
             dependencies: [
-                "LoomClient", "LoomProtocol", "LoomJSON", "Nostr", "NostrRelay", "Secp256k1", "Cashu",
+                "LoomClient", "LoomGateway", "LoomProtocol", "LoomJSON", "Nostr", "NostrRelay", "Secp256k1", "Cashu",
                 "CashuWallet", "LoomTestSupport", "Blossom", "BlossomClient", "BlossomServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -31,6 +31,10 @@ public enum ClientError: Error, Sendable, CustomStringConvertible {
     case inputTooLarge(bytes: UInt64, limit: UInt64, worker: String)
     /// No advertised Blossom server of the worker took the input blob; nothing was paid or sent.
     case inputUploadFailed(String, servers: [String])
+    /// The payment could not be reclaimed: the mint says it is spent (the worker took it).
+    case paymentTaken
+    /// A URL the worker chose would make us dial a local or private address.
+    case unsafeAddress(String)
 
     public var description: String {
         switch self {
@@ -55,6 +59,8 @@ public enum ClientError: Error, Sendable, CustomStringConvertible {
             "the request would be \(n) bytes even with the input as a blob; worker \(worker) reads at most \(limit); send fewer options; nothing was paid"
         case .inputTooLarge(let n, let limit, let worker):
             "the input blob would be \(n) bytes; worker \(worker) fetches at most \(limit) (max_input_bytes); shorten the input or choose another worker; nothing was paid"
+        case .paymentTaken: "the payment token is already spent: the worker (or someone else) redeemed it"
+        case .unsafeAddress(let why): why
         case .inputUploadFailed(let why, let servers):
             "no Blossom server of the worker (\(servers.joined(separator: ", "))) took the input blob: \(why); nothing was paid"
         }

@@ -40,6 +40,32 @@ public struct JournaledJob: Sendable, Codable, Hashable {
     public var note: String?
     /// What sent the job when it was not `loom job submit`: `gateway` for `loom gateway`'s calls.
     public var via: String? = nil
+
+    // What the worker record (`WorkerRecord`) is made of; nil in entries written before it was kept.
+
+    /// The offer's price and minimum when the job was sent: the bill is checked against them.
+    public var offerMsatPerSecond: UInt64? = nil
+    public var offerMinSeconds: UInt64? = nil
+    /// What left the wallet: the payment and the fee of making it.
+    public var spentSat: UInt64? = nil
+    /// What came back into the wallet: the reclaimed payment, the redeemed change.
+    public var returnedSat: UInt64? = nil
+    /// From the worker's bill and usage.
+    public var chargedSat: UInt64? = nil
+    public var billedMs: UInt64? = nil
+    public var completionTokens: UInt64? = nil
+    /// Milliseconds from publishing the request to the first live text (streamed jobs) and to the result.
+    public var firstTextMs: UInt64? = nil
+    public var resultMs: UInt64? = nil
+    /// The error code the job ended with (`silent` when the worker never spoke), for failures by cause.
+    public var cause: String? = nil
+    /// What the worker did wrong in this job (`Finding` codes); empty or nil when nothing.
+    public var findings: [String]? = nil
+
+    /// What this job has cost the wallet so far: spent less what came back.
+    public var costSat: UInt64? {
+        spentSat.map { $0 - min($0, returnedSat ?? 0) }
+    }
 }
 
 /// The client's small journal: one JSON file per job under

@@ -31,7 +31,12 @@ extension JobClient {
         guard reference.blobSize <= ad.inputLimit else {
             throw ClientError.inputTooLarge(bytes: reference.blobSize, limit: ad.inputLimit, worker: ad.name)
         }
-        let servers = ad.blossom.compactMap(URL.init(string:))
+        let servers = await dialable(ad.blossom, schemes: ["http", "https"]).compactMap(URL.init(string:))
+        guard !servers.isEmpty else {
+            throw ClientError.inputUploadFailed(
+                "each is a local or private address you did not configure (set LOOM_ALLOW_HOSTS to allow one)",
+                servers: ad.blossom)
+        }
         // Signed with the client's key: the upload is ours, the worker only reads it.
         let uploader = BlossomClient(servers: servers, key: key)
         do { _ = try await uploader.upload(blob, type: MediaType.fallback) } catch {

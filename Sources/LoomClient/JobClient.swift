@@ -1,3 +1,4 @@
+import AddressSafety
 import CashuWallet
 import Foundation
 import Logging
@@ -21,17 +22,49 @@ public final class JobClient: Sendable {
     /// Pays from here and redeems change and reclaimed payments into it. Open
     /// it with `lockKey: key` so change locked to the client (`lock_change`) can be redeemed.
     public let wallet: Wallet?
+    /// Which worker-chosen URLs (its relays, Blossom servers, output URLs) may
+    /// be dialled: public addresses, and the hosts the user configured.
+    public let dialCheck: DialCheck
+    /// How much of a result's outputs is fetched, and for how long.
+    public let outputLimits: OutputLimits
     let logger: Logger
 
+    /// `dialCheck` defaults to `defaultDialCheck`: local addresses only on the
+    /// hosts of our own relays and mint, and those of `$LOOM_ALLOW_HOSTS`.
     public init(
-        key: SecretKey, pool: RelayPool, journal: ClientJournal, wallet: Wallet?,
-        logger: Logger = Logger(label: "loom.client")
+        key: SecretKey, pool: RelayPool, journal: ClientJournal, wallet: Wallet?, dialCheck: DialCheck? = nil,
+        outputLimits: OutputLimits = OutputLimits(), logger: Logger = Logger(label: "loom.client")
     ) {
         self.key = key
         self.pool = pool
         self.journal = journal
         self.wallet = wallet
+        self.dialCheck = dialCheck ?? Self.defaultDialCheck(relays: pool.urls, mint: wallet?.mint.url)
+        self.outputLimits = outputLimits
         self.logger = logger
+    }
+
+    /// The hosts the user chose: their relays, their mint, and `$LOOM_ALLOW_HOSTS`
+    /// (comma-separated hosts, for a worker's Blossom server on the user's own network).
+    public static func defaultDialCheck(
+        relays: [String], mint: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> DialCheck {
+        let extra = (environment["LOOM_ALLOW_HOSTS"] ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+        return DialCheck(allowedHosts: DialCheck.hosts(of: relays + [mint].compactMap { $0 }).union(extra))
+    }
+
+    /// `urls` the worker chose, less those `dialCheck` refuses (logged).
+    func dialable(_ urls: [String], schemes: Set<String>) async -> [String] {
+        var out: [String] = []
+        for url in urls {
+            if let why = await dialCheck.refusal(url, schemes: schemes) {
+                logger.notice("not dialling a worker's URL", metadata: ["url": "\(url.prefix(200))", "reason": "\(why)"])
+                continue
+            }
+            out.append(url)
+        }
+        return out
     }
 
     public var directory: WorkerDirectory { WorkerDirectory(pool: pool) }

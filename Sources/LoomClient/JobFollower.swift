@@ -45,6 +45,18 @@ public enum JobUpdate: Sendable, Hashable {
     case chunk(ReceivedChunk)
     /// The encrypted result, opened. Always the last update when it comes.
     case result(ReceivedResult)
+    /// A result the worker signed for this job whose content breaks the
+    /// protocol: the job is over, and it counts against the worker. Also last.
+    case invalidResult(InvalidResult)
+}
+
+/// A result signed by the job's worker, for the job, that does not validate.
+public struct InvalidResult: Sendable, Hashable {
+    public let eventID: String
+    /// What is wrong with it, naming the field (never its value).
+    public let reason: String
+    /// The change token it carried, when it holds one: still redeemed.
+    public let change: String?
 }
 
 /// Keeps the newest status of a job and refuses to go back: relays may
@@ -91,10 +103,12 @@ extension JobClient {
         let filters = (readsResult ? [status, result] : [status]) + (readsResult && chunks ? [live] : [])
         let conversationKey = chunks ? (try? XOnlyPublicKey(hex: worker)).map { NIP44.conversationKey(self.key, $0) } : nil
         let extra = (journal.load(jobID)?.workerRelays ?? []).filter { !self.pool.urls.contains($0) }
-        let widened = extra.isEmpty ? nil : try? RelayPool(urls: self.pool.urls + extra, logger: logger)
-        let pool = widened ?? self.pool, key = self.key, logger = self.logger
+        let key = self.key, logger = self.logger
         return AsyncStream { continuation in
             let task = Task {
+                let allowed = extra.isEmpty ? [] : await self.dialable(extra, schemes: ["ws", "wss"])
+                let widened = allowed.isEmpty ? nil : try? RelayPool(urls: self.pool.urls + allowed, logger: logger)
+                let pool = widened ?? self.pool
                 defer { if let widened { Task { await widened.close() } } }
                 await pool.connect()
                 let subscription = pool.subscribe(filters)
@@ -126,8 +140,12 @@ extension JobClient {
                         }
                     case LoomKind.jobResult.rawValue:
                         do {
-                            let result = try JobResult.open(event, clientKey: key, worker: worker, requestID: jobID)
-                            continuation.yield(.result(result))
+                            switch try JobResult.read(event, clientKey: key, worker: worker, requestID: jobID) {
+                            case .valid(let result): continuation.yield(.result(result))
+                            case .invalid(let why, let change):
+                                continuation.yield(
+                                    .invalidResult(InvalidResult(eventID: event.id, reason: why.description, change: change)))
+                            }
                             continuation.finish()
                             return
                         } catch {

@@ -31,6 +31,8 @@ public struct JobOutcome: Sendable, Hashable {
     public var warnings: [String]
     /// The signed result event's id: the receipt.
     public var resultEventID: String?
+    /// What the worker did wrong in this job, if anything (also in the journal, for `loom workers`).
+    public var findings: [Finding] = []
 
     public init(jobID: String, worker: String, status: Status) {
         self.jobID = jobID

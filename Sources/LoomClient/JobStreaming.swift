@@ -1,3 +1,4 @@
+import Cashu
 import Foundation
 import LoomProtocol
 import Nostr
@@ -94,7 +95,8 @@ extension JobClient {
             let task = Task {
                 var assembler = ChunkAssembler()
                 var last: JobProgress?
-                var result: ReceivedResult?
+                var ending: JobEnding?
+                var firstText: Duration?
                 func pass(_ steps: [ChunkAssembler.Step]) {
                     for step in steps {
                         switch step {
@@ -103,22 +105,55 @@ extension JobClient {
                         }
                     }
                 }
-                let silence = statusTimeout.map { ContinuousClock.now + $0 }
-                for await update in Self.until(ContinuousClock.now + timeout, silence: silence, updates) {
+                let started = ContinuousClock.now
+                let silence = statusTimeout.map { started + $0 }
+                // Silent at the status timeout: the wait ends only if the payment came back (see `follow`).
+                let reclaimed = Reclaimed()
+                let onSilence: @Sendable () async -> Bool = {
+                    guard let back = await self.reclaimForFailover(jobID) else { return false }
+                    await reclaimed.set(back)
+                    return true
+                }
+                for await update in Self.until(started + timeout, silence: silence, onSilence: onSilence, updates) {
                     switch update {
                     case .progress(let p):
                         last = p
                         continuation.yield(.status(p))
                     case .chunk(let c):
+                        if firstText == nil { firstText = ContinuousClock.now - started }
                         pass(assembler.accept(c.chunk))
                     case .result(let r):
-                        result = r
+                        ending = .result(r)
+                    case .invalidResult(let r):
+                        ending = .invalid(r)
                     }
                 }
                 pass(assembler.finish())
                 do {
-                    let outcome = try await settle(jobID: jobID, worker: worker, result: result, last: last)
+                    var outcome: JobOutcome
+                    if let back = await reclaimed.value {
+                        outcome = JobOutcome(jobID: jobID, worker: worker, status: .timeout)
+                        outcome.reclaimedSat = back
+                        _ = try? journal.update(jobID) {
+                            $0.cause = "silent"
+                            $0.lastState = "timeout"
+                            $0.stage = .settled
+                        }
+                    } else {
+                        outcome = try await settle(
+                            jobID: jobID, worker: worker, ending: ending, last: last, waited: ContinuousClock.now - started)
+                    }
                     let rest = outcome.output.flatMap { Self.rest(of: $0, after: assembler.streamed) }
+                    if outcome.output != nil, rest == nil, !assembler.streamed.isEmpty {
+                        outcome.findings.append(.chunksDisagree)
+                    }
+                    let findings = outcome.findings
+                    _ = try? journal.update(jobID) {
+                        if let firstText { $0.firstTextMs = Self.milliseconds(firstText) }
+                        if findings.contains(.chunksDisagree) {
+                            $0.findings = Array(Set(($0.findings ?? []) + [Finding.chunksDisagree.rawValue])).sorted()
+                        }
+                    }
                     continuation.yield(
                         .result(
                             StreamedOutcome(
@@ -141,9 +176,10 @@ extension JobClient {
     }
 
     /// The updates until they end or `deadline` passes, whichever is first;
-    /// also at `silence` if no update came by then.
+    /// also at `silence` if no update came by then and `onSilence` says so.
     static func until(
-        _ deadline: ContinuousClock.Instant, silence: ContinuousClock.Instant? = nil, _ updates: AsyncStream<JobUpdate>
+        _ deadline: ContinuousClock.Instant, silence: ContinuousClock.Instant? = nil,
+        onSilence: @escaping @Sendable () async -> Bool = { true }, _ updates: AsyncStream<JobUpdate>
     ) -> AsyncStream<JobUpdate> {
         AsyncStream { continuation in
             let heard = Heard()
@@ -157,7 +193,7 @@ extension JobClient {
             let timer = Task {
                 if let silence {
                     try? await Task.sleep(until: silence)
-                    if await !heard.value { return continuation.finish() }
+                    if await !heard.value, await onSilence() { return continuation.finish() }
                 }
                 try? await Task.sleep(until: deadline)
                 continuation.finish()
@@ -184,4 +220,10 @@ extension JobClient {
 private actor Heard {
     var value = false
     func set() { value = true }
+}
+
+/// The payment a silent worker gave back, when the stream ended for it.
+private actor Reclaimed {
+    var value: Amount?
+    func set(_ amount: Amount) { value = amount }
 }

@@ -25,6 +25,9 @@ public struct JobOrder: Sendable, Hashable {
     public var inputBlob: Bool
     /// What sends the job, kept in the journal (`gateway`); nil for `loom job submit`.
     public var via: String? = nil
+    /// The most the job may take from the wallet, the mint's fee included: a
+    /// worker whose least sale costs more is refused before anything is paid.
+    public var maxSat: Amount? = nil
 
     public static let defaultSeconds: UInt64 = 60
 
@@ -114,18 +117,31 @@ extension JobClient {
         let now = Event.now()
         let event = try request.seal(
             from: key, to: workerKey, relays: pool.urls, expiresAt: now + order.expiresIn, createdAt: now)
+        var entry = JournaledJob(
+            jobID: event.id, worker: offer.worker, relays: pool.urls, workerRelays: ad.relays, request: event,
+            model: order.model, paidSat: paid.value,
+            mint: mint, reclaimableToken: reclaimable, paymentSource: source.journalName,
+            pendingChange: nil, stage: .submitted, createdAt: now, via: order.via)
+        entry.offerMsatPerSecond = ad.pricing.msatPerSecond
+        entry.offerMinSeconds = ad.pricing.minSeconds
+        entry.spentSat = paid.value + fee.value
         let size = RequestOpener.approximateSize(event)
         if size > ad.requestLimit {
-            // The token came out longer than allowed for: take it back unsent.
-            if let reclaimable, let wallet { _ = try? await wallet.receive(reclaimable) }
+            // The token came out longer than allowed for: take it back unsent. Journaled
+            // first, so a mint that fails the reclaim leaves it in `loom job list`, not only in wallet history.
+            if reclaimable != nil {
+                entry.note = "never sent: the request would be \(size) bytes, over the worker's \(ad.requestLimit)"
+                try journal.save(entry)
+                do { try await reclaim(event.id) } catch {
+                    logger.notice("the unsent payment could not be reclaimed yet", metadata: ["job": "\(event.id)"])
+                }
+                try? journal.update(event.id) {
+                    if $0.reclaimableToken == nil { $0.stage = .settled; $0.lastState = "rejected" }
+                }
+            }
             throw ClientError.requestTooLarge(bytes: size, limit: ad.requestLimit, worker: ad.name, takesBlobs: ad.inputLimit > 0)
         }
-        try journal.save(
-            JournaledJob(
-                jobID: event.id, worker: offer.worker, relays: pool.urls, workerRelays: ad.relays, request: event,
-                model: order.model, paidSat: paid.value,
-                mint: mint, reclaimableToken: reclaimable, paymentSource: source.journalName,
-                pendingChange: nil, stage: .submitted, createdAt: now, via: order.via))
+        try journal.save(entry)
         logger.debug("submitting", metadata: ["job": "\(event.id)", "request": "\(request)"])
         var submitted = SubmittedJob(
             jobID: event.id, worker: offer.worker, request: event, paidSat: paid, paymentFee: fee, relays: pool.urls)
@@ -151,7 +167,7 @@ extension JobClient {
     /// our relays, named in the request's `relays` tag. One OK anywhere is enough.
     func publishRequest(_ event: Event, workerRelays: [String]) async throws(RelayPoolError) {
         await pool.connect()
-        let extraURLs = workerRelays.filter { !pool.urls.contains($0) }
+        let extraURLs = await dialable(workerRelays.filter { !pool.urls.contains($0) }, schemes: ["ws", "wss"])
         guard !extraURLs.isEmpty, let extra = try? RelayPool(urls: extraURLs, logger: logger) else {
             _ = try await pool.publish(event)
             return
@@ -202,12 +218,24 @@ extension JobClient {
             }
             let ppk = try await inputFeePpk(wallet)
             let seconds = order.seconds ?? (order.budgetSat == nil ? min(JobOrder.defaultSeconds, rate.maxSeconds) : nil)
+            if let seconds, rate.minSeconds > seconds {
+                // Paying for its minimum would buy more time than asked for: a worker's
+                // `min_seconds` must never raise what a job costs above what the user chose.
+                throw ClientError.workerMismatch(
+                    "worker \(offer.advertisement.name) sells at least \(rate.minSeconds) s per job, more than the \(seconds) s asked for; nothing was paid"
+                )
+            }
             let amount =
                 try seconds.map { try PaymentPlan.amount(forSeconds: $0, rate: rate, inputFeePpk: ppk) } ?? order.budgetSat!
             guard PaymentPlan.seconds(for: amount, rate: rate, inputFeePpk: ppk) > 0 else {
                 let least = try PaymentPlan.amount(forSeconds: max(rate.minSeconds, 1), rate: rate, inputFeePpk: ppk)
                 throw ClientError.workerMismatch(
                     "\(amount) sat does not buy worker \(offer.advertisement.name)'s minimum of \(max(rate.minSeconds, 1)) s after mint fees; pay at least \(least) sat"
+                )
+            }
+            if let cap = order.maxSat, amount > cap {
+                throw ClientError.workerMismatch(
+                    "worker \(offer.advertisement.name)'s price makes this job \(amount) sat (mint fees included), over the cap of \(cap) sat; nothing was paid"
                 )
             }
             let sent: Sent
@@ -240,14 +268,16 @@ extension JobClient {
         do {
             let received = try await wallet.receive(token)
             try journal.update(jobID) {
-                $0.reclaimableToken = nil; $0.note = "payment reclaimed: \(received.received) sat"
+                $0.reclaimableToken = nil
+                $0.note = "payment reclaimed: \(received.received) sat"
+                $0.returnedSat = ($0.returnedSat ?? 0) + received.received.value
             }
             return received.received
         } catch WalletError.mint(.alreadySpent) {
             try journal.update(jobID) {
                 $0.reclaimableToken = nil; $0.note = "payment already spent (taken by the worker)"
             }
-            throw ClientError.invalidInput("the payment token is already spent: the worker (or someone else) redeemed it")
+            throw ClientError.paymentTaken
         }
     }
 }

@@ -48,11 +48,15 @@ public struct WorkerDirectory: Sendable {
 
     /// The worker an automatic choice picks for `model`, or an error naming what is missing.
     public func cheapest(
-        model: String, mint: String? = nil, maxMsatPerSecond: UInt64? = nil,
-        timeout: Duration = .seconds(10)
+        model: String, mint: String? = nil, maxMsatPerSecond: UInt64? = nil, seconds: UInt64? = nil,
+        standings: [String: WorkerStanding] = [:], timeout: Duration = .seconds(10)
     ) async throws(ClientError) -> WorkerOffer {
         let found = try await offers(WorkerFilter(model: model, maxMsatPerSecond: maxMsatPerSecond, mint: mint), timeout: timeout)
-        guard let best = Self.cheapest(found, model: model) else { throw .noWorkerForModel(model: model, mint: mint) }
+        let (usable, refused) = Self.usable(found, seconds: seconds, standings: standings)
+        guard let best = Self.cheapest(usable, model: model) else {
+            if refused.isEmpty { throw .noWorkerForModel(model: model, mint: mint) }
+            throw .workerMismatch("no usable worker for \"\(model)\": " + refused.joined(separator: "; "))
+        }
         return best
     }
 
@@ -91,7 +95,7 @@ public struct WorkerDirectory: Sendable {
     public static func cheapest(_ offers: [WorkerOffer], model: String? = nil) -> WorkerOffer? {
         let free = offers.filter { $0.advertisement.capacity.hasFreeSlot }
         return (free.isEmpty ? offers : free).min { a, b in
-            let pa = a.advertisement.pricing.msatPerSecond, pb = b.advertisement.pricing.msatPerSecond
+            let pa = expectedCostMsat(a), pb = expectedCostMsat(b)
             if pa == pb, let model {
                 let wa = a.advertisement.isWarm(model), wb = b.advertisement.isWarm(model)
                 if wa != wb { return wa }
@@ -100,8 +104,43 @@ public struct WorkerDirectory: Sendable {
         }
     }
 
+    /// The offers `--worker auto` may choose, and why each other one may not:
+    /// avoided for misconduct (`WorkerRecord`), or selling at least more
+    /// seconds than the job buys (paying its minimum would cost more than asked).
+    public static func usable(
+        _ offers: [WorkerOffer], seconds: UInt64?, standings: [String: WorkerStanding]
+    ) -> (usable: [WorkerOffer], refused: [String]) {
+        var usable: [WorkerOffer] = []
+        var refused: [String] = []
+        for offer in offers {
+            let name = offer.advertisement.name
+            if case .avoided(let finding)? = standings[offer.worker] {
+                refused.append("worker \(name) is avoided: it \(finding.explanation) (`loom workers --forgive` clears it)")
+            } else if let seconds, offer.advertisement.pricing.minSeconds > seconds {
+                refused.append(
+                    "worker \(name) sells at least \(offer.advertisement.pricing.minSeconds) s, more than the \(seconds) s asked for"
+                )
+            } else {
+                usable.append(offer)
+            }
+        }
+        return (usable, refused)
+    }
+
+    /// What a typical job costs at this offer, in msat: its price for
+    /// `typicalJobSeconds`, or for its minimum when that is longer. A
+    /// 1 msat/s offer with a huge minimum is dear, whatever its rate says.
+    public static func expectedCostMsat(_ offer: WorkerOffer) -> UInt64 {
+        let rate = offer.advertisement.pricing
+        let (cost, overflow) = rate.msatPerSecond.multipliedReportingOverflow(by: max(rate.minSeconds, typicalJobSeconds))
+        return overflow ? .max : cost
+    }
+
+    /// Seconds a job is expected to run, for ranking offers whose minimums differ.
+    public static let typicalJobSeconds: UInt64 = 10
+
     static func cheaperThan(_ a: WorkerOffer, _ b: WorkerOffer) -> Bool {
-        let pa = a.advertisement.pricing.msatPerSecond, pb = b.advertisement.pricing.msatPerSecond
+        let pa = expectedCostMsat(a), pb = expectedCostMsat(b)
         if pa != pb { return pa < pb }
         let fa = a.advertisement.capacity.hasFreeSlot, fb = b.advertisement.capacity.hasFreeSlot
         if fa != fb { return fa }

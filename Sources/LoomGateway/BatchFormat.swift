@@ -1,5 +1,6 @@
 import Foundation
 import LoomJSON
+import LoomProtocol
 
 /// OpenAI's batch files (`loom job batch`): an input line is
 /// `{"custom_id", "method": "POST", "url": "/v1/chat/completions" | "/v1/completions", "body"}`;
@@ -9,6 +10,9 @@ public enum BatchFormat {
     public struct Line: Sendable, Hashable {
         public var customID: String
         public var request: OpenAIRequest
+        /// SHA-256 of the line's body (keys sorted): a rerun with an edited prompt
+        /// under the same `custom_id` is a new call, never the old answer.
+        public var bodyHash: String
     }
 
     /// One input line; the error names the line number and what is wrong.
@@ -34,7 +38,7 @@ public enum BatchFormat {
         }
         // A batch answer is one JSON object, never a stream.
         request.stream = false
-        return Line(customID: customID, request: request)
+        return Line(customID: customID, request: request, bodyHash: BlobEncryption.sha256Hex(Array(SSE.json(body).utf8)))
     }
 
     /// The output line of an answered request.
@@ -69,7 +73,10 @@ public enum BatchFormat {
         return ids
     }
 
-    /// The journal's `via` for a batch line: the output file and the custom id, so
-    /// a resumed batch finds the job it paid for, and another batch never does.
-    public static func via(output: String, customID: String) -> String { "batch \(output)#\(customID)" }
+    /// The journal's `via` for a batch line: the output file, the custom id and
+    /// the body's hash, so a resumed batch finds the job it paid for, and
+    /// another batch (or the same id with another prompt) never does.
+    public static func via(output: String, customID: String, bodyHash: String) -> String {
+        "batch \(output)#\(customID)#\(bodyHash.prefix(16))"
+    }
 }

@@ -31,13 +31,21 @@ actor Dispatch {
 
     /// Chooses the next worker for a call and counts the call on it, in one
     /// step so that two calls choosing at once see each other.
-    func reserve(_ offers: [WorkerOffer], model: String, pinned: [String]?, tried: Set<String>) -> WorkerOffer? {
-        guard let offer = WorkerChoice.next(offers, model: model, pinned: pinned, tried: tried, inFlight: inFlight) else {
-            return nil
-        }
-        inFlight[offer.worker, default: 0] += 1
-        return offer
+    func reserve(_ candidates: [Candidate], model: String, pinned: [String]?, tried: Set<String>) -> Candidate? {
+        guard let chosen = WorkerChoice.next(candidates, model: model, pinned: pinned, tried: tried, inFlight: inFlight)
+        else { return nil }
+        inFlight[chosen.worker, default: 0] += 1
+        return chosen
     }
+
+    /// `reserve` over bare offers with default terms (tests).
+    func reserve(_ offers: [WorkerOffer], model: String, pinned: [String]?, tried: Set<String>) -> WorkerOffer? {
+        let usable = WorkerChoice.candidates(offers, model: model, terms: CallTerms()).usable
+        return reserve(usable, model: model, pinned: pinned, tried: tried)?.offer
+    }
+
+    /// Calls running or waiting for a slot: what a shutdown waits for.
+    var calls: Int { running + waiting.count }
 
     func release(_ worker: String) {
         inFlight[worker, default: 1] -= 1

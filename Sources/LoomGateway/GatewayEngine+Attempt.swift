@@ -10,22 +10,23 @@ extension GatewayEngine {
         var verdict: AttemptVerdict
         var outcome: JobOutcome?
         var spent: Int64
+        /// The job, when one was paid for (also when it could not be followed).
+        var jobID: String? = nil
     }
 
     func attempt(
-        _ request: OpenAIRequest, at offer: WorkerOffer, onDelta: @escaping @Sendable (CallDelta) async -> Void
+        _ request: OpenAIRequest, at candidate: Candidate, onDelta: @escaping @Sendable (CallDelta) async -> Void
     ) async -> Attempt {
+        let offer = candidate.offer
         let job: SubmittedJob
         var streamed: StreamingJob?
         do {
-            let ppk = try await client.inputFeePpk(wallet)
-            let budget = try CallBudget.plan(
-                maxTokens: request.maxTokens, rate: offer.advertisement.pricing, inputFeePpk: ppk,
-                maxSeconds: configuration.maxSecondsPerCall, capSat: configuration.maxSatPerCall)
             var order = JobOrder(
-                model: request.model, input: request.input, options: request.options, seconds: budget.seconds,
+                model: request.model, input: request.input, options: request.options, seconds: candidate.budget.seconds,
                 lockChange: true)
             order.via = request.via
+            // The planned payment is the most this attempt may take; the client refuses more.
+            order.maxSat = candidate.budget.amount
             if request.stream {
                 // Subscribed to the chunks before the request leaves: relays keep no ephemeral events.
                 streamed = try await client.submitStreaming(
@@ -64,7 +65,7 @@ extension GatewayEngine {
             return Attempt(
                 verdict: .failed(
                     .workerFailed("job \(job.jobID) could not be followed: \(error); `loom job watch \(job.jobID)` settles it")),
-                outcome: nil, spent: paid)
+                outcome: nil, spent: paid, jobID: job.jobID)
         }
         let back = Int64((outcome.changeRedeemedSat?.value ?? 0) + (outcome.reclaimedSat?.value ?? 0))
         let verdict = AttemptVerdict.judge(outcome, statusTimeoutSeconds: configuration.statusTimeoutSeconds)

@@ -20,6 +20,20 @@ public struct CallResult: Sendable, Hashable {
     public var attempts: Int
 }
 
+/// A call that got no answer, and what it took from the wallet all the same
+/// (failed attempts: fees, a payment a worker kept): `loom job batch --max-sat` counts it.
+public struct CallFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    public var error: GatewayError
+    public var spentSat: UInt64
+
+    public init(_ error: GatewayError, spentSat: UInt64 = 0) {
+        self.error = error
+        self.spentSat = spentSat
+    }
+
+    public var description: String { error.description }
+}
+
 /// Something a running call reports before its result: text from the worker, live.
 public struct CallDelta: Sendable, Hashable {
     public var jobID: String
@@ -36,6 +50,8 @@ public struct GatewayEngine: Sendable {
     public let wallet: Wallet
     public let configuration: GatewayConfiguration
     let dispatch: Dispatch
+    /// Each worker's record, from the client journal: who is avoided, who is new.
+    public let records: WorkerRecords
     let logger: Logger
 
     public init(
@@ -46,7 +62,20 @@ public struct GatewayEngine: Sendable {
         self.wallet = wallet
         self.configuration = configuration
         dispatch = Dispatch(maxConcurrent: configuration.maxConcurrent)
+        records = WorkerRecords(journal: client.journal)
         self.logger = logger
+    }
+
+    /// Waits up to `grace` for the calls still running (a streamed call runs on
+    /// after its caller hung up, to settle its change) and returns how many
+    /// were still running when it gave up: their jobs are in the journal for
+    /// `loom job watch`.
+    public func drain(grace: Duration) async -> Int {
+        let deadline = ContinuousClock.now + grace
+        while await dispatch.calls > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return await dispatch.calls
     }
 
     /// The models on live offers that take our wallet's mint.
@@ -67,15 +96,13 @@ public struct GatewayEngine: Sendable {
     /// the configuration's pinned workers for this call.
     public func perform(
         _ request: OpenAIRequest, pinned: [String]? = nil, onDelta: @escaping @Sendable (CallDelta) async -> Void = { _ in }
-    ) async throws(GatewayError) -> CallResult {
+    ) async throws(CallFailure) -> CallResult {
         await dispatch.enter()
-        let result: Result<CallResult, GatewayError>
+        let result: Result<CallResult, CallFailure>
         do {
             result = .success(try await attempts(request, pinned: pinned ?? configuration.pinnedWorkers, onDelta: onDelta))
-        } catch let error as GatewayError {
-            result = .failure(error)
         } catch {
-            result = .failure(.workerFailed("\(error)"))
+            result = .failure(error)
         }
         await dispatch.leave()
         return try result.get()
@@ -83,20 +110,57 @@ public struct GatewayEngine: Sendable {
 
     func attempts(
         _ request: OpenAIRequest, pinned: [String]?, onDelta: @escaping @Sendable (CallDelta) async -> Void
-    ) async throws(GatewayError) -> CallResult {
-        let offers = try await self.offers(model: request.model)
+    ) async throws(CallFailure) -> CallResult {
+        let offers: [WorkerOffer]
+        let ppk: UInt64
+        do throws(GatewayError) {
+            offers = try await self.offers(model: request.model)
+            do { ppk = try await client.inputFeePpk(wallet) } catch {
+                throw GatewayError.workerFailed("the mint's fees could not be read: \(error)")
+            }
+        } catch {
+            throw CallFailure(error)
+        }
+        let terms = CallTerms(
+            maxTokens: request.maxTokens, inputFeePpk: ppk, maxSeconds: configuration.maxSecondsPerCall,
+            capSat: configuration.maxSatPerCall)
+        let (candidates, refused) = WorkerChoice.candidates(
+            offers, model: request.model, terms: terms, standings: await records.standings())
         var tried = Set<String>()
         var spent: Int64 = 0
-        var refusals: [String] = []
+        var refusals = refused
         for _ in 0..<max(configuration.maxAttempts, 1) {
-            guard let offer = await dispatch.reserve(offers, model: request.model, pinned: pinned, tried: tried) else { break }
-            tried.insert(offer.worker)
-            let attempt = await self.attempt(request, at: offer, onDelta: onDelta)
-            await dispatch.release(offer.worker)
+            guard var candidate = await dispatch.reserve(candidates, model: request.model, pinned: pinned, tried: tried)
+            else { break }
+            tried.insert(candidate.worker)
+            // The cap is the call's, not each attempt's: what failed attempts kept
+            // (fees, a payment a worker took) comes off what the next one may pay.
+            if spent > 0 {
+                let left = configuration.maxSatPerCall > UInt64(spent) ? configuration.maxSatPerCall - UInt64(spent) : 0
+                do {
+                    candidate.budget = try CallBudget.plan(
+                        maxTokens: request.maxTokens, rate: candidate.offer.advertisement.pricing, inputFeePpk: ppk,
+                        maxSeconds: configuration.maxSecondsPerCall, capSat: left)
+                } catch {
+                    await dispatch.release(candidate.worker)
+                    refusals.append(
+                        "\(candidate.worker.prefix(12)): \(error.message) (\(spent) sat of the call's cap already spent)")
+                    throw CallFailure(
+                        .overCallCap(
+                            "the call's --max-sat-per-call \(configuration.maxSatPerCall) is spent by failed attempts: \(refusals.joined(separator: "; "))"
+                        ), spentSat: UInt64(spent))
+                }
+            }
+            let attempt = await self.attempt(request, at: candidate, onDelta: onDelta)
+            await dispatch.release(candidate.worker)
+            if let jobID = attempt.outcome?.jobID ?? attempt.jobID { await records.refresh(jobID: jobID) }
             spent += attempt.spent
+            let cost = UInt64(max(spent, 0))
             switch attempt.verdict {
             case .answered(let text):
-                guard let outcome = attempt.outcome else { throw .workerFailed("an answer without a job outcome") }
+                guard let outcome = attempt.outcome else {
+                    throw CallFailure(.workerFailed("an answer without a job outcome"), spentSat: cost)
+                }
                 let usage = outcome.usage.map {
                     OpenAIAnswer.Usage(promptTokens: $0.promptTokens, completionTokens: $0.completionTokens)
                 }
@@ -111,7 +175,7 @@ public struct GatewayEngine: Sendable {
                         ? "length"
                         : OpenAIAnswer.finishReason(
                             completionTokens: usage?.completionTokens ?? 0, maxTokens: request.maxTokens),
-                    costSat: UInt64(max(spent, 0)), chargedSat: outcome.bill?.chargedSat.value ?? 0,
+                    costSat: cost, chargedSat: outcome.bill?.chargedSat.value ?? 0,
                     attempts: tried.count)
                 logger.info(
                     "call answered",
@@ -124,20 +188,33 @@ public struct GatewayEngine: Sendable {
                 logger.notice("trying the next worker", metadata: ["model": "\(request.model)", "why": "\(why)"])
                 refusals.append(why)
             case .failed(let error):
-                throw error
+                throw CallFailure(error, spentSat: cost)
             }
         }
-        if tried.isEmpty {
-            if let pinned {
-                throw .modelNotFound(
-                    "no pinned worker (\(pinned.map { String($0.prefix(12)) }.joined(separator: ", "))) has a live offer for model \"\(request.model)\" taking ecash from \(wallet.mint.url)"
-                )
-            }
-            throw .modelNotFound(
+        let cost = UInt64(max(spent, 0))
+        guard tried.isEmpty else {
+            throw CallFailure(
+                .workersBusy(
+                    "no worker took the call after \(tried.count) tried (payments reclaimed): \(refusals.joined(separator: "; "))"
+                ),
+                spentSat: cost)
+        }
+        let serving = offers.filter { $0.advertisement.models.contains(request.model) }
+        if !serving.isEmpty, candidates.isEmpty {
+            // Every worker for the model is over the call's caps, or avoided: say which and why.
+            let overCap = serving.count == refused.filter { !$0.contains("is avoided") }.count
+            let why = refused.joined(separator: "; ")
+            throw CallFailure(overCap ? .overCallCap(why) : .workersBusy("no usable worker for \"\(request.model)\": \(why)"))
+        }
+        if let pinned {
+            throw CallFailure(
+                .modelNotFound(
+                    "no pinned worker (\(pinned.map { String($0.prefix(12)) }.joined(separator: ", "))) has a usable live offer for model \"\(request.model)\" taking ecash from \(wallet.mint.url)"
+                        + (refused.isEmpty ? "" : ": \(refused.joined(separator: "; "))")))
+        }
+        throw CallFailure(
+            .modelNotFound(
                 "no live worker serves model \"\(request.model)\" and takes ecash from \(wallet.mint.url); `GET /v1/models` lists what is offered"
-            )
-        }
-        throw .workersBusy(
-            "no worker took the call after \(tried.count) tried (payments reclaimed): \(refusals.joined(separator: "; "))")
+            ))
     }
 }

@@ -10,10 +10,14 @@ public enum GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
     case insufficientFunds(String)
     /// 402: the cheapest budget a worker sells costs more than `--max-sat-per-call`.
     case overCallCap(String)
+    /// 403: a web page, or a name that is not loopback, is asking (`RequestGuard`): spending is refused.
+    case forbidden(String)
     /// 404: no live worker serves the model (or the pinned worker is not live).
     case modelNotFound(String)
     /// 404: no such path.
     case routeNotFound(String)
+    /// 415: a body that is not `Content-Type: application/json` (what a web page can send without asking).
+    case unsupportedMediaType(String)
     /// 503: every worker tried was busy, shutting down or silent; their payments were reclaimed.
     case workersBusy(String)
     /// 502: the worker took the job and failed it (billed for time served only), or the network failed us.
@@ -24,7 +28,9 @@ public enum GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
         case .badRequest: 400
         case .unauthorized: 401
         case .insufficientFunds, .overCallCap: 402
+        case .forbidden: 403
         case .modelNotFound, .routeNotFound: 404
+        case .unsupportedMediaType: 415
         case .workersBusy: 503
         case .workerFailed: 502
         }
@@ -33,7 +39,8 @@ public enum GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
     /// OpenAI's `type`: what kind of trouble, for SDKs that switch on it.
     public var type: String {
         switch self {
-        case .badRequest, .modelNotFound, .routeNotFound: "invalid_request_error"
+        case .badRequest, .modelNotFound, .routeNotFound, .unsupportedMediaType: "invalid_request_error"
+        case .forbidden: "permission_error"
         case .unauthorized: "authentication_error"
         case .insufficientFunds, .overCallCap: "insufficient_quota"
         case .workersBusy, .workerFailed: "server_error"
@@ -47,6 +54,8 @@ public enum GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unauthorized: "invalid_api_key"
         case .insufficientFunds: "insufficient_funds"
         case .overCallCap: "over_call_cap"
+        case .forbidden: "forbidden"
+        case .unsupportedMediaType: "unsupported_media_type"
         case .modelNotFound: "model_not_found"
         case .routeNotFound: "not_found"
         case .workersBusy: "workers_busy"
@@ -57,7 +66,8 @@ public enum GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String {
         switch self {
         case .badRequest(let m), .insufficientFunds(let m), .overCallCap(let m), .modelNotFound(let m),
-            .routeNotFound(let m), .workersBusy(let m), .workerFailed(let m):
+            .routeNotFound(let m), .workersBusy(let m), .workerFailed(let m), .forbidden(let m),
+            .unsupportedMediaType(let m):
             m
         case .unauthorized: "missing or wrong API key: send `Authorization: Bearer <the gateway's --api-key>`"
         }

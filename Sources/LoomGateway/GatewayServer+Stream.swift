@@ -33,13 +33,13 @@ extension GatewayServer {
         // run to its result and settle the change even if the caller hangs up.
         Task {
             let first = FirstFlag()
-            do {
+            do throws(CallFailure) {
                 let result = try await engine.perform(call, pinned: pinned) { delta in
                     if await first.take() { start.yield(.live(delta)) } else { event.yield(.delta(delta.text)) }
                 }
                 if await first.take() { start.yield(.done(result)) } else { event.yield(.done(result)) }
             } catch {
-                let failure = (error as? GatewayError) ?? .workerFailed("\(error)")
+                let failure = error.error
                 if await first.take() { start.yield(.failed(failure)) } else { event.yield(.failed(failure)) }
             }
             start.finish()
@@ -113,7 +113,8 @@ extension GatewayServer {
     static func loomFields(_ r: CallResult) -> JSONValue {
         .object([
             "job": .string(r.jobID), "worker": .string((try? XOnlyPublicKey(hex: r.worker).npub) ?? r.worker),
-            "cost_sat": .int(Int(r.costSat)), "charged_sat": .int(Int(r.chargedSat)), "attempts": .int(r.attempts),
+            "cost_sat": .int(Int(clamping: r.costSat)), "charged_sat": .int(Int(clamping: r.chargedSat)),
+            "attempts": .int(r.attempts),
         ])
     }
 }

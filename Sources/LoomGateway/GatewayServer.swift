@@ -45,6 +45,8 @@ public struct GatewayServer: Sendable {
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         let engine = self.engine
+        // First: web pages and rebound names are refused, and preflights answered, before anything else.
+        router.add(middleware: RequestGuard(configuration: engine.configuration, logger: logger))
         router.add(middleware: BearerCheck(apiKey: engine.configuration.apiKey))
         router.get("v1/models") { _, _ -> Response in
             do { return Self.json(ModelListing.page(try await engine.models())) } catch { return Self.error(error) }
@@ -117,7 +119,7 @@ public struct GatewayServer: Sendable {
     }
 
     static func error(_ error: any Error) -> Response {
-        let gatewayError = (error as? GatewayError) ?? .workerFailed("\(error)")
+        let gatewayError = (error as? GatewayError) ?? (error as? CallFailure)?.error ?? .workerFailed("\(error)")
         return json(gatewayError.body, status: gatewayError.status)
     }
 }

@@ -27,8 +27,9 @@ public struct OpenAIAnswer: Sendable, Hashable {
 
         var json: JSONValue {
             .object([
-                "prompt_tokens": .int(Int(promptTokens)), "completion_tokens": .int(Int(completionTokens)),
-                "total_tokens": .int(Int(promptTokens + completionTokens)),
+                // Clamped: the counts come from the worker (bounded when decoded, and never trusted to be).
+                "prompt_tokens": .int(Int(clamping: promptTokens)), "completion_tokens": .int(Int(clamping: completionTokens)),
+                "total_tokens": .int(Int(clamping: promptTokens.addingReportingOverflow(completionTokens).partialValue)),
             ])
         }
     }
@@ -104,7 +105,7 @@ public struct OpenAIAnswer: Sendable, Hashable {
 
     func header(object: String) -> [String: JSONValue] {
         var h: [String: JSONValue] = [
-            "id": .string(id), "object": .string(object), "created": .int(Int(created)), "model": .string(model),
+            "id": .string(id), "object": .string(object), "created": .int(Int(clamping: created)), "model": .string(model),
         ]
         if endpoint == .chat { h["system_fingerprint"] = .null }
         return h

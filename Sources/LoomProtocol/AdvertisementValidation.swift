@@ -29,12 +29,16 @@ extension Advertisement {
         try Check.urls(mints, field: "mints", schemes: ["https", "http"])
         try Check.urls(blossom, field: "blossom", schemes: ["https", "http"])
         try Check.urls(relays, field: "relays", schemes: ["wss", "ws"])
-        guard capacity.maxConcurrent >= 0, capacity.running >= 0, capacity.queued >= 0, (capacity.maxQueue ?? 0) >= 0 else {
-            throw .invalid(field: "capacity", reason: "counts must not be negative")
-        }
+        try WireBounds.slots(capacity.maxConcurrent, "capacity.max_concurrent")
+        try WireBounds.slots(capacity.running, "capacity.running")
+        try WireBounds.slots(capacity.queued, "capacity.queued")
+        try WireBounds.slots(capacity.maxQueue, "capacity.max_queue")
         try validateHardware()
-        if let maxRequestBytes, maxRequestBytes < Self.leastRequestBytes {
-            throw .invalid(field: "max_request_bytes", reason: "must be at least \(Self.leastRequestBytes)")
+        if let maxRequestBytes, !(Self.leastRequestBytes...Int(WireBounds.maxBytes)).contains(maxRequestBytes) {
+            throw .invalid(field: "max_request_bytes", reason: "must be \(Self.leastRequestBytes)...\(WireBounds.maxBytes)")
+        }
+        if let maxInputBytes, maxInputBytes > WireBounds.maxBytes {
+            throw .invalid(field: "max_input_bytes", reason: "must be at most \(WireBounds.maxBytes)")
         }
         guard (1...64).contains(software.name.count), (1...64).contains(software.version.count) else {
             throw .invalid(field: "software", reason: "name and version must be 1...64 characters")

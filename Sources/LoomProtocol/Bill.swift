@@ -44,6 +44,18 @@ public struct Bill: Sendable, Hashable, Codable {
 
     /// The invariant every bill keeps, checked without overflow.
     public func validate() throws(ContentError) {
+        let amounts = [
+            ("paid_sat", paidSat), ("charged_sat", chargedSat), ("mint_fee_sat", mintFeeSat), ("change_sat", changeSat),
+            ("dust_sat", dustSat),
+        ]
+        for (name, amount) in amounts where amount.value > WireBounds.maxSat {
+            throw .invalid(field: "bill.\(name)", reason: "is above \(WireBounds.maxSat) sat")
+        }
+        guard msatPerSecond <= Rate.maxMsatPerSecond, budgetSeconds <= Rate.maxDurationSeconds else {
+            throw .invalid(field: "bill", reason: "price or budget beyond what any offer may state")
+        }
+        try WireBounds.counter(elapsedMs, "bill.elapsed_ms")
+        try WireBounds.counter(billedMs, "bill.billed_ms")
         let parts: Amount
         do { parts = try Amount.sum([chargedSat, changeSat, mintFeeSat]) } catch {
             throw .invalid(field: "bill", reason: "charged + change + mint_fee overflows")

@@ -33,6 +33,9 @@ public struct JobChunk: Sendable, Hashable, Codable {
         guard text.utf8.count <= Self.maxTextBytes else {
             throw .invalid(field: "text", reason: "is over \(Self.maxTextBytes) bytes")
         }
+        try WireBounds.counter(seq, "seq")
+        try WireBounds.counter(tokens, "tokens")
+        try WireBounds.counter(elapsedMs, "elapsed_ms")
         guard tokens >= 1 else { throw .invalid(field: "tokens", reason: "must be at least 1: a chunk carries generated text") }
     }
 }

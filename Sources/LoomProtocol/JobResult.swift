@@ -114,6 +114,13 @@ public struct JobResult: Sendable, Hashable, Codable {
         try change.map { c throws(TokenError) in try Token.decode(c) }
     }
 
+    /// A worker sends two outputs (the text and the transcript); a reader
+    /// refuses more than this, so a result cannot make it fetch without end.
+    public static let maxOutputs = 8
+    /// The largest output a reader fetches (its content `size`, and its stored
+    /// `blob_size`): far above any generated text.
+    public static let maxOutputBytes: UInt64 = 64 << 20
+
     public func validate() throws(ContentError) {
         guard status.isTerminal else { throw .invalid(field: "status", reason: "a result has a final state, not \(status)") }
         if status == .completed, error != nil { throw .invalid(field: "error", reason: "a completed job has no error") }
@@ -121,7 +128,13 @@ public struct JobResult: Sendable, Hashable, Codable {
             throw .invalid(field: "error", reason: "a \(status) result says why")
         }
         try validateMoney()
+        guard outputs.count <= Self.maxOutputs else {
+            throw .invalid(field: "outputs", reason: "at most \(Self.maxOutputs) outputs")
+        }
         for (i, o) in outputs.enumerated() {
+            for (name, value) in [("size", o.size), ("blob_size", o.blobSize ?? 0)] where value > Self.maxOutputBytes {
+                throw .invalid(field: "outputs[\(i)].\(name)", reason: "is above \(Self.maxOutputBytes) bytes")
+            }
             guard Check.isURL(o.url, schemes: ["https", "http"]) else {
                 throw .invalid(field: "outputs[\(i)].url", reason: "not an http(s) URL")
             }
@@ -133,6 +146,8 @@ public struct JobResult: Sendable, Hashable, Codable {
             }
             try o.validateBlob(field: "outputs[\(i)]")
         }
+        try WireBounds.counter(usage?.promptTokens, "usage.prompt_tokens")
+        try WireBounds.counter(usage?.completionTokens, "usage.completion_tokens")
         if let tps = usage?.tokensPerSecond, !(tps.isFinite && tps >= 0) {
             throw .invalid(field: "usage.tokens_per_second", reason: "must be a finite number ≥ 0")
         }

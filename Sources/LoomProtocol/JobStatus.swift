@@ -50,9 +50,15 @@ public struct JobStatus: Sendable, Hashable, Codable {
         if let reason, reason.code.count > 64 || reason.message.count > 500 {
             throw .invalid(field: "reason", reason: "code at most 64 and message at most 500 characters")
         }
+        try WireBounds.counter(elapsedMs, "elapsed_ms")
+        try WireBounds.counter(costMsat, "cost_msat")
+        try WireBounds.counter(tokens, "tokens")
+        if let budgetSeconds, budgetSeconds > Rate.maxDurationSeconds {
+            throw .invalid(field: "budget_seconds", reason: "is above \(Rate.maxDurationSeconds)")
+        }
         if let queuePosition {
-            guard status == .queued, queuePosition >= 1 else {
-                throw .invalid(field: "queue_position", reason: "only while queued, counting from 1")
+            guard status == .queued, (1...WireBounds.maxSlots).contains(queuePosition) else {
+                throw .invalid(field: "queue_position", reason: "only while queued, counting from 1 to \(WireBounds.maxSlots)")
             }
         }
         if let tokensPerSecond, !(tokensPerSecond.isFinite && tokensPerSecond >= 0) {

@@ -1,3 +1,4 @@
+import AddressSafety
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
@@ -11,14 +12,10 @@ import NostrRelay
 /// once, so a client can neither make the worker hold sockets open nor make
 /// it fan out connections for free.
 ///
-/// A request must not aim the worker at its own network: every host is
-/// resolved and refused if any address it resolves to is not public
-/// (`IPAddress.nonPublicReason`), unless the worker itself runs on local
-/// relays (development, tests). Known limit: the WebSocket client resolves
-/// the name again when it connects, so a name whose DNS answer changes
-/// between the check and the connection (DNS rebinding) is not caught;
-/// swift-websocket takes the Host header and TLS name from the URL, so it
-/// cannot be pinned to the checked address.
+/// A request must not aim the worker at its own network (`DialCheck`),
+/// unless the worker itself runs on local relays (development, tests).
+/// swift-websocket takes the Host header and TLS name from the URL, so the
+/// connection cannot be pinned to the checked address (DNS rebinding, DialCheck).
 final class ClientRelays: Sendable {
     /// At most this many of a request's relays get the end of a paid job.
     static let limit = 3
@@ -36,9 +33,7 @@ final class ClientRelays: Sendable {
         self.resolver = resolver
         self.logger = logger
         slots = DeliverySlots(capacity: maxConcurrent)
-        localAllowed = workerRelays.contains { url in
-            Self.dialledHost(url).map { Self.isLocalName($0) || IPAddress(numeric: $0)?.nonPublicReason != nil } ?? false
-        }
+        localAllowed = DialCheck.anyLocal(workerRelays)
     }
 
     /// The end of a paid job: waits (in the background) for a free slot,
@@ -103,53 +98,7 @@ final class ClientRelays: Sendable {
 
     /// Why the worker may not dial `url` for a client; nil when it may.
     func refusal(_ url: String) async -> String? {
-        guard let parsed = URL(string: url), ["ws", "wss"].contains(parsed.scheme?.lowercased() ?? "") else {
-            return "not a ws:// or wss:// URL"
-        }
-        // The host the WebSocket client will dial must be the host checked here.
-        guard let host = Self.dialledHost(url), !host.isEmpty,
-            host == parsed.host.map(Self.unbracketed) ?? ""
-        else {
-            return "the host is ambiguous (user info, brackets or characters a host cannot have)"
-        }
-        if localAllowed { return nil }
-        if Self.isLocalName(host) { return "\(host) is a local name" }
-        let addresses: [IPAddress]
-        if let numeric = IPAddress(numeric: host) {
-            addresses = [numeric]
-        } else {
-            guard host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) }) else {
-                return "\(host) is not a host name"
-            }
-            do { addresses = try await resolver.addresses(of: host) } catch { return "\(error)" }
-        }
-        // One private answer is enough: the connection may pick any of them.
-        for address in addresses {
-            if let why = address.nonPublicReason { return "\(host) resolves to \(address), \(why)" }
-        }
-        return nil
-    }
-
-    /// The host as swift-websocket reads it: after `://`, up to `:`, `/` or
-    /// `?` (an IPv6 literal up to its `]`), without the brackets.
-    static func dialledHost(_ url: String) -> String? {
-        guard let start = url.range(of: "://")?.upperBound else { return nil }
-        let rest = url[start...]
-        if rest.hasPrefix("[") {
-            guard let close = rest.firstIndex(of: "]") else { return nil }
-            return String(rest[rest.index(after: rest.startIndex)..<close]).lowercased()
-        }
-        return String(rest.prefix { !":/?".contains($0) }).lowercased()
-    }
-
-    static func unbracketed(_ host: String) -> String {
-        host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-    }
-
-    /// Names that mean this machine or its network without asking DNS.
-    static func isLocalName(_ host: String) -> Bool {
-        let name = host.hasSuffix(".") ? String(host.dropLast()) : host
-        return name == "localhost" || [".localhost", ".local", ".internal", ".home.arpa"].contains { name.hasSuffix($0) }
+        await DialCheck(resolver: resolver, allowLocal: localAllowed).refusal(url, schemes: ["ws", "wss"])
     }
 
     static func normalized(_ url: String) -> String {

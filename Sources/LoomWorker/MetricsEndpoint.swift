@@ -42,6 +42,7 @@ public struct MetricsEndpoint: Service, CustomStringConvertible {
         -> some ApplicationProtocol
     {
         let router = Router()
+        router.add(middleware: LoopbackHostOnly())
         let sample = self.sample
         router.get("metrics") { _, _ in
             Response(

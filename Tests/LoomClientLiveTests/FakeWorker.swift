@@ -3,11 +3,12 @@ import BlossomClient
 import Cashu
 import CashuWallet
 import Foundation
-import LoomProtocol
 import LoomTestSupport
 import Nostr
 import NostrRelay
 import Secp256k1
+
+@testable import LoomProtocol
 
 /// A scripted worker for client tests, built from LoomProtocol and a real
 /// wallet: it opens requests, takes the payment at the mint, publishes
@@ -60,6 +61,25 @@ actor FakeWorker {
         case clearText
     }
     private var listener: Task<Void, Never>?
+    /// How the worker cheats the buyer (HostileWorkerTests); nil: it does not.
+    private(set) var attack: Attack?
+
+    enum Attack: Sendable, CaseIterable {
+        /// Bills twice its advertised price.
+        case billOverPrice
+        /// Keeps everything paid: no change, a bill that charges it all.
+        case keepEverything
+        /// Change whose proofs the mint never signed.
+        case fakeChange
+        /// Change it redeemed itself before sending it.
+        case spentChange
+        /// Takes the payment at the mint, then never says another word.
+        case takeAndSilent
+        /// Usage counts beyond any wire bound (2^64 − 1): the result is refused, the change still redeemed.
+        case hugeUsage
+        /// Live chunks with absurd `seq`s and counts before the honest ones.
+        case absurdChunks
+    }
 
     nonisolated var hex: String { key.xOnlyPublicKey.hex }
 
@@ -130,6 +150,7 @@ actor FakeWorker {
     func setTamper(_ value: Tamper?) { tamper = value }
     func setSkippedChunks(_ value: Set<UInt64>) { skippedChunks = value }
     func setChunkText(_ value: String?) { chunkText = value }
+    func setAttack(_ value: Attack?) { attack = value }
 
     func stop() async {
         listener?.cancel()
@@ -152,6 +173,7 @@ actor FakeWorker {
             let terms = WorkerTerms(models: Set(models), mints: [mintURL], rate: rate, worker: key.xOnlyPublicKey)
             let admission = try Admission(opened, terms: terms)
             let received = try await wallet.receive(opened.request.payment)
+            if attack == .takeAndSilent { return }
             let budget = try admission.budgetSeconds(inputFee: received.fee, rate: rate)
             try await status(.init(status: .paymentVerified, budgetSeconds: budget), for: opened)
             try await status(
@@ -202,6 +224,12 @@ actor FakeWorker {
         }
         if !word.isEmpty { words.append(word) }
         let client = try XOnlyPublicKey(hex: opened.client)
+        if attack == .absurdChunks {
+            for seq in [UInt64.max, UInt64.max - 1, 1 << 60] {
+                let chunk = JobChunk(seq: seq, text: "absurd ", tokens: .max, elapsedMs: .max)
+                _ = try await pool.publish(try unchecked(chunk, kind: .jobChunk, requestID: opened.id, to: client))
+            }
+        }
         for (i, piece) in words.enumerated() where !skippedChunks.contains(UInt64(i)) {
             let chunk = JobChunk(seq: UInt64(i), text: piece, tokens: UInt64(i + 1), elapsedMs: UInt64(i + 1) * 100)
             _ = try await pool.publish(try chunk.seal(requestID: opened.id, to: client, from: key))
@@ -243,24 +271,63 @@ actor FakeWorker {
         let cause: Pricing.Cause = failure == nil ? .normal : .workerFault
         let changeFee = try await changeSwapFee(
             paid: paid, inputFee: inputFee, budget: budget, elapsedMs: elapsedMs, cause: cause)
-        let bill = try Pricing.settle(
+        var bill = try Pricing.settle(
             paid: paid, inputFee: inputFee, changeFee: changeFee, rate: rate,
             elapsedMs: elapsedMs, budgetSeconds: budget, cause: cause)
         var change: String?
-        if bill.changeSat > .zero {
+        if bill.changeSat > .zero, attack != .keepEverything, attack != .spentChange {
             let client = try XOnlyPublicKey(hex: opened.client)
             let sent = try await wallet.send(bill.changeSat, lockTo: opened.request.lockChange ? client.evenPublicKey : nil)
             precondition(sent.fee == changeFee, "fake worker predicted a change fee of \(changeFee), the swap cost \(sent.fee)")
             change = sent.token
         }
+        var usage = JobResult.Usage(promptTokens: 5, completionTokens: 3)
+        switch attack {
+        case .billOverPrice: bill.msatPerSecond *= 2
+        case .keepEverything:
+            bill.chargedSat = Amount(bill.chargedSat.value + bill.changeSat.value)
+            bill.changeSat = .zero
+        case .fakeChange:
+            var token = try Token.decode(change!)
+            token.proofs = token.proofs.map { proof in
+                var forged = proof
+                forged.secret = Hex.encode((0..<32).map { _ in UInt8.random(in: 0...255) })
+                forged.dleq = nil
+                return forged
+            }
+            change = try token.serializedV4()
+        case .spentChange:
+            // Sent unlocked and taken back at once: the token the client gets is spent.
+            let sent = try await wallet.send(bill.changeSat)
+            _ = try await wallet.receive(sent.token)
+            change = sent.token
+        case .hugeUsage: usage = JobResult.Usage(promptTokens: .max, completionTokens: .max)
+        case .takeAndSilent, .absurdChunks, nil: break
+        }
         let result = JobResult(
-            status: state, outputs: outputs, usage: .init(promptTokens: 5, completionTokens: 3), bill: bill,
-            change: change, error: failure?.reason)
+            status: state, outputs: outputs, usage: usage, bill: bill, change: change, error: failure?.reason)
         try await status(
             .init(
                 status: state, elapsedMs: elapsedMs, costMsat: try Pricing.costMsat(rate: rate, elapsedMs: elapsedMs),
                 tokens: 3, budgetSeconds: budget, reason: failure?.reason), for: opened)
-        try await answer(try result.seal(requestID: opened.id, to: try XOnlyPublicKey(hex: opened.client), from: key), to: opened)
+        let client = try XOnlyPublicKey(hex: opened.client)
+        let sealed =
+            attack == .hugeUsage
+            ? try unchecked(
+                result, kind: .jobResult, requestID: opened.id, to: client,
+                extraTags: [[LoomTag.status, state.rawValue], [LoomTag.encrypted]])
+            : try result.seal(requestID: opened.id, to: client, from: key)
+        try await answer(sealed, to: opened)
+    }
+
+    /// Sealed as `seal` does, without its `validate()`: what a hostile worker can send.
+    private func unchecked(
+        _ value: some Encodable, kind: LoomKind, requestID: String, to client: XOnlyPublicKey, extraTags: [[String]] = []
+    ) throws -> Event {
+        let ciphertext = try NIP44.encrypt(try WireJSON.encode(value), from: key, to: client)
+        return try Event.sign(
+            kind: kind.rawValue, content: ciphertext,
+            tags: [[LoomTag.event, requestID], [LoomTag.pubkey, client.hex]] + extraTags, createdAt: Event.now(), with: key)
     }
 
     /// The input fee `wallet.send(change)` will pay: the wallet picks its

@@ -100,8 +100,13 @@ extension ClientSuites {
                         to: offer, paying: .wallet())
                     let outcome = try await client.follow(jobID: job.jobID, worker: job.worker, timeout: .seconds(180))
                     #expect(outcome.status == .completed)
+                    // Bytes other than the result names are misconduct: the
+                    // worker's record gets a finding, and the user is told.
+                    let finding = tamper == .wrongContentHash ? ["(output-altered)"] : []
                     #expect(
-                        outcome.warnings.count == 1 && outcome.warnings[0].contains(warning), "\(tamper): \(outcome.warnings)")
+                        outcome.warnings.count == 1 + finding.count && outcome.warnings[0].contains(warning)
+                            && zip(outcome.warnings.dropFirst(), finding).allSatisfy { $0.contains($1) },
+                        "\(tamper): \(outcome.warnings)")
                     if tamper == .clearText {
                         #expect(outcome.output == "a private answer")
                     } else {

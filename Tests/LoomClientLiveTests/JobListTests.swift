@@ -96,7 +96,9 @@ extension ClientSuites {
             #expect(rows.map { $0["job_id"] as? String } == [changing.jobID, paying.jobID, settled.jobID])
             let keys: Set = [
                 "job_id", "worker", "model", "paid_sat", "mint", "payment_source", "stage", "last_state", "created_at",
-                "has_reclaimable_token", "has_pending_change", "money_in_flight", "note", "via",
+                "has_reclaimable_token", "has_pending_change", "money_in_flight", "note", "via", "cost_sat", "charged_sat",
+                "cause",
+                "findings",
             ]
             #expect(rows.allSatisfy { Set($0.keys) == keys }, "every key, null when unknown: \(json.stdout)")
             #expect(

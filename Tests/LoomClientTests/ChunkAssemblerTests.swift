@@ -62,6 +62,28 @@ struct ChunkAssemblerTests {
         #expect(a.finish().isEmpty)
         #expect(a.streamed == "" && a.delivered == 0 && !a.hadGap)
     }
+
+    /// A hostile worker's last possible `seq` once crashed the client (`nextSeq += 1` overflowed).
+    @Test func absurdSeqsNeitherCrashNorHold() {
+        var a = ChunkAssembler(window: 2)
+        let last = JobChunk(seq: UInt64.max, text: "x", tokens: 1, elapsedMs: 1)
+        #expect(a.accept(last).isEmpty)
+        #expect(a.accept(JobChunk(seq: UInt64.max - 1, text: "y", tokens: 1, elapsedMs: 1)).count == 3)
+        #expect(a.accept(last).isEmpty)
+        #expect(a.finish().isEmpty)
+        #expect(a.accept(chunk(0)).isEmpty)
+    }
+
+    /// Text beyond `maxStreamedBytes` is not handed on: the result has it, and
+    /// a worker cannot make the client hold more than an output may be.
+    @Test func streamedTextIsBounded() {
+        var a = ChunkAssembler(maxStreamedBytes: 10)
+        let big = { (seq: UInt64) in JobChunk(seq: seq, text: "abcdef", tokens: seq + 1, elapsedMs: 1) }
+        #expect(a.accept(big(0)).count == 1)
+        #expect(a.accept(big(1)).isEmpty)
+        #expect(a.accept(big(2)).isEmpty)
+        #expect(a.streamed == "abcdef" && a.hadGap && a.delivered == 1)
+    }
 }
 
 /// What the chunks did not carry, by bytes.

@@ -39,6 +39,28 @@ struct BatchFormatTests {
                 ))
         #expect(try json(bad).objectValue?["error"]?.objectValue?["code"] == "workers_busy")
         #expect(BatchFormat.answeredIDs(in: ok + "\n" + bad + "\n{broken\n") == ["a"])
-        #expect(BatchFormat.via(output: "/o.jsonl", customID: "a") != BatchFormat.via(output: "/p.jsonl", customID: "a"))
+        #expect(
+            BatchFormat.via(output: "/o.jsonl", customID: "a", bodyHash: "h")
+                != BatchFormat.via(output: "/p.jsonl", customID: "a", bodyHash: "h"))
+    }
+
+    /// An edited prompt under the same custom_id must not find the old job in the journal.
+    @Test func aLineIsKeyedOnItsBodyToo() throws {
+        let line = { (prompt: String) throws in
+            try BatchFormat.parse(
+                #"{"custom_id":"a","method":"POST","url":"/v1/completions","body":{"model":"m","prompt":"\#(prompt)"}}"#,
+                number: 1)
+        }
+        let first = try line("two plus two"), edited = try line("two plus three"), again = try line("two plus two")
+        #expect(first.bodyHash != edited.bodyHash)
+        #expect(first.bodyHash == again.bodyHash)
+        // Key order in the file does not matter: the body is hashed with its keys sorted.
+        let reordered = try BatchFormat.parse(
+            #"{"custom_id":"a","method":"POST","url":"/v1/completions","body":{"prompt":"two plus two","model":"m"}}"#,
+            number: 1)
+        #expect(reordered.bodyHash == first.bodyHash)
+        #expect(
+            BatchFormat.via(output: "/o", customID: "a", bodyHash: first.bodyHash)
+                != BatchFormat.via(output: "/o", customID: "a", bodyHash: edited.bodyHash))
     }
 }

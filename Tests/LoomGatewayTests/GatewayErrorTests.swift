@@ -48,11 +48,20 @@ struct GatewayErrorTests {
                 continue
             }
         }
-        guard case .tryNext(let why) = AttemptVerdict.judge(Self.outcome(.timeout), statusTimeoutSeconds: 5) else {
-            Issue.record("silence should fail over")
+        var reclaimed = Self.outcome(.timeout)
+        reclaimed.reclaimedSat = 21
+        guard case .tryNext(let why) = AttemptVerdict.judge(reclaimed, statusTimeoutSeconds: 5) else {
+            Issue.record("silence with the payment reclaimed should fail over")
             return
         }
         #expect(why.contains("5 s"))
+        // Issue 17 (3): silent, but the reclaim failed (spent: the worker took it; or the mint
+        // could not say). Failing over then paid a second worker for the same call.
+        guard case .failed(let kept) = AttemptVerdict.judge(Self.outcome(.timeout), statusTimeoutSeconds: 5) else {
+            Issue.record("silence without the payment back must not fail over")
+            return
+        }
+        #expect(kept.status == 502 && kept.message.contains("loom job watch"))
         guard case .failed(let late) = AttemptVerdict.judge(Self.outcome(.timeout, progress: true), statusTimeoutSeconds: 5)
         else {
             Issue.record("a job that started and then timed out holds the money: no failover")
@@ -72,6 +81,23 @@ struct GatewayErrorTests {
             #expect(e.status == 502)
         } else {
             Issue.record("a completed job without output is a 502")
+        }
+    }
+
+    /// Issue 17 (8): a job the worker took and refunded unserved (its policy turned
+    /// off, it shut down) is no answer: the next worker may give one. It used to be a 502.
+    @Test func aJobRefundedUnservedFailsOver() {
+        for code in ["not-serving", "not-accepting", "worker-shutdown", "payment-late"] {
+            guard case .tryNext = AttemptVerdict.judge(Self.outcome(.failed, code: code), statusTimeoutSeconds: 5) else {
+                Issue.record("\(code) should fail over")
+                continue
+            }
+        }
+        var cheated = Self.outcome(.failed, code: "not-serving")
+        cheated.findings = [.fakeChange]
+        guard case .failed = AttemptVerdict.judge(cheated, statusTimeoutSeconds: 5) else {
+            Issue.record("a refund in fake change is no refund: the call ends, the worker is avoided")
+            return
         }
     }
 

@@ -1,3 +1,4 @@
+import AddressSafety
 import Foundation
 import Logging
 import LoomProtocol

@@ -1,3 +1,4 @@
+import AddressSafety
 import Blossom
 import Cashu
 import CashuWallet
@@ -48,8 +49,10 @@ struct PaidJobTests {
         #expect(result.outputs.count == 2)
         let text = try #require(result.outputs.first { $0.type == "text/plain" })
         let transcript = try #require(result.outputs.first { $0.type == "application/json" })
-        #expect(String(decoding: try await JobClient.fetch(text), as: UTF8.self) == Self.reply)
-        let json = try await JobClient.fetch(transcript)
+        #expect(
+            String(decoding: try await JobClient.fetch(text, dialCheck: DialCheck(allowLocal: true)), as: UTF8.self) == Self.reply
+        )
+        let json = try await JobClient.fetch(transcript, dialCheck: DialCheck(allowLocal: true))
         #expect(!String(decoding: json, as: UTF8.self).contains("cashu"), "the transcript never carries the payment")
         let record = try JSONSerialization.jsonObject(with: json) as? [String: Any]
         #expect(record?["prompt"] as? String == "Why is the sky blue?" && record?["output"] as? String == Self.reply)

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import Logging
+import LoomTestFixtures
 import Testing
 
 @testable import LoomWorker
@@ -53,5 +54,35 @@ import Testing
         #expect(response.headers.first(name: "content-type")?.hasPrefix("text/plain; version=0.0.4") == true)
         let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
         #expect(body.contains("loom_earned_sat_total 21\n"))
+    }
+
+    /// A web page's DNS rebinding must not read the earnings: every route wants a loopback `Host`.
+    @Test func metricsAndHealthAnswerOnlyALoopbackHost() async throws {
+        let metrics = sample()
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            try await withApplication({ MetricsEndpoint(port: 0) { metrics }.makeApplication(logger: quietLogger, onRunning: $0) }
+            ) {
+                port in
+                for path in ["metrics", "healthz", "nowhere"] {
+                    var rebound = HTTPClientRequest(url: "http://127.0.0.1:\(port)/\(path)")
+                    rebound.headers.replaceOrAdd(name: "host", value: "attacker.example:\(port)")
+                    let refused = try await http.execute(rebound, timeout: .seconds(30))
+                    let body = String(buffer: try await refused.body.collect(upTo: 1 << 20))
+                    #expect(refused.status == .forbidden, "/\(path)")
+                    #expect(!body.contains("loom_earned_sat_total"))
+                }
+                var local = HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz")
+                local.headers.replaceOrAdd(name: "host", value: "localhost:\(port)")
+                let ok = try await http.execute(local, timeout: .seconds(30))
+                let health = String(buffer: try await ok.body.collect(upTo: 1 << 10))
+                #expect(ok.status == .ok && health == "ok\n")
+                // Shut down before the server stops, so no connection is left for its teardown to race.
+                try await http.shutdown()
+            }
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
     }
 }

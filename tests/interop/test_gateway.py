@@ -179,8 +179,10 @@ def test_batch_interrupted_and_resumed_pays_each_line_once(stack):
     assert all(o["error"] is None and o["response"]["status_code"] == 200 for o in out)
     assert out[0]["response"]["body"]["object"] in ("chat.completion", "text_completion")
     jobs = json.loads(stack.loom("job", "list", "--json", "--data-dir", data).stdout)
-    completed = [j["via"] for j in jobs if j["last_state"] == "completed"]
-    assert sorted(completed) == sorted(f"batch {os.path.realpath(results)}#line-{i}" for i in range(20))
+    # via: batch <results>#<custom_id>#<first 16 hex of the body's hash>, so an edited line is a new call.
+    completed = [j["via"].rsplit("#", 1) for j in jobs if j["last_state"] == "completed"]
+    assert sorted(v[0] for v in completed) == sorted(f"batch {os.path.realpath(results)}#line-{i}" for i in range(20))
+    assert all(len(v[1]) == 16 and int(v[1], 16) >= 0 for v in completed), completed
     assert not any(j["money_in_flight"] for j in jobs)
 
 
@@ -258,8 +260,9 @@ def test_failover_from_a_vanished_worker(stack):
     stack.record(raw)
     assert raw.headers["x-loom-worker"] == second and raw.headers["x-loom-attempts"] == "2"
     listed = json.loads(stack.loom("job", "list", "--json", "--data-dir", stack.client_dir).stdout)
-    silent = [j for j in listed if j["last_state"] is None and not j["money_in_flight"]]
-    assert silent, listed
+    # The doomed worker's job: no status ever (cause silent), its payment reclaimed.
+    silent = [j for j in listed if j["cause"] == "silent" and j["last_state"] == "timeout" and not j["money_in_flight"]]
+    assert silent, json.dumps(listed, indent=1)
 
 
 def test_sdk_example_from_the_docs(stack):

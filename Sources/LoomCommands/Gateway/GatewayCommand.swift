@@ -15,6 +15,7 @@ struct GatewayCommand: LoomCommand {
             "stream": true). Each call picks the cheapest live worker with a free slot (or the workers of --worker, \
             or of the X-Loom-Worker header, in order), pays its budget from the wallet at --mint, waits for the result, \
             redeems the change and answers with usage and the headers X-Loom-Job, X-Loom-Worker and X-Loom-Cost-Sat. \
+            Web pages cannot call it unless --allow-origin names them; bodies must be application/json. \
             A busy, closing or silent worker is skipped (its payment reclaimed) for the next one. Every call is in \
             the client journal (`loom job list`). See docs/CLIENT.md, "loom gateway".
             """)
@@ -31,6 +32,12 @@ struct GatewayCommand: LoomCommand {
     var worker: [String] = []
     @Option(help: "Calls served at once; more wait their turn.") var maxConcurrent = 8
     @Option(help: "Require `Authorization: Bearer KEY`. Default: $LOOM_GATEWAY_API_KEY.") var apiKey: String?
+    @Option(
+        help: """
+            A web page (origin, e.g. http://localhost:3000) that may call the gateway and read its answers \
+            (repeatable); requests from any other page are refused. Default: $LOOM_GATEWAY_ALLOW_ORIGINS (comma-separated).
+            """)
+    var allowOrigin: [String] = []
     @Option(help: "Workers tried per call before answering 503.") var attempts = 3
     @Option(help: "Seconds a worker has to publish its first status before the next one is tried.")
     var statusTimeout = 15
@@ -44,6 +51,19 @@ struct GatewayCommand: LoomCommand {
         }
         guard maxSatPerCall >= 1, maxSecondsPerCall >= 1 else {
             throw ValidationError("--max-sat-per-call and --max-seconds-per-call must be at least 1")
+        }
+        _ = try allowedOrigins()
+    }
+
+    /// `--allow-origin`, else `$LOOM_GATEWAY_ALLOW_ORIGINS`, each spelled as browsers send it.
+    func allowedOrigins() throws -> [String] {
+        try (allowOrigin.isEmpty ? Defaults.list("LOOM_GATEWAY_ALLOW_ORIGINS") : allowOrigin).map { text in
+            guard let origin = GatewayConfiguration.origin(text) else {
+                throw ValidationError(
+                    "--allow-origin \(text.prefix(80)): not an origin; give the page's scheme, host and port, e.g. http://localhost:3000 (not null or *, which any page can send)"
+                )
+            }
+            return origin
         }
     }
 
@@ -70,16 +90,32 @@ struct GatewayCommand: LoomCommand {
         let configuration = GatewayConfiguration(
             host: host, port: port, maxSatPerCall: maxSatPerCall, maxSecondsPerCall: maxSecondsPerCall,
             pinnedWorkers: pinned, maxConcurrent: maxConcurrent, apiKey: key, maxAttempts: attempts,
-            statusTimeoutSeconds: statusTimeout, callTimeoutSeconds: timeout)
+            statusTimeoutSeconds: statusTimeout, callTimeoutSeconds: timeout, allowedOrigins: try allowedOrigins())
         let server = GatewayServer(engine: GatewayEngine(client: loom, wallet: wallet, configuration: configuration))
         if !GatewayConfiguration.isLoopback(host) { console.warn("warning: serving on \(host), reachable from other machines") }
+        if !configuration.allowedOrigins.isEmpty {
+            console.warn("web pages that may spend this wallet: \(configuration.allowedOrigins.joined(separator: ", "))")
+        }
         let hostName = host
         let mintName = wallet.mint.url
         try await server.run { bound in
             console.warn("loom gateway: OpenAI API at http://\(hostName):\(bound)/v1, paying from \(mintName)")
         }
+        // The server has stopped taking calls; those still running (a streamed call whose
+        // caller hung up) settle their change first, within a grace period.
+        let left = await server.engine.drain(grace: .seconds(Self.shutdownGraceSeconds))
+        let held = loom.journal.unsettled().filter { $0.reclaimableToken != nil || $0.pendingChange != nil }
+        if left > 0 || !held.isEmpty {
+            console.warn(
+                "loom gateway stopped with \(left) calls still running and \(held.count) jobs holding money in flight; settle each with `loom job watch <job id>`:"
+            )
+            for job in held { console.warn("  \(job.jobID)  \(job.worker.prefix(12))  \(job.paidSat) sat") }
+        }
         await loom.close()
     }
+
+    /// Seconds a stopping gateway waits for running calls to settle.
+    static let shutdownGraceSeconds: Int64 = 20
 
     func pinnedWorkers() throws -> [String]? {
         let named = worker.filter { $0 != "auto" }

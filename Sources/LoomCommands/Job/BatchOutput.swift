@@ -32,6 +32,8 @@ actor BatchProgress {
     private(set) var finished = 0
     private(set) var failed = 0
     private(set) var spent: UInt64 = 0
+    /// The caps of the lines running: the most they may still take.
+    private(set) var reserved: UInt64 = 0
 
     init(total: Int, skipped: Int, live: Bool, console: Console) {
         self.total = total
@@ -40,11 +42,24 @@ actor BatchProgress {
         self.console = console
     }
 
-    func done(costSat: UInt64, failed didFail: Bool) {
+    /// Holds `amount` for a line about to start when the batch's cap leaves room for it.
+    func reserve(_ amount: UInt64, cap: UInt64?) -> Bool {
+        if let cap, Self.sum(Self.sum(spent, reserved), amount) > cap { return false }
+        reserved = Self.sum(reserved, amount)
+        return true
+    }
+
+    func done(costSat: UInt64, failed didFail: Bool, reserved held: UInt64 = 0) {
         finished += 1
         if didFail { failed += 1 }
-        spent += costSat
+        reserved -= min(held, reserved)
+        spent = Self.sum(spent, costSat)
         if live { console.writeError("\r\u{1B}[K" + line) }
+    }
+
+    static func sum(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        let (total, overflow) = a.addingReportingOverflow(b)
+        return overflow ? .max : total
     }
 
     var line: String {

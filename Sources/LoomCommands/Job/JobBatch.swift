@@ -24,7 +24,10 @@ extension JobCommand {
         @Argument(help: "The batch input file (JSONL).") var input: String
         @Option(name: .shortAndLong, help: "The output file (JSONL), appended to.") var output: String
         @Option(help: "Lines run at once.") var concurrency = 8
-        @Option(help: "Stop starting lines once the batch has spent this many sat (fees included).") var maxSat: UInt64?
+        @Option(
+            help:
+                "The most the whole batch may take from the wallet (fees and failed lines included): a line starts only while its --max-sat-per-call still fits."
+        ) var maxSat: UInt64?
         @Option(help: "The most one line may take from the wallet, mint fees included.") var maxSatPerCall: UInt64 = 100
         @Option(help: "Mint of the wallet to pay from. Default: first of $CASHU_MINT_URL.") var mint: String?
         @Option(help: "Seconds a worker has to publish its first status before the next one is tried.")
@@ -52,22 +55,35 @@ extension JobCommand {
             }
             let loom = try await client.client(mint: Token.normalizeMintURL(mintURL), console)
             guard let wallet = loom.wallet else { throw CLIError("no wallet at \(mintURL)") }
+            let perLine = min(maxSatPerCall, maxSat ?? .max)
             let engine = GatewayEngine(
                 client: loom, wallet: wallet,
                 configuration: GatewayConfiguration(
-                    maxSatPerCall: maxSatPerCall, maxConcurrent: concurrency, statusTimeoutSeconds: statusTimeout))
+                    maxSatPerCall: perLine, maxConcurrent: concurrency, statusTimeoutSeconds: statusTimeout))
             let sink = try BatchOutput(path: outputPath)
             let progress = BatchProgress(total: todo.count, skipped: done.count, live: console.terminals.stderr, console: console)
+            // Each line may take up to its cap, so a line starts only when what the batch
+            // spent plus every running line's cap leaves room for one more: --max-sat is
+            // never exceeded, whatever the workers do.
             await withTaskGroup(of: Void.self) { group in
                 var running = 0
-                for line in todo {
-                    if running == concurrency {
+                lines: for line in todo {
+                    while true {
+                        if running == concurrency {
+                            await group.next()
+                            running -= 1
+                        }
+                        if await progress.reserve(perLine, cap: maxSat) { break }
+                        // No room while lines run: wait for one to free its reservation.
+                        guard running > 0 else { break lines }
                         await group.next()
                         running -= 1
                     }
-                    if let maxSat, await progress.spent >= maxSat { break }
                     running += 1
-                    group.addTask { await Self.run(line, output: outputPath, engine: engine, sink: sink, progress: progress) }
+                    group.addTask {
+                        await Self.run(
+                            line, output: outputPath, engine: engine, sink: sink, progress: progress, reserved: perLine)
+                    }
                 }
             }
             let summary = await progress.summary
@@ -78,14 +94,15 @@ extension JobCommand {
         }
 
         static func run(
-            _ line: BatchFormat.Line, output: String, engine: GatewayEngine, sink: BatchOutput, progress: BatchProgress
+            _ line: BatchFormat.Line, output: String, engine: GatewayEngine, sink: BatchOutput, progress: BatchProgress,
+            reserved: UInt64
         ) async {
             var request = line.request
-            request.via = BatchFormat.via(output: output, customID: line.customID)
-            do {
+            request.via = BatchFormat.via(output: output, customID: line.customID, bodyHash: line.bodyHash)
+            do throws(CallFailure) {
                 var result: CallResult?
                 if let earlier = engine.journaledJob(via: request.via) {
-                    result = try await engine.resume(earlier, request: request)
+                    do { result = try await engine.resume(earlier, request: request) } catch { throw CallFailure(error) }
                 }
                 if result == nil { result = try await engine.perform(request) }
                 guard let result else { return }
@@ -93,10 +110,12 @@ extension JobCommand {
                     endpoint: request.endpoint, jobID: result.jobID, created: Event.now(), model: request.model)
                 let body = answer.complete(text: result.text, finishReason: result.finishReason, usage: result.usage)
                 await sink.append(BatchFormat.answered(customID: line.customID, jobID: result.jobID, body: body))
-                await progress.done(costSat: result.costSat, failed: false)
+                await progress.done(costSat: result.costSat, failed: false, reserved: reserved)
             } catch {
-                await sink.append(BatchFormat.failed(customID: line.customID, error: error))
-                await progress.done(costSat: 0, failed: true)
+                // A failed line still took what its attempts kept (fees, a payment a worker
+                // took without answering): the batch's --max-sat counts it.
+                await sink.append(BatchFormat.failed(customID: line.customID, error: error.error))
+                await progress.done(costSat: error.spentSat, failed: true, reserved: reserved)
             }
         }
     }

@@ -41,6 +41,11 @@ extension JobCommand {
         @Option(help: "Seconds of worker time to buy (also the job's max_seconds). Default 60, capped by the worker.")
         var seconds: UInt64?
         @Option(help: "Sats to pay instead of --seconds (fees included).") var budget: UInt64?
+        @Option(
+            help:
+                "The most this job may take from the wallet, mint fees included (a --budget above it raises it): a worker whose price makes the job dearer is refused before paying."
+        )
+        var maxSat: UInt64 = 1000
         @Option(help: "npub (or hex) of the worker, or `auto` for the cheapest live one with a free slot.")
         var worker: String = "auto"
         @Option(
@@ -88,15 +93,22 @@ extension JobCommand {
                 offer = try await loom.directory.offer(of: workerKey)
             } else {
                 guard let model else { throw CLIError("--model is required with --worker auto") }
-                offer = try await loom.directory.cheapest(model: model, mint: paymentMint)
+                // Avoided workers (they cheated this client before) and minimum-seconds traps are skipped.
+                let standings = WorkerRecord.build(loom.journal.all(), forgiven: WorkerForgiveness(journal: loom.journal).load())
+                    .mapValues(\.standing)
+                offer = try await loom.directory.cheapest(
+                    model: model, mint: paymentMint, seconds: seconds ?? (budget == nil ? JobOrder.defaultSeconds : nil),
+                    standings: standings)
             }
             guard let chosenModel = model ?? (offer.advertisement.models.count == 1 ? offer.advertisement.models[0] : nil) else {
                 let models = offer.advertisement.models.joined(separator: ", ")
                 throw CLIError("pass --model: worker \(offer.advertisement.name) serves \(models)")
             }
-            let order = JobOrder(
+            var order = JobOrder(
                 model: chosenModel, input: input, options: parsedOptions, seconds: seconds,
                 budgetSat: budget.map { Amount($0) }, lockChange: true, inputBlob: inputBlob)
+            // The most this job may take from the wallet: a worker's price never makes it dearer.
+            order.maxSat = Amount(max(maxSat, budget ?? 0))
             let source: PaymentSource = tokenText.map { .token($0) } ?? .wallet(lockToWorker: lockToWorker)
             if stream { return try await runStreaming(loom, order: order, offer: offer, source: source, console) }
             let job = try await loom.submit(order, to: offer, paying: source)

@@ -6,10 +6,10 @@ import Foundation
     import Darwin
 #endif
 
-/// An IPv4 or IPv6 address, and whether it is one the worker may dial for
-/// a client: a public unicast address, nothing in the special-purpose
+/// An IPv4 or IPv6 address, and whether it is one loom may dial for someone
+/// else (the worker for a client, the client for a worker): a public unicast address, nothing in the special-purpose
 /// registries (RFC 6890 and the IANA IPv4/IPv6 special-purpose registries).
-enum IPAddress: Hashable, Sendable, CustomStringConvertible {
+public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
     case v4(UInt32)
     /// 16 bytes, network order.
     case v6([UInt8])
@@ -18,7 +18,7 @@ enum IPAddress: Hashable, Sendable, CustomStringConvertible {
     /// DNS: IPv4 in every form `inet_aton` takes (`127.1`, `2130706433`,
     /// `0x7f.1`, `0177.0.0.1`), which is also how `getaddrinfo` and so the
     /// WebSocket client read it; IPv6 with or without brackets.
-    init?(numeric host: String) {
+    public init?(numeric host: String) {
         var text = host
         if text.hasPrefix("["), text.hasSuffix("]") { text = String(text.dropFirst().dropLast()) }
         if text.contains(":") {
@@ -35,7 +35,7 @@ enum IPAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    var description: String {
+    public var description: String {
         switch self {
         case .v4(let a): return "\(a >> 24).\(a >> 16 & 0xff).\(a >> 8 & 0xff).\(a & 0xff)"
         case .v6(let b):
@@ -47,8 +47,8 @@ enum IPAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Why a client may not make the worker connect here; nil for a public address.
-    var nonPublicReason: String? {
+    /// Why a peer may not make us connect here; nil for a public address.
+    public var nonPublicReason: String? {
         switch self {
         case .v4(let a): return Self.reason(v4: a)
         case .v6(let b): return Self.reason(v6: b)

@@ -9,22 +9,29 @@ import Foundation
 
 /// Turns a host name into the addresses a connection to it could reach.
 /// A seam so tests can map names to any address without DNS.
-protocol HostResolver: Sendable {
+public protocol HostResolver: Sendable {
     /// Every address the name resolves to; throws when it resolves to none.
     func addresses(of host: String) async throws -> [IPAddress]
 }
 
-struct ResolutionFailed: Error, CustomStringConvertible {
-    let host: String
-    let reason: String
-    var description: String { "\(host) does not resolve: \(reason)" }
+public struct ResolutionFailed: Error, CustomStringConvertible {
+    public let host: String
+    public let reason: String
+    public var description: String { "\(host) does not resolve: \(reason)" }
+
+    public init(host: String, reason: String) {
+        self.host = host
+        self.reason = reason
+    }
 }
 
 /// The operating system's resolver (`getaddrinfo`), the one the WebSocket
 /// client will use to connect. It blocks, so it runs on a dispatch thread,
 /// never on one of Swift's cooperative threads.
-struct SystemResolver: HostResolver {
-    func addresses(of host: String) async throws -> [IPAddress] {
+public struct SystemResolver: HostResolver {
+    public init() {}
+
+    public func addresses(of host: String) async throws -> [IPAddress] {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(with: Result { try Self.lookUp(host) })
