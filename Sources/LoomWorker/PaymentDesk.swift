@@ -40,10 +40,7 @@ final class PaymentDesk: Sendable {
     }
 
     /// A readable, file-safe folder per mint: `mint.example.com_3338`.
-    static func folderName(_ mint: String) -> String {
-        let bare = mint.replacingOccurrences(of: "https://", with: "").replacingOccurrences(of: "http://", with: "")
-        return String(bare.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" })
-    }
+    static func folderName(_ mint: String) -> String { DataDirectory.walletFolder(mint) }
 
     func wallet(_ mint: String) -> Wallet? { wallets[Token.normalizeMintURL(mint)] }
 

@@ -155,8 +155,8 @@ extension WorkerConfiguration {
 
     private static func dataDirectory(_ r: ConfigurationReader) -> URL {
         guard let path = r.string(ConfigurationKey.dataDir) else {
-            return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".loom")
+            return DataDirectory.fallback(environment: r.values)
         }
-        return URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
+        return DataDirectory.named(path)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LoomWorker
 
 /// What a command uses when no flag says otherwise, read from the
 /// environment in one place: the data directory, relays, mints, servers.
@@ -9,11 +10,12 @@ enum Defaults {
         return value
     }
 
-    /// `--data-dir`, else `$DATA_DIR`, else `~/.loom`.
+    /// `--data-dir`, else `$DATA_DIR`, else `$HOME/.loom`: the client's data.
+    /// Commands that act on a worker read its `.env` too (`OperatorDirectory`).
     static func dataDirectory(_ option: String?) -> URL {
         if let option { return URL(fileURLWithPath: option) }
         if let env = environment("DATA_DIR") { return URL(fileURLWithPath: env) }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".loom")
+        return DataDirectory.fallback()
     }
 
     /// A comma-separated variable (`NOSTR_RELAYS`, `BLOSSOM_SERVER_URL`):

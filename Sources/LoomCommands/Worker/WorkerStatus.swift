@@ -8,8 +8,7 @@ extension WorkerCommand {
             commandName: "status",
             abstract: "Show the journal: jobs by state, the queue, earnings and recent jobs."
         )
-        @Option(help: "Data directory holding jobs.sqlite. Default: $DATA_DIR, else ~/.loom.")
-        var dataDir: String?
+        @OptionGroup var directory: OperatorDirectoryOptions
 
         @Option(help: "How many recent jobs to list.")
         var limit = 10
@@ -18,10 +17,14 @@ extension WorkerCommand {
         var json = false
 
         func run(_ console: Console) async throws {
-            let directory = dataDir ?? Defaults.dataDirectory(nil).path
+            let resolved = try self.directory.resolve()
+            if let mismatch = resolved.mismatch { console.warn("warning: \(mismatch)") }
+            let directory = resolved.url.path
             let path = directory + "/jobs.sqlite"
             guard FileManager.default.fileExists(atPath: path) else {
-                throw ValidationError("no job journal at \(path): pass --data-dir, or run `loom worker run` first")
+                throw ValidationError(
+                    "no job journal at \(path) (\(resolved.line)): run this from the worker's folder (its .env), "
+                        + "pass --data-dir, or run `loom worker run` first")
             }
             let journal = try JobJournal(path: path)
             let recent = try journal.all(limit: max(limit, 0))
@@ -33,6 +36,7 @@ extension WorkerCommand {
                 let elapsed_ms: UInt64, reason: String?, received_at: Int64, published: Bool, waiting: String?
             }
             struct Out: Encodable {
+                let data_dir: String
                 let states: [String: Int]; let jobs_done: Int; let earnings_sat: UInt64; let recent: [Job]
                 /// Jobs not final yet because a mint has not answered (payment or change).
                 let waiting: [Job]
@@ -46,9 +50,10 @@ extension WorkerCommand {
                     published: r.published, waiting: r.waiting)
             }
             let out = Out(
-                states: counts, jobs_done: earned.jobs, earnings_sat: earned.sat, recent: recent.map(row),
+                data_dir: directory, states: counts, jobs_done: earned.jobs, earnings_sat: earned.sat, recent: recent.map(row),
                 waiting: waiting.map(row), serving: ServingView(dataDirectory: URL(fileURLWithPath: directory)))
             if json { return try console.printJSON(out) }
+            console.print(resolved.line)
             for line in out.serving?.lines ?? [] { console.print(line) }
             console.print("jobs done: \(earned.jobs), earned: \(earned.sat) sat")
             console.print("queued: \(counts["queued", default: 0]), running: \(counts["running", default: 0])")
