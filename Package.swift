@@ -197,7 +197,7 @@ let package = Package(
         .target(
             name: "LoomGateway",
             dependencies: [
-                "LoomClient", "LoomProtocol", "LoomJSON", "Nostr", "Secp256k1", "Cashu", "CashuWallet",
+                "LoomClient", "LoomProtocol", "LoomJSON", "Nostr", "Secp256k1", "Cashu", "CashuWallet", "AddressSafety",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,4 @@
+import AddressSafety
 import Foundation
 import Hummingbird
 import Logging
@@ -76,18 +77,8 @@ struct RequestGuard: RouterMiddleware {
         return nil
     }
 
-    /// `127.0.0.1[:port]`, `localhost[:port]` or `[::1][:port]`: the rule of the
-    /// worker's dashboard (`MetricsEndpoint.isLoopbackHost`, a target this one does not link).
-    static func isLoopbackHost(_ authority: String?) -> Bool {
-        guard let authority else { return false }
-        var host = authority.lowercased()
-        if host.hasPrefix("[") {
-            host = String(host.prefix { $0 != "]" }) + "]"
-        } else if let colon = host.firstIndex(of: ":") {
-            host = String(host[..<colon])
-        }
-        return ["127.0.0.1", "localhost", "[::1]"].contains(host)
-    }
+    /// The same rule as the gateway's and the dashboard's (`LoopbackHost`).
+    static func isLoopbackHost(_ authority: String?) -> Bool { LoopbackHost.matches(authority) }
 
     /// Browsers send origins lowercase, without a default port; `null` is never in the set.
     static func isAllowed(origin: String, _ allowed: Set<String>) -> Bool {

@@ -1,3 +1,4 @@
+import AddressSafety
 import Hummingbird
 
 extension MetricsEndpoint {
@@ -33,15 +34,6 @@ extension MetricsEndpoint {
                 )))
     }
 
-    /// `127.0.0.1[:port]`, `localhost[:port]` or `[::1][:port]`.
-    static func isLoopbackHost(_ authority: String?) -> Bool {
-        guard let authority else { return false }
-        var host = authority.lowercased()
-        if host.hasPrefix("[") {
-            host = String(host.prefix { $0 != "]" }) + "]"
-        } else if let colon = host.firstIndex(of: ":") {
-            host = String(host[..<colon])
-        }
-        return ["127.0.0.1", "localhost", "[::1]"].contains(host)
-    }
+    /// The same rule as the gateway's and the dashboard's (`LoopbackHost`).
+    static func isLoopbackHost(_ authority: String?) -> Bool { LoopbackHost.matches(authority) }
 }

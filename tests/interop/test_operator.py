@@ -5,20 +5,11 @@ where it acted; the offer on the relay is what proves that the running worker to
 import json
 import os
 import subprocess
-import time
 
 import pytest
 
+from gateway_stack import wait_until
 from servers import ROOT, start_blossom, start_mint, start_ollama_stub, start_relay, start_worker
-
-
-def wait_until(what, check, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if check():
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"{what} within {timeout} s")
 
 
 @pytest.fixture(scope="module")
