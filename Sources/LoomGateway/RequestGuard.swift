@@ -59,7 +59,7 @@ struct RequestGuard: RouterMiddleware {
         method: HTTPRequest.Method, host: String?, origin: String?, contentType: String?, anyHost: Bool,
         allowedOrigins: Set<String>
     ) -> GatewayError? {
-        if !anyHost, !isLoopbackHost(host) {
+        if !anyHost, !LoopbackHost.matches(host) {
             return .forbidden(
                 "the gateway answers only to Host 127.0.0.1, localhost or [::1], not \"\((host ?? "").prefix(100))\" (another name that leads here may be a web page's DNS rebinding): call http://127.0.0.1:<port>/v1, or set --api-key to serve other names"
             )
@@ -76,9 +76,6 @@ struct RequestGuard: RouterMiddleware {
         }
         return nil
     }
-
-    /// The same rule as the gateway's and the dashboard's (`LoopbackHost`).
-    static func isLoopbackHost(_ authority: String?) -> Bool { LoopbackHost.matches(authority) }
 
     /// Browsers send origins lowercase, without a default port; `null` is never in the set.
     static func isAllowed(origin: String, _ allowed: Set<String>) -> Bool {

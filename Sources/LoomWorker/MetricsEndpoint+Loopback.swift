@@ -14,7 +14,7 @@ extension MetricsEndpoint {
         ) async throws
             -> Response
         {
-            guard isLoopbackHost(host(of: request)) else { return refused }
+            guard LoopbackHost.matches(host(of: request)) else { return refused }
             return try await next(request, context)
         }
     }
@@ -33,7 +33,4 @@ extension MetricsEndpoint {
                         "the metrics port answers only to Host 127.0.0.1, localhost or [::1]; a proxy in front must send one\n"
                 )))
     }
-
-    /// The same rule as the gateway's and the dashboard's (`LoopbackHost`).
-    static func isLoopbackHost(_ authority: String?) -> Bool { LoopbackHost.matches(authority) }
 }

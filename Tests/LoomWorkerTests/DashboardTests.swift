@@ -1,3 +1,4 @@
+import AddressSafety
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
@@ -124,14 +125,16 @@ import Testing
         #expect(Worker.withoutCredentials(URL(string: "http://u:secret@host:8080/v1?k=s")!) == "http://host:8080/v1")
     }
 
+    /// `LoopbackHost`, the rule of the dashboard and of `loom gateway` (RequestGuardTests
+    /// and MetricsTests check each server applies it).
     @Test func onlyLoopbackHostsAreAnswered() {
-        for host in ["127.0.0.1:9100", "localhost", "LOCALHOST:1", "[::1]:9100"] {
-            #expect(MetricsEndpoint.isLoopbackHost(host), "\(host)")
-        }
-        for host in ["evil.example:9100", "127.0.0.1.evil.example", "localhost.evil", "[::2]:1"] {
-            #expect(!MetricsEndpoint.isLoopbackHost(host), "\(host)")
-        }
-        #expect(!MetricsEndpoint.isLoopbackHost(nil))
+        let table: [(String?, Bool)] = [
+            ("127.0.0.1:9100", true), ("127.0.0.1", true), ("localhost", true), ("LOCALHOST:1", true),
+            ("[::1]:9100", true), ("[::1]", true),
+            ("evil.example:9100", false), ("127.0.0.1.evil.example", false), ("localhost.evil:8080", false),
+            ("[::2]:1", false), ("0.0.0.0:8080", false), ("", false), (nil, false),
+        ]
+        for (host, loopback) in table { #expect(LoopbackHost.matches(host) == loopback, "\(host ?? "nil")") }
     }
 
     @Test func endpointServesThePageAndTheSnapshot() async throws {
