@@ -8,12 +8,18 @@ VENV  ?= .venv
 PY     = $(VENV)/bin/python
 export LOOM_VENV := $(abspath $(VENV))
 
-.PHONY: all build unit test interop-test e2e-inference chaos deps system-deps build-deps bench demo clean
+.PHONY: all build release unit test interop-test e2e-inference chaos deps system-deps build-deps bench demo demo-release clean
 
 all: build
 
 build: system-deps
 	$(SWIFT) build
+
+# The binary users ship (README.md, "Install"): static Swift runtime, lld, no
+# exported symbols (Package.swift, releaseLinkFlags). About 12 minutes from
+# nothing on 2 cores.
+release: build-deps
+	$(SWIFT) build -c release --product loom
 
 deps: system-deps $(VENV)/.installed
 
@@ -95,6 +101,11 @@ lint:
 demo: deps
 	$(SWIFT) build --product loom
 	scripts/demo.sh
+
+# The same whole paid job through the release binary: what users run is what
+# CI ran (.ci/run). Worker, client and Blossom server are all that build.
+demo-release: deps release
+	LOOM=$(abspath .build/release/loom) scripts/demo.sh
 
 clean:
 	rm -rf .build $(VENV)

@@ -16,13 +16,19 @@ against llama-server asked directly, both through the official `openai` package.
    - call time: from the request to the end of the stream ([DONE]; through the gateway the result, the change
      redeemed and the cost are in before it).
    Medians over the rounds; the ratios and differences are medians of the per-round ones.
-2. Memory: the gateway's VmRSS/RssAnon from /proc/PID/status idle after start (before any call), idle after the
+2. Where the time goes: the gateway logs each call's steps ("call answered": offers_ms, pay_ms, seal_ms,
+   subscribe_ms, publish_ms, first_text_ms, total_ms) and the worker each job's admission ("job running":
+   admission_ms from the job journaled to the backend called, swap_ms its mint swap); their medians over the
+   stream rounds (the warm-up call left out) are printed with what is left for the relay crossings.
+3. Memory flat: `--calls N` short calls one after another (8 tokens), VmRSS every N/10 calls after a warm-up.
+4. Memory: the gateway's VmRSS/RssAnon from /proc/PID/status idle after start (before any call), idle after the
    stream rounds, and while K streamed calls (`inflight-tokens` max each) are in flight at once, for each K:
    sampled every 20 ms while all K are open; the peak and median of those samples, less the warm idle value,
    over K, is the memory per call in flight. The worker runs one job at a time (llama-server has one slot), so
    of K calls in flight one generates and K-1 wait in the worker's queue, paid, subscribed and journaled.
 """
 import argparse
+import re
 import statistics
 import threading
 import time
@@ -127,6 +133,67 @@ def streams(direct, gateway, model, rounds, tokens):
     print(f"call time added by the gateway: {call_added:.0f} ms")
 
 
+FIELD = re.compile(r"(\w+)=(\S+)")
+
+
+def logged(path, message):
+    """The key=value fields of each line of `path` that ends with `message`, in order."""
+    out = []
+    with open(path) as f:
+        for line in f:
+            if line.rstrip().endswith(message):
+                out.append(dict(FIELD.findall(line)))
+    return out
+
+
+def breakdown(gateway_log, worker_log, rounds):
+    calls = logged(gateway_log, "call answered")[1:]  # the first is the warm-up call
+    jobs = {j.get("job"): j for j in logged(worker_log, "job running")}
+    calls = calls[-2 * rounds:]
+    if not calls:
+        print("\n(no 'call answered' lines in the gateway's log: no breakdown)")
+        return
+
+    def med(rows, key):
+        values = [float(r[key]) for r in rows if key in r]
+        return median(values) if values else float("nan")
+
+    worker = [jobs[c["job"]] for c in calls if c.get("job") in jobs]
+    steps = [("offers read (the live book)", calls, "offers_ms"), ("payment token made", calls, "pay_ms"),
+             ("request sealed and journaled", calls, "seal_ms"), ("chunk subscription in place", calls, "subscribe_ms"),
+             ("request published (relay OK)", calls, "publish_ms"),
+             ("worker: journaled → backend called", worker, "admission_ms"), ("worker: of which its mint swap", worker,
+                                                                            "swap_ms")]
+    print(f"\n| where the time goes, median of {len(calls)} calls | ms |")
+    print("|---|---:|")
+    for label, rows, key in steps:
+        print(f"| {label} | {med(rows, key):.2f} |")
+    first = med(calls, "first_text_ms")
+    before = sum(med(calls, k) for k in ("offers_ms", "pay_ms", "seal_ms", "subscribe_ms"))
+    print(f"| first text at the gateway (from the request) | {first:.2f} |")
+    print(f"| left for relays, intake and the backend's first token: first text − (offers + pay + seal + subscribe)"
+          f" − worker admission | {first - before - med(worker, 'admission_ms'):.2f} |")
+
+
+def flat(gateway, model, pid, calls):
+    print(f"\n== gateway memory over {calls} calls (8 tokens each, one after another)")
+    for _ in range(20):
+        gateway.chat.completions.create(model=model, messages=PROMPT, max_tokens=8, temperature=0)
+    step = max(calls // 10, 1)
+    samples = [(0, status(pid)["VmRSS"])]
+    for i in range(1, calls + 1):
+        gateway.chat.completions.create(model=model, messages=PROMPT, max_tokens=8, temperature=0)
+        if i % step == 0:
+            samples.append((i, status(pid)["VmRSS"]))
+    print("| calls after warm-up | VmRSS |")
+    print("|---:|---:|")
+    for n, rss in samples:
+        print(f"| {n} | {rss / 1024:.1f} MB |")
+    growth = (samples[-1][1] - samples[1][1]) / 1024 if len(samples) > 1 else 0
+    print(f"growth from call {samples[1][0]} to call {samples[-1][0]}: {growth:+.1f} MB (target ± 2 MB: "
+          f"{'met' if abs(growth) <= 2 else 'MISSED'})")
+
+
 def memory(gateway, model, pid, idle, counts, tokens):
     print(f"\n== gateway memory (/proc/{pid}/status)")
     warm = status(pid)
@@ -192,6 +259,9 @@ def main():
     parser.add_argument("--inflight", type=int, nargs="+", default=[1, 4, 16])
     parser.add_argument("--inflight-tokens", type=int, default=256)
     parser.add_argument("--build", default="?")
+    parser.add_argument("--gateway-log")
+    parser.add_argument("--worker-log")
+    parser.add_argument("--calls", type=int, default=0)
     args = parser.parse_args()
     idle = status(args.pid)
     direct = openai.OpenAI(base_url=args.direct, api_key="unused", max_retries=0, timeout=300)
@@ -203,6 +273,10 @@ def main():
         time.sleep(1)
     print(f"loom {args.build} build; model {args.model}")
     streams(direct, gateway, args.model, args.rounds, args.tokens)
+    if args.gateway_log and args.worker_log:
+        breakdown(args.gateway_log, args.worker_log, args.rounds)
+    if args.calls:
+        flat(gateway, args.model, args.pid, args.calls)
     memory(gateway, args.model, args.pid, idle, args.inflight, args.inflight_tokens)
 
 

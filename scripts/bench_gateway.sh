@@ -11,6 +11,7 @@
 #   LOOM=path/to/loom                      default: .build/release/loom if it has `gateway`,
 #                                          else .build/debug/loom (the output says which)
 #   BENCH_TOKENS=128 BENCH_INFLIGHT="1 4 16" BENCH_INFLIGHT_TOKENS=256   what the driver asks for
+#   BENCH_CALLS=1000                       also the gateway's memory over that many short calls (default 0: not run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -73,7 +74,7 @@ done
 "$LOOM" wallet mint 5000 --mint "$mint" --data-dir "$work/client" >/dev/null 2>"$work/mint-wallet.log" ||
     fail "minting failed" "$work/mint-wallet.log"
 gateway_port=$(free_port)
-"$LOOM" gateway --port "$gateway_port" --relay "$relay" --mint "$mint" --data-dir "$work/client" \
+LOOM_LOG_LEVEL=info "$LOOM" gateway --port "$gateway_port" --relay "$relay" --mint "$mint" --data-dir "$work/client" \
     --max-concurrent 32 >"$work/gateway.log" 2>&1 &
 gateway_pid=$!
 # A paid call runs to its result even when the gateway is told to stop, so an interrupted run would leave it
@@ -86,6 +87,7 @@ echo "loom: $LOOM ($build build, $(git rev-parse --short HEAD 2>/dev/null || ech
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 .venv/bin/python scripts/bench_gateway.py --direct "$backend_url" --gateway "http://127.0.0.1:$gateway_port/v1" \
     --model "$model" --pid "$gateway_pid" --rounds "$rounds" --tokens "${BENCH_TOKENS:-128}" \
-    --inflight ${BENCH_INFLIGHT:-1 4 16} --inflight-tokens "${BENCH_INFLIGHT_TOKENS:-256}" --build "$build" ||
+    --inflight ${BENCH_INFLIGHT:-1 4 16} --inflight-tokens "${BENCH_INFLIGHT_TOKENS:-256}" --build "$build" \
+    --gateway-log "$work/gateway.log" --worker-log "$work/worker.log" --calls "${BENCH_CALLS:-0}" ||
     fail "the benchmark failed" "$work/gateway.log" "$work/worker.log"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2

@@ -18,6 +18,8 @@ public actor Wallet {
     /// Key for P2PK-locked proofs sent to this wallet (the worker's Nostr key).
     let lockKey: SecretKey?
     var keysets: [KeysetID: Keyset] = [:]
+    /// When `refreshKeysets` last read the mint's keysets (`keysets(maxAge:)`).
+    var keysetsReadAt: ContinuousClock.Instant?
     /// The token `inspect` checked last: a `receive` of the same text (a
     /// worker inspects a payment, then takes it) does not check it twice.
     var lastInspected: (text: String, token: Token, fee: Amount, sigAll: Bool)?
@@ -90,7 +92,18 @@ public actor Wallet {
             }
             try saveKeyset(keysets[info.id]!)
         }
+        keysetsReadAt = .now
         return Array(keysets.values)
+    }
+
+    /// The keysets as last read, read again only when that was more than
+    /// `maxAge` ago: a wallet that pays often (`loom gateway`) needs no mint
+    /// round trip per payment for a fee that changes rarely. A fee raised
+    /// within `maxAge` makes a swap priced at the old one unbalanced; the mint
+    /// refuses it (nothing is lost) and the next read has the new fee.
+    public func keysets(maxAge: Duration) async throws -> [Keyset] {
+        if let read = keysetsReadAt, ContinuousClock.now - read < maxAge, !keysets.isEmpty { return Array(keysets.values) }
+        return try await refreshKeysets()
     }
 
     func ensureKeysets() async throws {

@@ -150,7 +150,8 @@ extension Wallet {
             try self.insertProofs(db, sent, state: .reserved, operation: opID)
             try self.setOperation(db, opID, state: sent.isEmpty ? .done : .sent)
         }
-        if request.kind == .send { _ = try await finishSend(operation: opID) }
+        // A send with no `send` outputs (`keepDenominations`) has no token to build.
+        if request.kind == .send, !sent.isEmpty { _ = try await finishSend(operation: opID) }
         return .done
     }
 

@@ -15,6 +15,8 @@ import Secp256k1
 /// money in flight.
 public final class JobClient: Sendable {
     public static let protocolVersion = WireVersion.current
+    /// How old the mint's keysets (and so its fee) may be when a payment is priced.
+    public static let keysetMaxAge: Duration = .seconds(60)
 
     public let key: SecretKey
     public let pool: RelayPool

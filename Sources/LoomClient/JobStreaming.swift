@@ -63,7 +63,8 @@ extension JobClient {
         _ order: JobOrder, to offer: WorkerOffer, paying source: PaymentSource, timeout: Duration = .seconds(600),
         statusTimeout: Duration? = nil
     ) async throws -> StreamingJob {
-        let prepared = try await prepare(order, to: offer, paying: source, stream: true)
+        var prepared = try await prepare(order, to: offer, paying: source, stream: true)
+        let subscribing = ContinuousClock.now
         let (ready, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let events = stream(
             jobID: prepared.jobID, worker: prepared.worker, timeout: timeout, statusTimeout: statusTimeout
@@ -72,7 +73,10 @@ extension JobClient {
             signal.finish()
         }
         await Self.first(of: ready, within: Self.subscribeWait)
+        let publishing = ContinuousClock.now
         try await publish(prepared, workerRelays: offer.advertisement.relays)
+        prepared.spans.subscribe = publishing - subscribing
+        prepared.spans.publish = .now - publishing
         return StreamingJob(job: prepared, events: events)
     }
 

@@ -75,6 +75,21 @@ public struct SubmittedJob: Sendable, Hashable {
     /// The input went as an encrypted blob on the worker's Blossom server
     /// (its plaintext size), not inside the request; nil when inline.
     public var inputBlobSize: UInt64? = nil
+    /// Where the time went before the request left.
+    public var spans = SubmitSpans()
+}
+
+/// The steps of a submission and how long each took: `loom gateway` logs
+/// them with each call, and scripts/bench_gateway.sh prints their medians.
+public struct SubmitSpans: Sendable, Hashable {
+    /// Pricing and making the payment token: the mint's fee (cached), a swap unless held proofs fit.
+    public var pay: Duration = .zero
+    /// Encrypting, signing and journaling the request.
+    public var seal: Duration = .zero
+    /// Until the chunk subscription was in place (streamed jobs).
+    public var subscribe: Duration = .zero
+    /// Until a relay said OK to the request.
+    public var publish: Duration = .zero
 }
 
 extension JobClient {
@@ -89,8 +104,10 @@ extension JobClient {
     /// lets us reclaim the money (`wallet.receive`) on `rejected` or silence.
     /// A worker that rejects and redeems anyway shows up as a failed reclaim.
     public func submit(_ order: JobOrder, to offer: WorkerOffer, paying source: PaymentSource) async throws -> SubmittedJob {
-        let job = try await prepare(order, to: offer, paying: source, stream: false)
+        var job = try await prepare(order, to: offer, paying: source, stream: false)
+        let started = ContinuousClock.now
         try await publish(job, workerRelays: offer.advertisement.relays)
+        job.spans.publish = .now - started
         return job
     }
 
@@ -109,7 +126,9 @@ extension JobClient {
         let workerKey = try XOnlyPublicKey(hex: offer.worker)
         // Before paying: a request the worker would drop as too large costs nothing.
         let order = try await placeInput(order, offer: offer, workerKey: workerKey)
+        let clock = ContinuousClock(), payStarted = clock.now
         let (payment, paid, fee, reclaimable, seconds) = try await pay(order, offer: offer, workerKey: workerKey, source: source)
+        let sealStarted = clock.now
         let mint = try? Token.decode(payment).mint
         let request = JobRequest(
             model: order.model, input: order.input, options: order.options, payment: payment,
@@ -145,6 +164,8 @@ extension JobClient {
         logger.debug("submitting", metadata: ["job": "\(event.id)", "request": "\(request)"])
         var submitted = SubmittedJob(
             jobID: event.id, worker: offer.worker, request: event, paidSat: paid, paymentFee: fee, relays: pool.urls)
+        submitted.spans.pay = sealStarted - payStarted
+        submitted.spans.seal = clock.now - sealStarted
         if case .blob(let blob) = order.input { submitted.inputBlobSize = blob.size }
         return submitted
     }
@@ -240,7 +261,13 @@ extension JobClient {
             }
             let sent: Sent
             do {
-                sent = try await wallet.send(amount, lockTo: lockToWorker ? workerKey.evenPublicKey : nil)
+                // Proofs already held in the right amounts leave without a swap (no mint
+                // round trip, no fee); a locked token is always made by a swap.
+                if !lockToWorker, let held = try await wallet.sendHeld(amount) {
+                    sent = held
+                } else {
+                    sent = try await wallet.send(amount, lockTo: lockToWorker ? workerKey.evenPublicKey : nil)
+                }
             } catch WalletError.insufficientFunds(let needed, let available) {
                 throw ClientError.insufficientFunds(needed: needed, available: available)
             } catch let e as WalletError {
@@ -252,9 +279,12 @@ extension JobClient {
 
     /// The fee per proof (ppk) of the keyset our wallet's tokens come from:
     /// the active `sat` keyset with the lowest fee, as the wallet picks it.
+    /// Read from the mint at most once a minute (`Wallet.keysets(maxAge:)`).
     public func inputFeePpk(_ wallet: Wallet) async throws -> UInt64 {
         let keysets: [Keyset]
-        do { keysets = try await wallet.refreshKeysets() } catch let e as WalletError { throw ClientError.wallet(e) }
+        do { keysets = try await wallet.keysets(maxAge: Self.keysetMaxAge) } catch let e as WalletError {
+            throw ClientError.wallet(e)
+        }
         return keysets.filter { $0.active && $0.unit == wallet.unit }.map(\.inputFeePpk).min() ?? 0
     }
 

@@ -12,10 +12,15 @@ extension GatewayEngine {
         var spent: Int64
         /// The job, when one was paid for (also when it could not be followed).
         var jobID: String? = nil
+        /// Where the time before the request left went, and when (since the
+        /// call began) the first live text came.
+        var spans: SubmitSpans? = nil
+        var firstText: Duration? = nil
     }
 
     func attempt(
-        _ request: OpenAIRequest, at candidate: Candidate, onDelta: @escaping @Sendable (CallDelta) async -> Void
+        _ request: OpenAIRequest, at candidate: Candidate, started: ContinuousClock.Instant,
+        onDelta: @escaping @Sendable (CallDelta) async -> Void
     ) async -> Attempt {
         let offer = candidate.offer
         let job: SubmittedJob
@@ -52,9 +57,15 @@ extension GatewayEngine {
         logger.debug("call sent", metadata: ["job": "\(job.jobID)", "worker": "\(job.worker)", "paid_sat": "\(job.paidSat)"])
         let paid = Int64(job.paidSat.value + job.paymentFee.value)
         let outcome: JobOutcome
+        var firstText: Duration?
         do {
             if let streamed {
-                outcome = try await follow(streamed, onDelta: onDelta)
+                let first = FirstText()
+                outcome = try await follow(streamed) { delta in
+                    await first.mark(.now - started)
+                    await onDelta(delta)
+                }
+                firstText = await first.at
             } else {
                 outcome = try await client.follow(
                     jobID: job.jobID, worker: job.worker, timeout: .seconds(configuration.callTimeoutSeconds),
@@ -65,11 +76,12 @@ extension GatewayEngine {
             return Attempt(
                 verdict: .failed(
                     .workerFailed("job \(job.jobID) could not be followed: \(error); `loom job watch \(job.jobID)` settles it")),
-                outcome: nil, spent: paid, jobID: job.jobID)
+                outcome: nil, spent: paid, jobID: job.jobID, spans: job.spans)
         }
         let back = Int64((outcome.changeRedeemedSat?.value ?? 0) + (outcome.reclaimedSat?.value ?? 0))
         let verdict = AttemptVerdict.judge(outcome, statusTimeoutSeconds: configuration.statusTimeoutSeconds)
-        return Attempt(verdict: verdict, outcome: outcome, spent: paid - back)
+        return Attempt(
+            verdict: verdict, outcome: outcome, spent: paid - back, spans: job.spans, firstText: firstText)
     }
 
     /// Follows a streamed job to its settled end, forwarding its chunks'
@@ -92,4 +104,10 @@ extension GatewayEngine {
         }
         throw CancellationError()
     }
+}
+
+/// When the first live text of a call came.
+actor FirstText {
+    private(set) var at: Duration?
+    func mark(_ elapsed: Duration) { if at == nil { at = elapsed } }
 }

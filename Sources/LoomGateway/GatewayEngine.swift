@@ -1,5 +1,6 @@
 import Cashu
 import CashuWallet
+import Foundation
 import Logging
 import LoomClient
 import LoomProtocol
@@ -52,6 +53,9 @@ public struct GatewayEngine: Sendable {
     let dispatch: Dispatch
     /// Each worker's record, from the client journal: who is avoided, who is new.
     public let records: WorkerRecords
+    /// The live offers, one subscription for every call (`OfferBook`).
+    public let book: OfferBook
+    let keeper: DenominationKeeper
     let logger: Logger
 
     public init(
@@ -63,7 +67,16 @@ public struct GatewayEngine: Sendable {
         self.configuration = configuration
         dispatch = Dispatch(maxConcurrent: configuration.maxConcurrent)
         records = WorkerRecords(journal: client.journal)
+        book = OfferBook(pool: client.pool)
+        keeper = DenominationKeeper(wallet: wallet, capSat: configuration.maxSatPerCall, logger: logger)
         self.logger = logger
+    }
+
+    /// Subscribes to the offers and readies the wallet's denominations, so the
+    /// first call finds both in place. Calls work without it (a call starts them).
+    public func warmUp() async {
+        await book.start()
+        await keeper.nudge()
     }
 
     /// Waits up to `grace` for the calls still running (a streamed call runs on
@@ -85,7 +98,8 @@ public struct GatewayEngine: Sendable {
 
     func offers(model: String?) async throws(GatewayError) -> [WorkerOffer] {
         do {
-            return try await client.directory.offers(WorkerFilter(model: model, mint: wallet.mint.url), timeout: .seconds(10))
+            await book.start()
+            return try await book.offers(WorkerFilter(model: model, mint: wallet.mint.url), timeout: .seconds(10))
         } catch {
             throw .workerFailed("cannot read the workers' offers: \(error)")
         }
@@ -105,7 +119,15 @@ public struct GatewayEngine: Sendable {
             result = .failure(error)
         }
         await dispatch.leave()
+        // The next call's payment should find held proofs that fit.
+        await keeper.nudge()
         return try result.get()
+    }
+
+    /// Milliseconds with two decimals, for the log.
+    static func ms(_ d: Duration) -> String {
+        let (s, atto) = d.components
+        return String(format: "%.2f", Double(s) * 1000 + Double(atto) / 1e15)
     }
 
     func attempts(
@@ -113,8 +135,11 @@ public struct GatewayEngine: Sendable {
     ) async throws(CallFailure) -> CallResult {
         let offers: [WorkerOffer]
         let ppk: UInt64
+        let clock = ContinuousClock(), started = clock.now
+        var offersRead = started
         do throws(GatewayError) {
             offers = try await self.offers(model: request.model)
+            offersRead = clock.now
             do { ppk = try await client.inputFeePpk(wallet) } catch {
                 throw GatewayError.workerFailed("the mint's fees could not be read: \(error)")
             }
@@ -151,7 +176,7 @@ public struct GatewayEngine: Sendable {
                         ), spentSat: UInt64(spent))
                 }
             }
-            let attempt = await self.attempt(request, at: candidate, onDelta: onDelta)
+            let attempt = await self.attempt(request, at: candidate, started: started, onDelta: onDelta)
             await dispatch.release(candidate.worker)
             if let jobID = attempt.outcome?.jobID ?? attempt.jobID { await records.refresh(jobID: jobID) }
             spent += attempt.spent
@@ -177,12 +202,20 @@ public struct GatewayEngine: Sendable {
                             completionTokens: usage?.completionTokens ?? 0, maxTokens: request.maxTokens),
                     costSat: cost, chargedSat: outcome.bill?.chargedSat.value ?? 0,
                     attempts: tried.count)
-                logger.info(
-                    "call answered",
-                    metadata: [
-                        "job": "\(result.jobID)", "worker": "\(result.worker)", "cost_sat": "\(result.costSat)",
-                        "attempts": "\(result.attempts)",
-                    ])
+                var metadata: Logger.Metadata = [
+                    "job": "\(result.jobID)", "worker": "\(result.worker)", "cost_sat": "\(result.costSat)",
+                    "attempts": "\(result.attempts)", "offers_ms": "\(Self.ms(offersRead - started))",
+                    "total_ms": "\(Self.ms(clock.now - started))",
+                ]
+                // The last attempt's steps (scripts/bench_gateway.sh prints their medians).
+                if let spans = attempt.spans {
+                    metadata["pay_ms"] = "\(Self.ms(spans.pay))"
+                    metadata["seal_ms"] = "\(Self.ms(spans.seal))"
+                    metadata["subscribe_ms"] = "\(Self.ms(spans.subscribe))"
+                    metadata["publish_ms"] = "\(Self.ms(spans.publish))"
+                }
+                if let first = attempt.firstText { metadata["first_text_ms"] = "\(Self.ms(first))" }
+                logger.info("call answered", metadata: metadata)
                 return result
             case .tryNext(let why):
                 logger.notice("trying the next worker", metadata: ["model": "\(request.model)", "why": "\(why)"])

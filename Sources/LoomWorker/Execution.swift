@@ -1,5 +1,6 @@
 import Foundation
 import Inference
+import Logging
 import LoomProtocol
 import Nostr
 import Secp256k1
@@ -59,7 +60,11 @@ extension Worker {
                     logger.error("job not moved to running", metadata: ["job": "\(id)", "error": "\(error)"])
                 }
                 await statuses.publish(JobStatus(status: .running, budgetSeconds: budget), job: id, client: client)
-                logger.info("job running", metadata: ["job": "\(id)", "budget_s": "\(budget)"])
+                var metadata: Logger.Metadata = [
+                    "job": "\(id)", "budget_s": "\(budget)", "admission_ms": "\(Self.ms(.now - job.arrived))",
+                ]
+                if let swap = job.swap { metadata["swap_ms"] = "\(Self.ms(swap))" }
+                logger.info("job running", metadata: metadata)
             },
             delta: delta
         ) { elapsedMs, tokens in
@@ -82,6 +87,12 @@ extension Worker {
         // heard every chunk has the output before the result arrives.
         streamer?.finish()
         await settle(id, end: outcome.end, output: outcome.output, usage: outcome.usage, elapsedMs: outcome.elapsedMs)
+    }
+
+    /// Milliseconds with two decimals, for the log.
+    static func ms(_ d: Duration) -> String {
+        let (s, atto) = d.components
+        return String(format: "%.2f", Double(s) * 1000 + Double(atto) / 1e15)
     }
 
     /// A live sender for a job whose request asked for `stream`.

@@ -103,7 +103,9 @@ extension Worker {
             // download, and a blob missing or not the one named takes nothing.
             if case .blob = opened.request.input { live[id]?.opened = try await resolveInput(opened) }
             if live[id]?.control.stopReason == .cancelled { return await cancelBeforePayment(id, client: opened.client) }
+            let swapping = ContinuousClock.now
             received = try await desk.take(opened.request.payment, mint: admission.token.mint, job: id)
+            live[id]?.swap = .now - swapping
         } catch {
             scheduler.release()
             return await refuse(id, client: opened.client, error, journaled: true, relays: opened.relays)

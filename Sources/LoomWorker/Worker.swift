@@ -70,6 +70,10 @@ public actor Worker: Service {
     struct LiveJob {
         var opened: OpenedRequest
         let control = RunControl()
+        /// When it was journaled here, and how long its swap took: the
+        /// "job running" log line says what admission cost (scripts/bench_gateway.sh).
+        let arrived = ContinuousClock.now
+        var swap: Duration?
     }
 
     /// `mintConnector` replaces the HTTP mint client (tests inject mint faults there).

@@ -96,6 +96,8 @@ struct GatewayCommand: LoomCommand {
         if !configuration.allowedOrigins.isEmpty {
             console.warn("web pages that may spend this wallet: \(configuration.allowedOrigins.joined(separator: ", "))")
         }
+        // Offers subscribed and the wallet's denominations readied before the first call.
+        await server.engine.warmUp()
         let hostName = host
         let mintName = wallet.mint.url
         try await server.run { bound in
