@@ -17,6 +17,8 @@ public actor Wallet {
     let seed: [UInt8]
     /// Key for P2PK-locked proofs sent to this wallet (the worker's Nostr key).
     let lockKey: SecretKey?
+    /// The key this wallet can unlock with, as a P2PK refund key for tokens it locks to others.
+    public nonisolated var refundKey: PublicKey? { lockKey?.publicKey }
     var keysets: [KeysetID: Keyset] = [:]
     /// When `refreshKeysets` last read the mint's keysets (`keysets(maxAge:)`).
     var keysetsReadAt: ContinuousClock.Instant?
@@ -104,6 +106,12 @@ public actor Wallet {
     public func keysets(maxAge: Duration) async throws -> [Keyset] {
         if let read = keysetsReadAt, ContinuousClock.now - read < maxAge, !keysets.isEmpty { return Array(keysets.values) }
         return try await refreshKeysets()
+    }
+
+    /// The fee per proof (ppk) of the keyset this wallet's new proofs come
+    /// from: the active keyset of its unit with the lowest fee.
+    public func activeInputFeePpk(maxAge: Duration) async throws -> UInt64 {
+        try await keysets(maxAge: maxAge).filter { $0.active && $0.unit == unit }.map(\.inputFeePpk).min() ?? 0
     }
 
     func ensureKeysets() async throws {

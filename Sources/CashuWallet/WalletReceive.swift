@@ -70,6 +70,22 @@ extension Wallet {
     /// A token this wallet has already taken, or is taking, is refused
     /// (`alreadyReceived`) before the mint is asked: one token, one receive.
     public func receive(_ text: String, reference: String? = nil) async throws -> Received {
+        try await completeReceive(try await beginReceive(text, reference: reference))
+    }
+
+    /// A receive journaled and not yet sent to the mint (`beginReceive`).
+    public struct PendingReceive: Sendable, Hashable {
+        public let operation: String
+        public let amount: Amount
+        public let fee: Amount
+    }
+
+    /// The first half of `receive`: checks the token and journals its
+    /// proofs and our outputs, refusing a token already taken or being
+    /// taken. Nothing reaches the mint. A worker that admits a job early
+    /// (before the swap) does this first, so a replayed proof is refused
+    /// before the job starts and a crash leaves the swap for `recover()`.
+    public func beginReceive(_ text: String, reference: String? = nil) async throws -> PendingReceive {
         let (token, fee, sigAll): (Token, Amount, Bool)
         if let last = lastInspected, last.text == text {
             (token, fee, sigAll) = (last.token, last.fee, last.sigAll)
@@ -96,15 +112,21 @@ extension Wallet {
             try self.insertInputs(db, operation: opID, inputs)
             try self.insertOutputs(db, operation: opID, outs)
         }
-        switch try await drive(opID, sends: Self.sendsPerCall, askFirst: false) {
+        return PendingReceive(operation: opID, amount: total, fee: fee)
+    }
+
+    /// The second half of `receive`: the swap at the mint.
+    public func completeReceive(_ pending: PendingReceive) async throws -> Received {
+        let keep = Amount(pending.amount.value - pending.fee.value)
+        switch try await drive(pending.operation, sends: Self.sendsPerCall, askFirst: false) {
         case .done:
-            return Received(amount: total, fee: fee, received: keep, operation: opID)
+            return Received(amount: pending.amount, fee: pending.fee, received: keep, operation: pending.operation)
         case .refused(let error):
             throw WalletError.mint(error)
         case .spentElsewhere:
             throw WalletError.mint(.alreadySpent("the token was spent elsewhere while the mint's answer to our swap was lost"))
         case .unknown:
-            throw WalletError.pendingOutcome(operation: opID)
+            throw WalletError.pendingOutcome(operation: pending.operation)
         }
     }
 

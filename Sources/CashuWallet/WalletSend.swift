@@ -18,7 +18,18 @@ extension Wallet {
     /// before it is returned, so it can be shown again (`history`).
     public func send(_ amount: Amount, lockTo: PublicKey? = nil, memo: String? = nil) async throws -> Sent {
         guard amount > .zero else { throw WalletError.insufficientFunds(needed: amount, available: try balance()) }
-        return try await send(lockTo: lockTo, memo: memo) { db, infos in
+        return try await send(lock: lockTo.map { P2PKConditions(data: $0) }, memo: memo) { db, infos in
+            let (inputs, fee) = try self.select(db, amount: amount, keysets: infos)
+            return (inputs, fee, amount)
+        }
+    }
+
+    /// Makes a token worth exactly `amount` whose proofs carry `lock`
+    /// (NUT-11: a locktime and refund keys, for one). Each proof gets a
+    /// fresh nonce.
+    public func send(_ amount: Amount, lock: P2PKConditions, memo: String? = nil) async throws -> Sent {
+        guard amount > .zero else { throw WalletError.insufficientFunds(needed: amount, available: try balance()) }
+        return try await send(lock: lock, memo: memo) { db, infos in
             let (inputs, fee) = try self.select(db, amount: amount, keysets: infos)
             return (inputs, fee, amount)
         }
@@ -32,7 +43,7 @@ extension Wallet {
     /// fee would take it all.
     public func send(spending total: Amount, lockTo: PublicKey? = nil, memo: String? = nil) async throws -> Sent {
         guard total > .zero else { throw WalletError.amountTooSmall(amount: total, fee: .zero) }
-        return try await send(lockTo: lockTo, memo: memo) { db, infos in
+        return try await send(lock: lockTo.map { P2PKConditions(data: $0) }, memo: memo) { db, infos in
             let (inputs, fee) = try self.select(db, amount: total, keysets: infos, feeIncluded: true)
             guard total > fee else { throw WalletError.amountTooSmall(amount: total, fee: fee) }
             return (inputs, fee, Amount(total.value - fee.value))
@@ -45,12 +56,12 @@ extension Wallet {
     /// already spent or pending, the wallet was wrong about them: it checks
     /// them with the mint (`heal`) and tries once more with other proofs.
     private func send(
-        lockTo: PublicKey?, memo: String?,
+        lock: P2PKConditions?, memo: String?,
         choose: @Sendable @escaping (Database, [KeysetInfo]) throws -> ([Proof], Amount, Amount)
     ) async throws -> Sent {
         var healed = false
         while true {
-            let (opID, inputs) = try await journalSend(lockTo: lockTo, memo: memo, choose: choose)
+            let (opID, inputs) = try await journalSend(lock: lock, memo: memo, choose: choose)
             switch try await drive(opID, sends: Self.sendsPerCall, askFirst: false) {
             case .done:
                 return try await sentSummary(opID)
@@ -70,7 +81,7 @@ extension Wallet {
     }
 
     private func journalSend(
-        lockTo: PublicKey?, memo: String?,
+        lock: P2PKConditions?, memo: String?,
         choose: @Sendable @escaping (Database, [KeysetInfo]) throws -> ([Proof], Amount, Amount)
     ) async throws -> (String, [Proof]) {
         let keyset = try await activeKeyset()
@@ -87,11 +98,11 @@ extension Wallet {
                 arguments: StatementArguments([opID] + inputs.map(\.secret)))
             try self.insertInputs(db, operation: opID, inputs)
             var outs: [JournaledOutput]
-            if let lockTo {
+            if let lock {
                 // Locked outputs use fresh random secrets: a deterministic
                 // secret is useless to us once the receiver holds the lock.
                 outs = amount.split().enumerated().map { i, a in
-                    let secret = P2PKConditions(data: lockTo).secret().raw
+                    let secret = lock.secret().raw
                     let data = try! BlindingData(amount: a, keysetID: keyset.id, secret: secret, r: .random())
                     return JournaledOutput(position: i, role: "send", blinding: data)
                 }

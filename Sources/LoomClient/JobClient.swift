@@ -29,13 +29,16 @@ public final class JobClient: Sendable {
     public let dialCheck: DialCheck
     /// How much of a result's outputs is fetched, and for how long.
     public let outputLimits: OutputLimits
+    /// Tokens locked ahead to workers that admit early (`loom gateway`); nil: none.
+    public let reserve: LockedReserve?
     let logger: Logger
 
     /// `dialCheck` defaults to `defaultDialCheck`: local addresses only on the
     /// hosts of our own relays and mint, and those of `$LOOM_ALLOW_HOSTS`.
     public init(
         key: SecretKey, pool: RelayPool, journal: ClientJournal, wallet: Wallet?, dialCheck: DialCheck? = nil,
-        outputLimits: OutputLimits = OutputLimits(), logger: Logger = Logger(label: "loom.client")
+        outputLimits: OutputLimits = OutputLimits(), reserve: LockedReserve? = nil,
+        logger: Logger = Logger(label: "loom.client")
     ) {
         self.key = key
         self.pool = pool
@@ -43,6 +46,7 @@ public final class JobClient: Sendable {
         self.wallet = wallet
         self.dialCheck = dialCheck ?? Self.defaultDialCheck(relays: pool.urls, mint: wallet?.mint.url)
         self.outputLimits = outputLimits
+        self.reserve = reserve
         self.logger = logger
     }
 

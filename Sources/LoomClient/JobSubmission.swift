@@ -259,6 +259,13 @@ extension JobClient {
                     "worker \(offer.advertisement.name)'s price makes this job \(amount) sat (mint fees included), over the cap of \(cap) sat; nothing was paid"
                 )
             }
+            if !lockToWorker, offer.advertisement.earlyAdmission == true,
+                let ready = await reserve?.take(worker: workerKey, amount: amount)
+            {
+                // Locked to this worker after an earlier call: it starts the job
+                // before its own swap, and this call made none.
+                return (ready.token, ready.amount, ready.fee, nil, seconds)
+            }
             let sent: Sent
             do {
                 // Proofs already held in the right amounts leave without a swap (no mint
@@ -281,11 +288,9 @@ extension JobClient {
     /// the active `sat` keyset with the lowest fee, as the wallet picks it.
     /// Read from the mint at most once a minute (`Wallet.keysets(maxAge:)`).
     public func inputFeePpk(_ wallet: Wallet) async throws -> UInt64 {
-        let keysets: [Keyset]
-        do { keysets = try await wallet.keysets(maxAge: Self.keysetMaxAge) } catch let e as WalletError {
+        do { return try await wallet.activeInputFeePpk(maxAge: Self.keysetMaxAge) } catch let e as WalletError {
             throw ClientError.wallet(e)
         }
-        return keysets.filter { $0.active && $0.unit == wallet.unit }.map(\.inputFeePpk).min() ?? 0
     }
 
     /// Redeems the journaled payment of `jobID` back into the wallet (after

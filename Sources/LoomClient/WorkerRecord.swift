@@ -74,9 +74,13 @@ public struct WorkerRecord: Sendable, Hashable {
     /// Every worker's record from `jobs`, keyed by worker; `forgiven` holds
     /// when the user last forgave each (jobs sent before it bring no findings).
     public static func build(_ jobs: [JournaledJob], forgiven: [String: Int64] = [:]) -> [String: WorkerRecord] {
+        build(jobs.map(JobTally.init), forgiven: forgiven)
+    }
+
+    static func build(_ tallies: [JobTally], forgiven: [String: Int64]) -> [String: WorkerRecord] {
         var records: [String: WorkerRecord] = [:]
         var firstTexts: [String: [UInt64]] = [:]
-        for job in jobs {
+        for job in tallies {
             var r = records[job.worker] ?? WorkerRecord(worker: job.worker)
             r.forgivenAt = forgiven[job.worker]
             r.add(job)
@@ -90,7 +94,7 @@ public struct WorkerRecord: Sendable, Hashable {
         return records
     }
 
-    mutating func add(_ job: JournaledJob) {
+    mutating func add(_ job: JobTally) {
         jobs += 1
         lastJobAt = max(lastJobAt ?? job.createdAt, job.createdAt)
         switch job.lastState {
@@ -100,14 +104,43 @@ public struct WorkerRecord: Sendable, Hashable {
             failures[job.cause ?? job.lastState ?? "unknown", default: 0] += 1
         default: break
         }
-        if job.stage != .settled { unsettled += 1 }
-        spentSat = spentSat.addingClamped(job.spentSat ?? 0)
-        returnedSat = returnedSat.addingClamped(job.returnedSat ?? 0)
-        chargedSat = chargedSat.addingClamped(job.chargedSat ?? 0)
-        billedMs = billedMs.addingClamped(job.billedMs ?? 0)
-        completionTokens = completionTokens.addingClamped(job.completionTokens ?? 0)
+        if !job.settled { unsettled += 1 }
+        spentSat = spentSat.addingClamped(job.spentSat)
+        returnedSat = returnedSat.addingClamped(job.returnedSat)
+        chargedSat = chargedSat.addingClamped(job.chargedSat)
+        billedMs = billedMs.addingClamped(job.billedMs)
+        completionTokens = completionTokens.addingClamped(job.completionTokens)
         guard forgivenAt.map({ job.createdAt > $0 }) ?? true else { return }
-        for code in job.findings ?? [] { findings[code, default: 0] += 1 }
+        for code in job.findings { findings[code, default: 0] += 1 }
+    }
+}
+
+/// What a record needs of one journaled job, and nothing more: a
+/// long-running gateway keeps one per job it ever sent, so the request
+/// event, the token and the output stay in the journal file, not in memory.
+struct JobTally: Sendable, Hashable {
+    var worker: String
+    var createdAt: Int64
+    var lastState: String?
+    var cause: String?
+    var settled: Bool
+    var spentSat, returnedSat, chargedSat, billedMs, completionTokens: UInt64
+    var firstTextMs: UInt64?
+    var findings: [String]
+
+    init(_ job: JournaledJob) {
+        worker = job.worker
+        createdAt = job.createdAt
+        lastState = job.lastState
+        cause = job.cause
+        settled = job.stage == .settled
+        spentSat = job.spentSat ?? 0
+        returnedSat = job.returnedSat ?? 0
+        chargedSat = job.chargedSat ?? 0
+        billedMs = job.billedMs ?? 0
+        completionTokens = job.completionTokens ?? 0
+        firstTextMs = job.firstTextMs
+        findings = job.findings ?? []
     }
 }
 
@@ -116,83 +149,5 @@ extension UInt64 {
     func addingClamped(_ other: UInt64) -> UInt64 {
         let (sum, overflow) = addingReportingOverflow(other)
         return overflow ? .max : sum
-    }
-}
-
-/// The user's forgiveness (`loom workers --forgive`): when each worker was
-/// last forgiven, in `<data dir>/workers.json`. A forgiven worker's earlier
-/// findings stay in the journal; only those of later jobs count.
-public struct WorkerForgiveness: Sendable {
-    public let file: URL
-
-    public init(dataDirectory: URL) {
-        file = dataDirectory.appendingPathComponent("workers.json")
-    }
-
-    /// Beside the journal, in the same data directory.
-    public init(journal: ClientJournal) {
-        self.init(dataDirectory: journal.directory.deletingLastPathComponent())
-    }
-
-    struct Content: Codable {
-        var forgiven: [String: Int64] = [:]
-    }
-
-    public func load() -> [String: Int64] {
-        guard let data = try? Data(contentsOf: file), let content = try? JSONDecoder().decode(Content.self, from: data)
-        else { return [:] }
-        return content.forgiven
-    }
-
-    /// Forgives `workers` (hex keys) as of `at`.
-    public func forgive(_ workers: [String], at: Int64) throws {
-        var content = Content(forgiven: load())
-        for worker in workers { content.forgiven[worker] = at }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        try encoder.encode(content).write(to: file, options: .atomic)
-    }
-}
-
-/// The records a long-running caller (`loom gateway`, `loom job batch`)
-/// consults for every call: read from the journal once, then kept up to
-/// date job by job, so no call reads the whole journal.
-public actor WorkerRecords {
-    let journal: ClientJournal
-    let forgiveness: WorkerForgiveness
-    private var jobs: [String: [String: JournaledJob]] = [:]
-    private var records: [String: WorkerRecord] = [:]
-    private var loaded = false
-
-    public init(journal: ClientJournal) {
-        self.journal = journal
-        forgiveness = WorkerForgiveness(journal: journal)
-    }
-
-    /// Each worker's standing, for choosing among offers.
-    public func standings() -> [String: WorkerStanding] {
-        loadOnce()
-        return records.mapValues(\.standing)
-    }
-
-    public func record(of worker: String) -> WorkerRecord {
-        loadOnce()
-        return records[worker] ?? WorkerRecord(worker: worker)
-    }
-
-    /// Reads one job again (after it settled) and recomputes its worker's record.
-    public func refresh(jobID: String) {
-        loadOnce()
-        guard let job = journal.load(jobID) else { return }
-        jobs[job.worker, default: [:]][job.jobID] = job
-        let forgiven = forgiveness.load()
-        records[job.worker] = WorkerRecord.build(Array(jobs[job.worker]!.values), forgiven: forgiven)[job.worker]
-    }
-
-    private func loadOnce() {
-        guard !loaded else { return }
-        loaded = true
-        for job in journal.all() { jobs[job.worker, default: [:]][job.jobID] = job }
-        records = WorkerRecord.build(jobs.values.flatMap(\.values), forgiven: forgiveness.load())
     }
 }

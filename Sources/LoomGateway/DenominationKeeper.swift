@@ -6,6 +6,7 @@ import Logging
 /// (`Wallet.keepDenominations`), so that a payment is a token of held proofs
 /// and needs no swap on the call's path. One top-up at a time, in the
 /// background, after a call; a failure is logged and tried after the next call.
+/// Only with a mint that charges no input fee (see `nudge`).
 actor DenominationKeeper {
     let wallet: Wallet
     /// The largest power of two a call may pay, and what a top-up must leave unspent.
@@ -29,6 +30,10 @@ actor DenominationKeeper {
         let wallet = self.wallet, largest = self.largest, reserve = self.reserve, logger = self.logger
         running = Task {
             do {
+                // A top-up's swap fee would belong to no call: the wallet would
+                // move by more than the calls cost. With a fee-charging mint,
+                // each payment makes its own token (its fee counted in its call).
+                guard try await wallet.activeInputFeePpk(maxAge: .seconds(60)) == 0 else { return self.done() }
                 if let fee = try await wallet.keepDenominations(largest: largest, reserve: reserve) {
                     logger.debug("denominations topped up", metadata: ["fee_sat": "\(fee)"])
                 }

@@ -77,6 +77,8 @@ public struct GatewayEngine: Sendable {
     public func warmUp() async {
         await book.start()
         await keeper.nudge()
+        // Tokens locked before a restart are never reused, only reclaimed once they open.
+        await client.reserve?.recover()
     }
 
     /// Waits up to `grace` for the calls still running (a streamed call runs on
@@ -119,8 +121,10 @@ public struct GatewayEngine: Sendable {
             result = .failure(error)
         }
         await dispatch.leave()
-        // The next call's payment should find held proofs that fit.
+        // The next call's payment should find held proofs that fit, and a
+        // token locked to the worker it will likely go to.
         await keeper.nudge()
+        await client.reserve?.refill()
         return try result.get()
     }
 

@@ -31,6 +31,11 @@ public struct Advertisement: Sendable, Hashable, Codable {
     /// load. Nil: the worker does not say (older workers). A hint only, as
     /// fresh as the offer; a subset of `models`.
     public var warm: [String]? = nil
+    /// True: a payment locked to the worker alone with DLEQ proofs starts
+    /// its job before the mint's swap (`EarlyAdmission`). Nil or false:
+    /// every payment is swapped first. Readers that do not know the field
+    /// lose nothing: they pay as before.
+    public var earlyAdmission: Bool? = nil
     /// Written only as the `g` tag (relays can filter on it), never in content.
     public var geohash: String? = nil
 
@@ -59,6 +64,7 @@ public struct Advertisement: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case name, about, backends, pricing, mints, blossom, relays, capacity, hardware, software, accepting
         case maxRequestBytes = "max_request_bytes", maxInputBytes = "max_input_bytes", warm
+        case earlyAdmission = "early_admission"
     }
 
     /// True when the offer says `model` is loaded now.

@@ -152,6 +152,7 @@ public actor Advertiser: Service {
             accepting: true, geohash: configuration.geohash, maxRequestBytes: configuration.maxRequestBytes,
             maxInputBytes: configuration.maxInputBytes)
         ad.warm = warm.map { loaded in offered.filter(loaded.contains) }
+        ad.earlyAdmission = configuration.earlyAdmission ? true : nil
         if offered.isEmpty {
             // Nothing to sell (backend down, or none of MODELS installed): say so
             // rather than advertise an offer clients cannot use.

@@ -47,6 +47,7 @@ extension Worker {
         _ id: String, job: LiveJob, client: String, budget: UInt64, rate: Rate, streamer: ChunkStreamer?
     ) async {
         let journal = self.journal, statuses = self.statuses, logger = self.logger, control = job.control
+        let early = job.earlySwap != nil
         var delta: JobRunner.TextDelta?
         if let streamer { delta = { text, elapsedMs in streamer.add(text, at: elapsedMs) } }
         let outcome = await JobRunner(backend: backend).run(
@@ -55,13 +56,21 @@ extension Worker {
                 // After the request left: a crash before this write finds the
                 // job paid and not started, and recovery runs it again.
                 do {
-                    try journal.move(id, to: .running) { $0.startedAt = Event.now() }
+                    // An early job stays `received` until its swap is confirmed
+                    // (`confirmEarly`): a crash before that leaves it to recovery,
+                    // which asks the mint and runs it again once paid.
+                    if early {
+                        _ = try journal.update(id) { $0.startedAt = Event.now() }
+                    } else {
+                        try journal.move(id, to: .running) { $0.startedAt = Event.now() }
+                    }
                 } catch {
                     logger.error("job not moved to running", metadata: ["job": "\(id)", "error": "\(error)"])
                 }
                 await statuses.publish(JobStatus(status: .running, budgetSeconds: budget), job: id, client: client)
                 var metadata: Logger.Metadata = [
                     "job": "\(id)", "budget_s": "\(budget)", "admission_ms": "\(Self.ms(.now - job.arrived))",
+                    "early": "\(early)",
                 ]
                 if let swap = job.swap { metadata["swap_ms"] = "\(Self.ms(swap))" }
                 logger.info("job running", metadata: metadata)
@@ -86,6 +95,7 @@ extension Worker {
         // The last chunk leaves before the result is made, so a client that
         // heard every chunk has the output before the result arrives.
         streamer?.finish()
+        if let swap = job.earlySwap, await !earlyJobPaid(id, swap) { return }
         await settle(id, end: outcome.end, output: outcome.output, usage: outcome.usage, elapsedMs: outcome.elapsedMs)
     }
 

@@ -103,6 +103,7 @@ extension Worker {
             // download, and a blob missing or not the one named takes nothing.
             if case .blob = opened.request.input { live[id]?.opened = try await resolveInput(opened) }
             if live[id]?.control.stopReason == .cancelled { return await cancelBeforePayment(id, client: opened.client) }
+            if placeEarly(admission, budget: budget) { return await admitEarly(id, admission: admission, budget: budget) }
             let swapping = ContinuousClock.now
             received = try await desk.take(opened.request.payment, mint: admission.token.mint, job: id)
             live[id]?.swap = .now - swapping

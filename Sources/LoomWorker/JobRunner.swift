@@ -11,6 +11,9 @@ enum StopReason: Sendable, Equatable {
     case cancelled
     /// The worker is shutting down: the worker's fault.
     case shutdown
+    /// An early-admitted job whose swap the mint refused or left unanswered:
+    /// it is refused or waits for the mint, never settled as a run.
+    case unpaid
 }
 
 /// Lets the intake (a cancel), the budget timer and shutdown stop one

@@ -64,6 +64,23 @@ final class PaymentDesk: Sendable {
         }
     }
 
+    /// Early admission, first half: journals the swap (a replayed proof is
+    /// refused here, as `spent`) without asking the mint.
+    func beginTake(_ token: String, mint: String, job: String) async throws(RequestRejection) -> Wallet.PendingReceive {
+        guard let wallet = wallet(mint) else { throw .wrongMint(mint) }
+        do { return try await wallet.beginReceive(token, reference: job) } catch { throw Self.rejection(error) }
+    }
+
+    /// Early admission, second half: the swap, while the job runs. `nil`
+    /// means the mint's answer is unknown, as for `take`.
+    func completeTake(_ pending: Wallet.PendingReceive, mint: String) async throws(RequestRejection) -> Received? {
+        guard let wallet = wallet(mint) else { throw .wrongMint(mint) }
+        do { return try await wallet.completeReceive(pending) } catch {
+            if case WalletError.pendingOutcome = error { return nil }
+            throw Self.rejection(error)
+        }
+    }
+
     /// The client-facing code for a wallet refusal. Anything the client
     /// cannot fix and the mint did not decide is `mint-unavailable`.
     static func rejection(_ error: any Error) -> RequestRejection {

@@ -28,7 +28,7 @@ extension Worker {
         switch end {
         case .completed, .stopped(.budget): ending = Ending(state: .completed, workerFault: false)
         case .stopped(.cancelled): ending = Ending(state: .cancelled, workerFault: false)
-        case .stopped(.shutdown):
+        case .stopped(.shutdown), .stopped(.unpaid):
             ending = Ending(state: .failed, workerFault: true, error: failure ?? JobFailure.workerShutdown.reason)
         case .failed(let f, _): ending = Ending(state: .failed, workerFault: true, error: failure ?? f.reason)
         }

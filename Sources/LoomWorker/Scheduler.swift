@@ -27,6 +27,9 @@ struct Scheduler: Sendable {
 
     mutating func release() { reserved = max(0, reserved - 1) }
 
+    /// True when a job placed now would start at once.
+    var hasFreeSlot: Bool { running.count < maxRunning && queue.isEmpty }
+
     enum Placement: Equatable { case start, queued(position: Int) }
 
     /// A paid job takes its reserved place: a slot when one is free and

@@ -62,6 +62,8 @@ public actor Worker: Service {
     var retryInterval: Duration
     var dropped = 0
     var rejected = 0
+    /// Jobs started before their swap (`admitEarly`), since this process started.
+    var earlyAdmitted = 0
     /// Opened when shutdown begins (the retry loop stops) and when it has ended (`run` returns).
     var stopping = Latch(), stopped = Latch()
     /// Shutdown waiting for the last job, settling and payment to end.
@@ -74,6 +76,10 @@ public actor Worker: Service {
         /// "job running" log line says what admission cost (scripts/bench_gateway.sh).
         let arrived = ContinuousClock.now
         var swap: Duration?
+        /// Early admission: the swap running beside the job, and whether its
+        /// success is journaled yet (`confirmEarly`).
+        var earlySwap: Task<EarlySwap, Never>?
+        var earlyConfirmed = false
     }
 
     /// `mintConnector` replaces the HTTP mint client (tests inject mint faults there).

@@ -31,6 +31,7 @@ public enum ConfigurationKey {
     public static let shutdownGrace = "SHUTDOWN_GRACE"
     public static let metricsPort = "METRICS_PORT"
     public static let mintTimeout = "MINT_TIMEOUT"
+    public static let earlyAdmission = "EARLY_ADMISSION"
     public static let paymentDeadline = "PAYMENT_DEADLINE"
     public static let retryInterval = "RETRY_INTERVAL"
     public static let maxOutputTokens = "MAX_OUTPUT_TOKENS"
@@ -42,7 +43,7 @@ public enum ConfigurationKey {
         privateKey, privateKeyFile, relays, mints, blossom, maxConcurrentJobs, maxQueue, minJobDuration,
         maxJobDuration, pricePerSecond, priceUnit, whitelist, whitelistEnabled, whitelistFile, geohash,
         ollamaURL, openAIURL, backend, models, dataDir, workerName, workerAbout, advertisementTTL,
-        shutdownGrace, metricsPort, mintTimeout, paymentDeadline, retryInterval, maxOutputTokens, contextLength, keepAlive,
+        shutdownGrace, metricsPort, mintTimeout, earlyAdmission, paymentDeadline, retryInterval, maxOutputTokens, contextLength, keepAlive,
         maxInputBytes,
     ]).union(ServingSettings.Key.all)
 }

@@ -65,6 +65,7 @@ extension WorkerConfiguration {
         config.advertisementTTL = .seconds(try r.number(K.advertisementTTL, default: 300, range: 30...86_400))
         config.shutdownGrace = .seconds(try r.number(K.shutdownGrace, default: 30, range: 0...86_400))
         config.mintTimeout = .seconds(try r.number(K.mintTimeout, default: 30, range: 1...600))
+        config.earlyAdmission = try r.bool(K.earlyAdmission, default: true)
         config.paymentDeadline = .seconds(try r.number(K.paymentDeadline, default: 120, range: 5...86_400))
         config.retryInterval = .seconds(try r.number(K.retryInterval, default: 60, range: 1...3_600))
         config.maxInputBytes = try r.number(

@@ -50,6 +50,12 @@ public struct WorkerConfiguration: Sendable {
     public var maxInputBytes: UInt64
     /// How long one mint request may take; no answer by then is an unknown outcome.
     public var mintTimeout: Duration
+    /// Start a job paid with proofs locked to this worker alone, with DLEQ
+    /// proofs and no early refund, before the mint has swapped them
+    /// (`EarlyAdmission`); the swap runs beside the job. Advertised as
+    /// `early_admission`. The worker risks at most `mintTimeout` of backend
+    /// time per job whose swap then fails.
+    public var earlyAdmission = true
     /// A job whose payment the mint confirms later than this after the
     /// request arrived (or after the request's own expiration, if sooner)
     /// is not run: the client has given up. It is refunded in full.

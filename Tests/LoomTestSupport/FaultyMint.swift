@@ -23,6 +23,9 @@ public final class FaultyMint: MintConnector, @unchecked Sendable {
         case breakDLEQ
         /// Held this long before it is forwarded (a request still queued on its way).
         case hold(Duration)
+        /// Held this long, then answered with `error` as if the mint had
+        /// refused; the mint never sees the request.
+        case refuseAfter(Duration, MintError)
     }
 
     public let inner: MintClient
@@ -79,6 +82,9 @@ public final class FaultyMint: MintConnector, @unchecked Sendable {
         case .hold(let duration)?:
             try? await Task.sleep(for: duration)
             return try await forward()
+        case .refuseAfter(let duration, let error)?:
+            try? await Task.sleep(for: duration)
+            throw error
         case .loseAnswer?:
             _ = try await forward()
             throw .transport("injected: the answer was lost")

@@ -78,7 +78,7 @@ struct GatewayCommand: LoomCommand {
             throw CLIError("no mint to pay from: pass --mint URL or set CASHU_MINT_URL")
         }
         let pinned = try pinnedWorkers()
-        let loom = try await client.client(mint: Token.normalizeMintURL(mintURL), console)
+        let loom = try await client.client(mint: Token.normalizeMintURL(mintURL), console, lockedReserve: true)
         guard let wallet = loom.wallet else { throw CLIError("no wallet at \(mintURL)") }
         let inFlight = loom.journal.unsettled().filter { $0.reclaimableToken != nil || $0.pendingChange != nil }
         if !inFlight.isEmpty {

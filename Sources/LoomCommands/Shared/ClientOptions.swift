@@ -85,11 +85,15 @@ struct ClientOptions: ParsableArguments {
         return wallet
     }
 
-    func client(mint: String?, _ console: Console) async throws -> JobClient {
+    /// `lockedReserve`: keep tokens locked ahead to workers that admit early
+    /// (`LockedReserve`), for a long-running caller (`loom gateway`).
+    func client(mint: String?, _ console: Console, lockedReserve: Bool = false) async throws -> JobClient {
         let key = try secretKey(console)
         try ensureDirectory()
         var wallet: Wallet?
         if let mint { wallet = try await self.wallet(mint: mint, key: key) }
-        return JobClient(key: key, pool: try pool(console), journal: try ClientJournal(dataDirectory: directory), wallet: wallet)
+        return JobClient(
+            key: key, pool: try pool(console), journal: try ClientJournal(dataDirectory: directory), wallet: wallet,
+            reserve: lockedReserve ? wallet.map { LockedReserve(wallet: $0) } : nil)
     }
 }
