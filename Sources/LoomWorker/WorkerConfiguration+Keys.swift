@@ -43,7 +43,8 @@ public enum ConfigurationKey {
         privateKey, privateKeyFile, relays, mints, blossom, maxConcurrentJobs, maxQueue, minJobDuration,
         maxJobDuration, pricePerSecond, priceUnit, whitelist, whitelistEnabled, whitelistFile, geohash,
         ollamaURL, openAIURL, backend, models, dataDir, workerName, workerAbout, advertisementTTL,
-        shutdownGrace, metricsPort, mintTimeout, earlyAdmission, paymentDeadline, retryInterval, maxOutputTokens, contextLength, keepAlive,
+        shutdownGrace, metricsPort, mintTimeout, earlyAdmission, paymentDeadline, retryInterval, maxOutputTokens, contextLength,
+        keepAlive,
         maxInputBytes,
     ]).union(ServingSettings.Key.all)
 }
