@@ -2,6 +2,9 @@
 # Python, no servers, no .venv). `make test` installs what it needs on a bare
 # Debian machine (apt: libsecp256k1-dev; PyPI into .venv: the test relay and
 # the interop peers) and runs every test, integration and interop included.
+# On macOS the same targets install with Homebrew instead of apt (secp256k1,
+# pkg-config, python3, jq, the google-chrome cask; scripts/install-system-deps.sh,
+# docs/MAC.md).
 
 SWIFT ?= swift
 VENV  ?= .venv
@@ -23,6 +26,7 @@ release: build-deps
 
 deps: system-deps $(VENV)/.installed
 
+# apt-get on Debian/Ubuntu, Homebrew on macOS: the script says which it used.
 system-deps:
 	@scripts/install-system-deps.sh
 
@@ -93,10 +97,13 @@ bench: system-deps
 
 # swift-format with the house style in .swift-format over every source and
 # test (README.md, "Style"); `swift format --in-place --recursive Sources Tests` fixes most findings.
+# Then scripts/check_portability.py: no Linux-only call (Glibc, /proc, GNU-only
+# flags) outside the files that guard it (docs/MAC.md).
 LINT_PATHS ?= Sources Tests
 .PHONY: lint
 lint:
 	$(SWIFT) format lint --strict --parallel --recursive $(LINT_PATHS)
+	python3 scripts/check_portability.py
 
 demo: deps
 	$(SWIFT) build --product loom

@@ -11,6 +11,8 @@ import PackageDescription
 ///   up at run time, and a 3 MB dynamic symbol table is no longer read.
 /// - Packed relative relocations (RELR, glibc 2.36+): the loader reads 28 kB instead of 3.5 MB of
 ///   `.rela.dyn` to slide a position-independent executable (ASLR stays).
+/// Linux only (`.when(platforms: [.linux], …)` below): on macOS the Swift runtime is part of the
+/// system, Apple's linker takes none of these flags, and `loom` links as SwiftPM does.
 let releaseLinkFlags = [
     "-static-stdlib", "-use-ld=lld",
     "-l_FoundationICU", "-lCoreFoundation", "-l_FoundationCShims", "-l_FoundationCollections",

@@ -30,6 +30,7 @@ against llama-server asked directly, both through the official `openai` package.
 import argparse
 import re
 import statistics
+import sys
 import threading
 import time
 
@@ -39,6 +40,9 @@ PROMPT = [{"role": "user", "content": "Tell me a long story about a lighthouse k
 
 
 def status(pid):
+    # /proc exists on Linux only; scripts/bench_gateway.sh refuses to start elsewhere, and so does this.
+    if not sys.platform.startswith("linux"):
+        raise SystemExit("bench_gateway.py: Linux only (reads /proc/PID/status)")
     out = {}
     with open(f"/proc/{pid}/status") as f:
         for line in f:

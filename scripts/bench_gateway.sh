@@ -13,6 +13,8 @@
 #   BENCH_TOKENS=128 BENCH_INFLIGHT="1 4 16" BENCH_INFLIGHT_TOKENS=256   what the driver asks for
 #   BENCH_CALLS=1000                       also the gateway's memory over that many short calls (default 0: not run)
 set -euo pipefail
+# What it measures is in /proc, which macOS does not have: say so rather than fail half-way.
+[ "$(uname -s)" = Linux ] || { echo "bench_gateway: Linux only (reads /proc); nothing measured" >&2; exit 1; }
 cd "$(dirname "$0")/.."
 root=$PWD
 rounds=${1:-10}

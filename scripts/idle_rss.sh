@@ -7,6 +7,8 @@
 #   scripts/idle_rss.sh [SECONDS]     (the second reading after SECONDS, default 60)
 #   LOOM_WORKER_ENV="KEY=VALUE …"     extra environment for the worker (to try settings)
 set -euo pipefail
+# What it measures is in /proc, which macOS does not have: say so rather than fail half-way.
+[ "$(uname -s)" = Linux ] || { echo "idle_rss: Linux only (reads /proc); nothing measured" >&2; exit 1; }
 cd "$(dirname "$0")/.."
 root=$PWD
 LOOM=${LOOM:-$root/.build/release/loom}

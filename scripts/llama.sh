@@ -38,6 +38,23 @@ system_deps() {
     { command -v c++ >/dev/null && command -v make >/dev/null; } || need+=(build-essential)
     python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
     [ ${#need[@]} -eq 0 ] && return 0
+    if [ "$(uname -s)" = Darwin ]; then
+        # macOS: Homebrew where Linux uses apt. c++ and make are Xcode's command
+        # line tools (what build-essential is on Debian), not a Homebrew formula.
+        local name
+        local formulae=()
+        for name in "${need[@]}"; do
+            case $name in
+                build-essential) echo "please run xcode-select --install (c++ and make)" >&2; exit 1 ;;
+                python3-venv) formulae+=(python3) ;;
+                *) formulae+=("$name") ;; # cmake
+            esac
+        done
+        command -v brew >/dev/null || { echo "please install ${formulae[*]} (with Homebrew: https://brew.sh)" >&2; exit 1; }
+        echo "installing ${formulae[*]} with Homebrew (macOS)" >&2
+        brew install "${formulae[@]}"
+        return 0
+    fi
     if ! command -v apt-get >/dev/null; then
         echo "please install ${need[*]} (a C++ compiler, make, cmake, python3 venv)" >&2
         exit 1

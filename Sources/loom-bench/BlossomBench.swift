@@ -82,12 +82,31 @@ enum BlossomBench {
         Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
-    /// VmRSS from /proc (Linux); nil elsewhere.
+    /// The child's resident memory: VmRSS from /proc on Linux; macOS has no
+    /// /proc, so there `ps -o rss=` (kB, as on Linux) answers. nil when unknown.
     static func residentBytes(pid: Int32) -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-            let kb = Int(line.split(separator: " ").dropFirst().first ?? "")
-        else { return nil }
-        return kb * 1024
+        #if os(Linux)
+            guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+                let kb = Int(line.split(separator: " ").dropFirst().first ?? "")
+            else { return nil }
+            return kb * 1024
+        #elseif os(macOS)
+            let ps = Process()
+            ps.executableURL = URL(fileURLWithPath: "/bin/ps")
+            ps.arguments = ["-o", "rss=", "-p", String(pid)]
+            let out = Pipe()
+            ps.standardOutput = out
+            ps.standardError = FileHandle.nullDevice
+            do { try ps.run() } catch { return nil }
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            ps.waitUntilExit()
+            guard ps.terminationStatus == 0,
+                let kb = Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+            else { return nil }
+            return kb * 1024
+        #else
+            return nil
+        #endif
     }
 }

@@ -193,8 +193,9 @@ struct PolicyTests {
         try await serving.value
     }
 
-    /// The real Linux sensors, `loginctl` included, on this machine: a
-    /// well-formed reading or a clear "unknown", never a crash.
+    /// This platform's real sensors (Linux: `LinuxSensors`, `loginctl`
+    /// included; macOS: `MacSensors`) on this machine: a well-formed
+    /// reading or a clear "unknown", never a crash.
     @Test func realSensorsOnThisMachine() async {
         let r = await PolicyService.platformSensors().read()
         if r.idleSeconds == nil { #expect(r.notes.contains { $0.hasPrefix("idle unknown") }, "\(r.notes)") }

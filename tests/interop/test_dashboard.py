@@ -12,9 +12,9 @@ import time
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from browser import CHROMIUM, PACKAGE
 from servers import ROOT, free_port, start_blossom, start_mint, start_process, start_relay, start_worker
 
-CHROMIUM = "/usr/bin/chromium"
 # Slow enough that a job spends seconds in `running`, where the page must show it.
 TOKENS_PER_SECOND = "4"
 # Generous, never a measurement: how long the page may take to show what already happened.
@@ -33,7 +33,7 @@ def wait_until(what, check, timeout=120):
 @pytest.fixture(scope="module")
 def stack(loom_bin, tmp_path_factory):
     if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/install-system-deps.sh (Debian package `chromium`)")
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/install-system-deps.sh ({PACKAGE})")
     os.environ.setdefault("LOOM_VENV", os.path.join(ROOT, ".venv"))
     tmp = str(tmp_path_factory.mktemp("dashboard"))
 

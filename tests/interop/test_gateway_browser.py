@@ -15,10 +15,10 @@ import threading
 import pytest
 from playwright.sync_api import sync_playwright
 
+from browser import CHROMIUM, PACKAGE
 from gateway_stack import Stack, loom_runner, start_gateway
 from servers import ROOT, start_mint, start_relay
 
-CHROMIUM = "/usr/bin/chromium"
 CALL = {"model": "some-model", "messages": [{"role": "user", "content": "spend it"}]}
 
 
@@ -51,7 +51,7 @@ def hostile_site():
 @pytest.fixture(scope="module")
 def stack(loom_bin, tmp_path_factory):
     if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/install-system-deps.sh (Debian package `chromium`)")
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/install-system-deps.sh ({PACKAGE})")
     os.environ.setdefault("LOOM_VENV", os.path.join(ROOT, ".venv"))
     tmp = str(tmp_path_factory.mktemp("gateway-browser"))
     loom = loom_runner(loom_bin)

@@ -1,7 +1,12 @@
 import Foundation
 
+// Compiled on every platform (its tests read fake trees anywhere); PolicyService
+// uses it only off macOS. The Darwin branch keeps the imports symmetric
+// (scripts/check_portability.py asks every Glibc import for one).
 #if canImport(Glibc)
     import Glibc
+#elseif canImport(Darwin)
+    import Darwin
 #endif
 
 /// The machine as Linux shows it: idle time from logind, power from
