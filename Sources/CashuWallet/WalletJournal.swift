@@ -99,6 +99,9 @@ extension Wallet {
     }
 
     /// Inserts proofs (ours, or a sender's we are about to swap) with a state.
+    /// A proof we sent away and now take back keeps the witness it comes
+    /// with: a token we locked to someone else returns signed with our
+    /// refund key, and the swap needs that signature.
     nonisolated func insertProofs(_ db: Database, _ proofs: [Proof], state: ProofStatus, operation: String?) throws {
         let enc = JSONEncoder()
         for p in proofs {
@@ -107,7 +110,8 @@ extension Wallet {
                 sql: """
                     INSERT INTO proofs(secret, amount, keyset_id, c, dleq, witness, mint, state, operation_id, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(secret) DO UPDATE SET state = excluded.state, operation_id = excluded.operation_id
+                    ON CONFLICT(secret) DO UPDATE SET state = excluded.state, operation_id = excluded.operation_id,
+                        witness = COALESCE(excluded.witness, proofs.witness)
                     """,
                 arguments: [
                     p.secret, Int64(p.amount.value), p.id.hex, p.C.hex, dleq, p.witness, mint.url,

@@ -49,7 +49,7 @@ public actor LockedReserve {
     /// The worker and amount pairs calls asked for lately, newest last.
     private var wanted: [(Slot, XOnlyPublicKey)] = []
     private var reclaiming: Task<Void, Never>?
-    static let wantedLimit = 8
+    static let wantedLimit = 4
 
     /// `depth` tokens per worker and amount: calls in flight at once to the same worker.
     public init(
@@ -153,8 +153,10 @@ public actor LockedReserve {
                 back = Amount(back.value + received.received.value)
             } catch WalletError.pendingOutcome {
                 waiting.append(token)  // the mint's answer was lost: the wallet settles it; ask again later
+            } catch WalletError.alreadyReceived {
+                continue  // back already (found again in the history after a restart)
             } catch {
-                logger.debug("reserve token not reclaimed", metadata: ["error": "\(error)"])
+                logger.notice("reserve token not reclaimed", metadata: ["error": "\(error)"])
             }
         }
         return back

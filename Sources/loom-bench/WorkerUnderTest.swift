@@ -100,11 +100,14 @@ final class WorkerUnderTest: @unchecked Sendable {
         return times
     }
 
-    /// Request frame in → the backend's `run` call, for one-token jobs paid with 2 sat.
-    func admissionTimes(rounds: Int) async throws -> [Double] {
+    /// Request frame in → the backend's `run` call, for one-token jobs paid
+    /// with 2 sat. `locked`: the token is P2PK-locked to the worker (with the
+    /// mint's DLEQ proofs), so the worker admits it early, the swap beside the run.
+    func admissionTimes(rounds: Int, locked: Bool = false) async throws -> [Double] {
         var times: [Double] = []
         for _ in 0..<rounds {
-            let token = try await wallet.send(Amount(2)).token
+            let lock = locked ? workerKey.xOnlyPublicKey.evenPublicKey : nil
+            let token = try await wallet.send(Amount(2), lockTo: lock).token
             let event = try request(token: token, options: ["num_predict": 1])
             let callsBefore = backend.callTimes.count
             let start = ContinuousClock.now
