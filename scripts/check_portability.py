@@ -33,8 +33,8 @@ RULES = {
 # path (from the root) → {rule: why this file may have it}. Keep each reason true.
 LINUX_READER = "the Linux sensors: roots and loginctl are parameters; PolicyService uses them only off macOS"
 ALLOWED = {
-    "Sources/LoomWorker/Policy/LinuxSensors.swift": {r: LINUX_READER for r in ("/proc/", "/sys/", "loginctl")},
-    "Sources/LoomWorker/Policy/LinuxReadings.swift": {
+    "Sources/LoomWorker/Operator/Policy/LinuxSensors.swift": {r: LINUX_READER for r in ("/proc/", "/sys/", "loginctl")},
+    "Sources/LoomWorker/Operator/Policy/LinuxReadings.swift": {
         r: "parsers of Linux text, fed fake trees by tests on every platform" for r in ("/proc/", "/sys/", "loginctl")
     },
     "Tests/LoomWorkerTests/LinuxSensorsTests.swift": {
