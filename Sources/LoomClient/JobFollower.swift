@@ -90,9 +90,15 @@ extension JobClient {
     ///
     /// With `chunks`, the job's live output (20100, `#e` = job, `#p` = us)
     /// is read too. Relays keep no ephemeral events, so only chunks sent
-    /// after the subscription arrive: `subscribed` is called once, when the
-    /// first relay has answered the subscription (EOSE), so a caller can
-    /// wait for it before it publishes the request.
+    /// after the subscription arrive: `subscribed` is called once the
+    /// subscription is far enough along that a request published next cannot
+    /// overtake it, so a caller can wait for it before it publishes. On the
+    /// client's own pool that is as soon as REQ is queued: the request goes
+    /// out after it on the same sockets, and a relay reads one socket's
+    /// messages in order (a chunk only comes after a worker's whole round
+    /// trip besides). With the worker's other relays on a new connection of
+    /// their own, it is the first relay's EOSE, as the request reaches those
+    /// relays on another socket.
     public func updates(
         jobID: String, worker: String, readsResult: Bool = true, chunks: Bool = false,
         subscribed: (@Sendable () -> Void)? = nil
@@ -111,9 +117,11 @@ extension JobClient {
                 let pool = widened ?? self.pool
                 defer { if let widened { Task { await widened.close() } } }
                 await pool.connect()
-                let subscription = pool.subscribe(filters)
+                // On our own pool the request is published on the same sockets: queued REQs are enough.
+                let early: (@Sendable () -> Void)? = widened == nil ? subscribed : nil
+                let subscription = pool.subscribe(filters, requested: early)
                 var tracker = StatusTracker()
-                var announced = false
+                var announced = early != nil
                 for await item in subscription {
                     if case .endOfStoredEvents = item, !announced {
                         announced = true

@@ -101,7 +101,11 @@ public final class RelayPool: Sendable {
     /// Subscribes on every relay; each event id is passed on once, remembered
     /// in a bounded set so a long-lived subscription uses bounded memory.
     /// `admit` is each connection's pre-signature gate (`RelayConnection.subscribe`).
-    public func subscribe(_ filters: [Filter], admit: EventGate? = nil) -> PoolSubscription {
+    /// `requested` is called once every connection has queued its REQ: what
+    /// this pool sends after that leaves behind it on each socket.
+    public func subscribe(
+        _ filters: [Filter], admit: EventGate? = nil, requested: (@Sendable () -> Void)? = nil
+    ) -> PoolSubscription {
         let (stream, continuation) = AsyncStream.makeStream(
             of: PoolItem.self,
             bufferingPolicy: .bufferingOldest(connections.first?.configuration.subscriptionBuffer ?? 10_000))
@@ -109,10 +113,24 @@ public final class RelayPool: Sendable {
         let connections = self.connections
         let task = Task {
             let (merged, mergedSink) = AsyncStream.makeStream(of: (String, SubscriptionItem).self)
+            let (queued, queuedSink) = AsyncStream.makeStream(of: Void.self)
             async let forwarding: Void = withTaskGroup(of: Void.self) { group in
+                if let requested {
+                    group.addTask {
+                        var waiting = connections.count
+                        if waiting > 0 {
+                            for await _ in queued {
+                                waiting -= 1
+                                if waiting == 0 { break }
+                            }
+                        }
+                        if waiting == 0 { requested() }
+                    }
+                }
                 for connection in connections {
                     group.addTask {
                         let subscription = await connection.subscribe(filters, admit: admit)
+                        queuedSink.yield()
                         for await item in subscription { mergedSink.yield((connection.url, item)) }
                     }
                 }

@@ -83,7 +83,12 @@ final class ChaosClients: @unchecked Sendable {
                     _ = try await wallet.mint(quote: quote.quote, amount: Amount(total))
                     var tickets: [Ticket] = []
                     for job in jobs {
-                        let token = try await wallet.send(Amount(job.amount)).token
+                        let lock = P2PKConditions(
+                            data: worker.evenPublicKey, locktime: UInt64(Event.now() + 3600), refundKeys: [key.publicKey])
+                        let token =
+                            job.locked
+                            ? try await wallet.send(Amount(job.amount), lock: lock).token
+                            : try await wallet.send(Amount(job.amount)).token
                         let proofs = try Token.decode(token).proofs
                         let request = JobRequest(
                             model: Self.model, input: .prompt("chaos job \(job.label)"),

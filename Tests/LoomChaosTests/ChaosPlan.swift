@@ -44,6 +44,11 @@ struct ChaosPlan: Sendable {
         let cancelAfter: Double?
         /// Relative to the submission; negative: carol spends first.
         let doubleSpendAt: Double?
+        /// Paid with a token P2PK-locked to the worker (an hour's locktime,
+        /// the client's refund key): the worker admits it early, the job
+        /// running beside its swap (docs/PROTOCOL.md, "Early admission").
+        /// Never carol's: she must be able to spend her token herself.
+        let locked: Bool
         var label: String { String(format: "#%02d", index) }
     }
 
@@ -83,9 +88,12 @@ struct ChaosPlan: Sendable {
             let lockChange = j.chance(0.5)
             let cancelAfter: Double? = j.chance(0.2) ? j.unit() * 4 : nil
             let doubleSpend: Double? = draft.0 == .carol && j.chance(0.5) ? j.unit() * 0.9 - 0.3 : nil
+            // Drawn last, so the draws above (and older seeds' plans) stay as they were.
+            let locked = draft.0 != .carol && j.chance(0.5)
             return Job(
                 index: index + 1, client: draft.0, amount: amount, numPredict: numPredict, maxSeconds: maxSeconds,
-                lockChange: lockChange, submitAt: draft.1, cancelAfter: cancelAfter, doubleSpendAt: doubleSpend)
+                lockChange: lockChange, submitAt: draft.1, cancelAfter: cancelAfter, doubleSpendAt: doubleSpend,
+                locked: locked)
         }
         // Three kills, one in each third of the window, so the worker has
         // time to come back and take jobs between them.
@@ -99,8 +107,9 @@ struct ChaosPlan: Sendable {
     var summary: String {
         let cancels = jobs.filter { $0.cancelAfter != nil }.count
         let doubles = jobs.filter { $0.doubleSpendAt != nil }.count
+        let locked = jobs.filter(\.locked).count
         let kills = kills.map { String(format: "t+%.1fs (down %.1fs)", $0.at, $0.downFor) }.joined(separator: ", ")
         return
-            "\(jobs.count) jobs (\(cancels) cancelled, \(doubles) double-spent), kills at \(kills), operator at t+\(String(format: "%.1f", operatorAt))s"
+            "\(jobs.count) jobs (\(cancels) cancelled, \(doubles) double-spent, \(locked) paid locked to the worker), kills at \(kills), operator at t+\(String(format: "%.1f", operatorAt))s"
     }
 }
