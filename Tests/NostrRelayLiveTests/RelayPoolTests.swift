@@ -48,6 +48,33 @@ struct RelayPoolTests {
         await pool.close()
     }
 
+    /// `requested` fires only once every connection has queued its REQ, so
+    /// whatever the pool sends next follows the REQ on each socket: what lets
+    /// a streamed job publish without waiting for EOSE. (The test relay keeps
+    /// even ephemeral events, so a late REQ would still find a published
+    /// event stored; the queue is checked instead.)
+    @Test func requestedFiresOnceEveryConnectionHasQueuedItsREQ() async throws {
+        async let r1 = TestRelay()
+        async let r2 = TestRelay()
+        let (one, two) = try await (r1, r2)
+        let pool = try await pool([one.url, two.url])
+        func queued() async -> [Int] {
+            var counts: [Int] = []
+            for connection in pool.connections { counts.append(await connection.subscriptions.count) }
+            return counts
+        }
+        var open: [PoolSubscription] = []
+        for round in 1...10 {
+            let (ready, signal) = AsyncStream.makeStream(of: Void.self)
+            open.append(pool.subscribe([mine], requested: { signal.yield(()) }))
+            var iterator = ready.makeAsyncIterator()
+            _ = await iterator.next()
+            #expect(await queued() == [round, round])
+        }
+        for subscription in open { subscription.cancel() }
+        await pool.close()
+    }
+
     @Test func publishSucceedsWhileOneRelayIsDown() async throws {
         let up = try await TestRelay()
         let down = "ws://127.0.0.1:\(try TestRelay.unusedPort())"
