@@ -239,13 +239,17 @@ let package = Package(
 
         // Starts real servers for the live tier: relay, mint, Ollama stub, `loom` itself.
         .target(name: "LoomTestSupport", dependencies: ["Cashu", "CashuWallet"], path: "Tests/LoomTestSupport"),
-        // In-process helpers both tiers use: the embedded Blossom server, polling, temporary files.
+        // In-process helpers both tiers use: the embedded Blossom server and any Hummingbird app
+        // (stopped gracefully), `loom` commands run in process, temporary folders, the fake
+        // resolver, offers and journaled jobs.
         .target(
             name: "LoomTestFixtures",
             dependencies: [
-                "Blossom", "BlossomClient", "BlossomServer", "Secp256k1",
+                "Blossom", "BlossomClient", "BlossomServer", "Secp256k1", "AddressSafety", "LoomClient", "LoomCommands",
+                "LoomProtocol", "Nostr",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/LoomTestFixtures"
         ),
@@ -271,7 +275,7 @@ let package = Package(
         .testTarget(
             name: "LoomCommandsTests",
             dependencies: [
-                "LoomCommands", "CashuWallet", "LoomClient", "LoomWorker",
+                "LoomCommands", "CashuWallet", "LoomClient", "LoomWorker", "LoomTestFixtures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -318,7 +322,7 @@ let package = Package(
         .testTarget(name: "InferenceLiveTests", dependencies: ["Inference", "LoomJSON", "LoomTestSupport"]),
         .testTarget(
             name: "LoomCommandsLiveTests",
-            dependencies: ["LoomCommands", "LoomTestSupport", "Cashu", "CashuWallet"]
+            dependencies: ["LoomCommands", "LoomTestSupport", "LoomTestFixtures", "Cashu", "CashuWallet"]
         ),
         .testTarget(
             name: "LoomWorkerLiveTests",
@@ -345,7 +349,7 @@ let package = Package(
             name: "LoomClientLiveTests",
             dependencies: [
                 "LoomClient", "LoomGateway", "LoomProtocol", "LoomJSON", "Nostr", "NostrRelay", "Secp256k1", "Cashu",
-                "CashuWallet", "LoomTestSupport", "Blossom", "BlossomClient", "BlossomServer",
+                "CashuWallet", "LoomTestSupport", "LoomTestFixtures", "Blossom", "BlossomClient", "BlossomServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -38,7 +38,7 @@ struct BlossomCLIInteropTests {
     @Test func cliUploadsOurClientDownloads() async throws {
         try await withBlossomServer { server in
             let key = SecretKey.generate()
-            let dir = temporaryDirectory()
+            let dir = temporaryDirectory("blossom").path
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let data = Data("made by blossom-cli\n".utf8)
             try data.write(to: URL(fileURLWithPath: dir + "/in.txt"))
@@ -72,7 +72,7 @@ struct BlossomCLIInteropTests {
     @Test func ourClientUploadsCliDownloads() async throws {
         try await withBlossomServer { server in
             let key = SecretKey.generate()
-            let dir = temporaryDirectory()
+            let dir = temporaryDirectory("blossom").path
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let data = randomData(200_000)
             let d = try await quickClient([server.url], key: key).upload(data)

@@ -105,7 +105,7 @@ func withFakeServer<T: Sendable>(
                 #expect(try await client.download(d.sha256) == data)
 
                 // Streaming to a file: the tampered copy never reaches the target path.
-                let dir = temporaryDirectory()
+                let dir = temporaryDirectory("blossom").path
                 defer { try? FileManager.default.removeItem(atPath: dir) }
                 await #expect(throws: BlossomError.self) {
                     try await quickClient([bad.url]).download(d.sha256, to: dir + "/out")

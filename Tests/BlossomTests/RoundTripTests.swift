@@ -54,7 +54,7 @@ import Testing
     @Test func largeFileStreamsBothWays() async throws {
         try await withBlossomServer { server in
             let client = quickClient([server.url])
-            let dir = temporaryDirectory()
+            let dir = temporaryDirectory("blossom").path
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let data = randomData(3 << 20 + 17)
             let source = dir + "/output.bin"

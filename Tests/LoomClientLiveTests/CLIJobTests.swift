@@ -2,6 +2,7 @@ import Cashu
 import CashuWallet
 import Foundation
 import LoomProtocol
+import LoomTestFixtures
 import LoomTestSupport
 import Nostr
 import Secp256k1
@@ -62,6 +63,9 @@ extension ClientSuites {
         @Test func watchPicksUpAJobSentWithoutWaiting() async throws {
             let s = try await Self.setup(sats: 100)
             let worker = try await Self.worker(s, .complete(text: "resumed", elapsedMs: 6000))
+            // Running until the watcher below has subscribed (a process start, well
+            // under the hold): one that came after the end would see only the outcome.
+            await worker.setHoldEnd(.seconds(5))
             let sent = try await CLITests.loom(
                 ["job", "submit", "--no-wait", "--json", "--seconds", "10", "--model", "llama3.2:3b"] + s.paying,
                 stdin: "a prompt from stdin")

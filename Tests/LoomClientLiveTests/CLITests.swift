@@ -2,6 +2,7 @@ import Cashu
 import CashuWallet
 import Foundation
 import LoomProtocol
+import LoomTestFixtures
 import LoomTestSupport
 import Nostr
 import NostrRelay
@@ -73,7 +74,7 @@ extension ClientSuites {
             let key = SecretKey.generate()
             let writer = try RelayPool(urls: [relay.url])
             await writer.connect()
-            _ = try await writer.publish(try ClientSuites.DirectoryTests.offer("live", price: 1000).sign(with: key))
+            _ = try await writer.publish(try testOffer("live", price: 1000).sign(with: key))
             await writer.close()
 
             let r = try await LoomCLI.run([

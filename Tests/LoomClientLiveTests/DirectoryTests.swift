@@ -1,5 +1,6 @@
 import Foundation
 import LoomProtocol
+import LoomTestFixtures
 import LoomTestSupport
 import Nostr
 import NostrRelay
@@ -13,16 +14,6 @@ extension ClientSuites {
     /// filters apply, and the automatic choice is the cheapest worker with room.
     @Suite(.serialized)
     struct DirectoryTests {
-        static func offer(
-            _ name: String, price: UInt64, models: [String] = ["llama3.2:3b"], mints: [String] = ["http://127.0.0.1:3338"],
-            accepting: Bool = true, running: Int = 0, queued: Int = 0
-        ) -> Advertisement {
-            Advertisement(
-                name: name, backends: [.init(name: "ollama", models: models)],
-                pricing: Rate(msatPerSecond: price, minSeconds: 1, maxSeconds: 600), mints: mints, blossom: [],
-                relays: ["ws://127.0.0.1:1"], capacity: .init(maxConcurrent: 1, running: running, queued: queued),
-                hardware: .init(chipFamily: "x86_64", memoryTier: .gb16), software: .init(version: "0.1.0"), accepting: accepting)
-        }
 
         @Test func onlyLiveOffersAreListedCheapestFirst() async throws {
             let relay = try await TestRelay(maxEventSize: 65536)
@@ -31,14 +22,14 @@ extension ClientSuites {
             let now = Event.now()
             let keys = (0..<6).map { _ in SecretKey.generate() }
             let events = [
-                try Self.offer("dear", price: 5000).sign(with: keys[0], createdAt: now),
-                try Self.offer("cheap-busy", price: 1000, running: 1).sign(with: keys[1], createdAt: now),
-                try Self.offer("middle", price: 2000).sign(with: keys[2], createdAt: now),
+                try testOffer("dear", price: 5000).sign(with: keys[0], createdAt: now),
+                try testOffer("cheap-busy", price: 1000, running: 1).sign(with: keys[1], createdAt: now),
+                try testOffer("middle", price: 2000).sign(with: keys[2], createdAt: now),
                 // Expired ten seconds ago (NIP-40): gone.
-                try Self.offer("expired", price: 10).sign(with: keys[3], createdAt: now - 400, ttl: 390),
+                try testOffer("expired", price: 10).sign(with: keys[3], createdAt: now - 400, ttl: 390),
                 // The offline replacement a worker publishes on shutdown: gone.
-                try Self.offer("offline", price: 10).offline().sign(with: keys[4], createdAt: now),
-                try Self.offer("other-model", price: 1500, models: ["qwen2.5:7b"], mints: ["http://127.0.0.1:4444"]).sign(
+                try testOffer("offline", price: 10).offline().sign(with: keys[4], createdAt: now),
+                try testOffer("other-model", price: 1500, models: ["qwen2.5:7b"], mints: ["http://127.0.0.1:4444"]).sign(
                     with: keys[5], createdAt: now),
             ]
             // A relay may refuse an expired event itself (NIP-40); either way it must not be listed.
@@ -88,7 +79,7 @@ extension ClientSuites {
             let dead = "ws://127.0.0.1:\(try TestRelay.unusedPort())"
             let writer = try RelayPool(urls: [relay.url])
             await writer.connect()
-            _ = try await writer.publish(try Self.offer("live", price: 1000).sign(with: SecretKey.generate()))
+            _ = try await writer.publish(try testOffer("live", price: 1000).sign(with: SecretKey.generate()))
             await writer.close()
 
             let pool = try RelayPool(urls: [dead, relay.url])

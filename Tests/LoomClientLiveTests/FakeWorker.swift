@@ -3,6 +3,7 @@ import BlossomClient
 import Cashu
 import CashuWallet
 import Foundation
+import LoomTestFixtures
 import LoomTestSupport
 import Nostr
 import NostrRelay
@@ -61,8 +62,15 @@ actor FakeWorker {
         case clearText
     }
     private var listener: Task<Void, Never>?
+    /// One task per request; `stop()` waits for them, so none is still
+    /// uploading to a Blossom server the test is about to stop.
+    private var handlers: [Task<Void, Never>] = []
     /// How the worker cheats the buyer (HostileWorkerTests); nil: it does not.
     private(set) var attack: Attack?
+    /// How long a job stays `running` before it ends (nil: at once). Job
+    /// statuses are addressable, so a watcher that subscribes after the end
+    /// sees only the last one; a test of the status lines holds the end.
+    private var holdEnd: Duration?
 
     enum Attack: Sendable, CaseIterable {
         /// Bills twice its advertised price.
@@ -139,7 +147,7 @@ actor FakeWorker {
                 if event.kind == LoomKind.jobCancel.rawValue {
                     if let cancel = try? JobCancel.parse(event) { self.record(cancel) }
                 } else {
-                    Task { await self.handle(event) }
+                    self.handlers.append(Task { await self.handle(event) })
                 }
             }
         }
@@ -150,10 +158,14 @@ actor FakeWorker {
     func setTamper(_ value: Tamper?) { tamper = value }
     func setSkippedChunks(_ value: Set<UInt64>) { skippedChunks = value }
     func setChunkText(_ value: String?) { chunkText = value }
+    func setHoldEnd(_ value: Duration?) { holdEnd = value }
     func setAttack(_ value: Attack?) { attack = value }
 
     func stop() async {
         listener?.cancel()
+        await listener?.value
+        for handler in handlers { handler.cancel() }
+        for handler in handlers { await handler.value }
         await pool.close()
         for other in clientPools.values { await other.close() }
     }
@@ -201,6 +213,7 @@ actor FakeWorker {
                 failure = why
             case .reject, .silent: return
             }
+            if let holdEnd { try await Task.sleep(for: holdEnd) }
             try await finish(
                 opened, state: final, paid: admission.paid, inputFee: received.fee, budget: budget, elapsedMs: elapsed,
                 outputs: outputs, failure: failure)

@@ -3,6 +3,7 @@ import CashuWallet
 import Foundation
 import LoomGateway
 import LoomProtocol
+import LoomTestFixtures
 import LoomTestSupport
 import NostrRelay
 import Testing

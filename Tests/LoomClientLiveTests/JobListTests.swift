@@ -1,5 +1,6 @@
 import Foundation
 import LoomProtocol
+import LoomTestFixtures
 import LoomTestSupport
 import Nostr
 import Secp256k1
@@ -17,20 +18,6 @@ extension ClientSuites {
         static let change = "cashuBchangeSecretThatMustNotBePrinted"
         static let client = SecretKey.generate()
         static let worker = SecretKey.generate().xOnlyPublicKey
-
-        static func job(
-            at createdAt: Int64, model: String?, stage: JournaledJob.Stage, lastState: String? = nil,
-            reclaimable: String? = nil, pendingChange: String? = nil
-        ) throws -> JournaledJob {
-            let request = try Event.sign(
-                kind: LoomKind.jobRequest.rawValue, content: "NIP-44 ciphertext",
-                tags: [[LoomTag.pubkey, worker.hex]], createdAt: createdAt, with: client)
-            return JournaledJob(
-                jobID: request.id, worker: worker.hex, relays: ["ws://127.0.0.1:1"], workerRelays: nil,
-                request: request, model: model, paidSat: 25, mint: "http://127.0.0.1:3338",
-                reclaimableToken: reclaimable, paymentSource: "wallet", pendingChange: pendingChange,
-                stage: stage, createdAt: createdAt, lastState: lastState)
-        }
 
         static func list(_ dir: URL, _ more: [String] = []) async throws -> LoomCLI.Outcome {
             try await LoomCLI.run(["job", "list", "--data-dir", dir.path] + more)
@@ -59,11 +46,16 @@ extension ClientSuites {
             let dir = temporaryDirectory("list")
             let journal = try ClientJournal(dataDirectory: dir)
             let now = Event.now()
-            let settled = try Self.job(at: now - 300, model: "llama3.2:3b", stage: .settled, lastState: "completed")
-            let paying = try Self.job(at: now - 200, model: "qwen2.5:7b", stage: .submitted, reclaimable: Self.payment)
+            let settled = try journaledJob(
+                at: now - 300, model: "llama3.2:3b", stage: .settled, client: Self.client, worker: Self.worker,
+                lastState: "completed")
+            let paying = try journaledJob(
+                at: now - 200, model: "qwen2.5:7b", stage: .submitted, client: Self.client, worker: Self.worker,
+                reclaimable: Self.payment)
             // Written before the journal kept the model: it is simply unknown.
-            let changing = try Self.job(
-                at: now - 100, model: nil, stage: .submitted, lastState: "failed", pendingChange: Self.change)
+            let changing = try journaledJob(
+                at: now - 100, model: nil, stage: .submitted, client: Self.client, worker: Self.worker, lastState: "failed",
+                pendingChange: Self.change)
             for job in [settled, paying, changing] { try journal.save(job) }
 
             let all = try await Self.list(dir)
@@ -124,7 +116,9 @@ extension ClientSuites {
         @Test func onlySettledJobsUnderUnsettledSaySo() async throws {
             let dir = temporaryDirectory("list")
             try ClientJournal(dataDirectory: dir).save(
-                try Self.job(at: Event.now(), model: "llama3.2:3b", stage: .settled, lastState: "rejected"))
+                try journaledJob(
+                    at: Event.now(), model: "llama3.2:3b", stage: .settled, client: Self.client, worker: Self.worker,
+                    lastState: "rejected"))
             let r = try await Self.list(dir, ["--unsettled"])
             #expect(r.status == 0)
             #expect(r.stdout.isEmpty)

@@ -2,6 +2,7 @@ import Cashu
 import CashuWallet
 import Foundation
 import LoomProtocol
+import LoomTestFixtures
 import LoomTestSupport
 import Nostr
 import NostrRelay

@@ -7,15 +7,10 @@ import Hummingbird
 import Logging
 import LoomClient
 import LoomProtocol
+import LoomTestFixtures
 import LoomTestSupport
 import NostrRelay
 import Secp256k1
-
-func temporaryDirectory(_ label: String = "client") -> URL {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loom-\(label)-\(UUID().uuidString)")
-    try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir
-}
 
 /// A wallet at `mint` in its own directory, funded by the FakeWallet mint.
 func fundedWallet(_ mint: TestServer, _ amount: UInt64, directory: URL, lockKey: SecretKey? = nil) async throws -> Wallet {
@@ -30,30 +25,21 @@ func fundedWallet(_ mint: TestServer, _ amount: UInt64, directory: URL, lockKey:
 
 /// A client with its own key, journal and wallet (funded with `sats`).
 func makeClient(relay: TestRelay, mint: TestServer, sats: UInt64) async throws -> JobClient {
-    let dir = temporaryDirectory()
+    let dir = temporaryDirectory("client")
     let key = SecretKey.generate()
     let wallet = try await fundedWallet(mint, sats, directory: dir, lockKey: key)
     return JobClient(
         key: key, pool: try RelayPool(urls: [relay.url]), journal: try ClientJournal(dataDirectory: dir), wallet: wallet)
 }
 
-/// Runs `body` with an in-process Blossom server on a free loopback port.
+/// Runs `body` with an in-process Blossom server on a free loopback port,
+/// stopped gracefully afterwards (LoomTestFixtures.InProcessServer says why).
 func withBlossomServer<T: Sendable>(_ body: (URL) async throws -> T) async throws -> T {
     let dir = temporaryDirectory("blossom")
     defer { try? FileManager.default.removeItem(at: dir) }
     let server = try BlossomServer(configuration: BlossomServerConfiguration(host: "127.0.0.1", port: 0, dataDirectory: dir.path))
-    var logger = Logger(label: "blossom-test")
-    logger.logLevel = .critical
-    let (ports, sink) = AsyncStream.makeStream(of: Int.self)
-    let app = server.makeApplication(logger: logger) { port in
-        sink.yield(port); sink.finish()
-    }
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw BlossomError.noServers }
-        defer { group.cancelAll() }
-        return try await body(URL(string: "http://127.0.0.1:\(port)")!)
+    return try await withApplication({ server.makeApplication(logger: quietLogger, onRunning: $0) }) { port in
+        try await body(URL(string: "http://127.0.0.1:\(port)")!)
     }
 }
 
@@ -65,5 +51,3 @@ func eventually(_ limit: Duration = .seconds(30), _ condition: () async throws -
         try? await Task.sleep(for: .milliseconds(100))
     }
 }
-
-let testRate = Rate(msatPerSecond: 2500, minSeconds: 5, maxSeconds: 600)

@@ -1,5 +1,6 @@
 import Foundation
 import LoomProtocol
+import LoomTestFixtures
 import Nostr
 import Secp256k1
 import Testing
@@ -7,31 +8,17 @@ import Testing
 @testable import LoomClient
 
 /// Short job ids against the client journal, no process (JobListTests in
-/// LoomClientLiveTests run `loom job list` itself, with the same `job`).
+/// LoomClientLiveTests run `loom job list` itself, with the same `journaledJob` from LoomTestFixtures).
 struct JobListTests {
     static let client = SecretKey.generate()
     static let worker = SecretKey.generate().xOnlyPublicKey
-
-    static func job(
-        at createdAt: Int64, model: String?, stage: JournaledJob.Stage, lastState: String? = nil,
-        reclaimable: String? = nil, pendingChange: String? = nil
-    ) throws -> JournaledJob {
-        let request = try Event.sign(
-            kind: LoomKind.jobRequest.rawValue, content: "NIP-44 ciphertext",
-            tags: [[LoomTag.pubkey, worker.hex]], createdAt: createdAt, with: client)
-        return JournaledJob(
-            jobID: request.id, worker: worker.hex, relays: ["ws://127.0.0.1:1"], workerRelays: nil,
-            request: request, model: model, paidSat: 25, mint: "http://127.0.0.1:3338",
-            reclaimableToken: reclaimable, paymentSource: "wallet", pendingChange: pendingChange,
-            stage: stage, createdAt: createdAt, lastState: lastState)
-    }
 
     /// The short ids `loom job list` prints name journaled jobs in
     /// `loom job watch` and `cancel`; a prefix that is too short or
     /// shared by two jobs is refused with a specific error.
     @Test func aShortIDNamesAJournaledJob() throws {
         let journal = try ClientJournal(dataDirectory: temporaryDirectory("prefix"))
-        let job = try Self.job(at: 1_700_000_000, model: "m", stage: .settled)
+        let job = try journaledJob(at: 1_700_000_000, model: "m", stage: .settled, client: Self.client, worker: Self.worker)
         try journal.save(job)
         let id = job.jobID
         #expect(try JobClient.jobID(from: String(id.prefix(16)), journal: journal) == id)

@@ -1,5 +1,6 @@
 import Cashu
 import LoomProtocol
+import LoomTestFixtures
 import Testing
 
 @testable import LoomClient

@@ -1,5 +1,6 @@
 import Foundation
 import LoomProtocol
+import LoomTestFixtures
 import Nostr
 import Secp256k1
 import Testing
@@ -12,7 +13,7 @@ struct WarmChoiceTests {
     func offers(_ specs: [(name: String, price: UInt64, warm: [String]?, queued: Int)]) throws -> [WorkerOffer] {
         let now = Event.now()
         let events = try specs.map { spec in
-            var ad = DirectoryTests.offer(spec.name, price: spec.price, queued: spec.queued)
+            var ad = testOffer(spec.name, price: spec.price, queued: spec.queued)
             ad.warm = spec.warm
             return try ad.sign(with: SecretKey.generate(), createdAt: now)
         }

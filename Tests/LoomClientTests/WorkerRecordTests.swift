@@ -1,4 +1,5 @@
 import Foundation
+import LoomTestFixtures
 import Testing
 
 @testable import LoomClient
@@ -10,7 +11,9 @@ struct WorkerRecordTests {
         _ createdAt: Int64, _ lastState: String?, stage: JournaledJob.Stage = .settled, spent: UInt64 = 10,
         returned: UInt64 = 4, findings: [String]? = nil, cause: String? = nil, firstTextMs: UInt64? = nil
     ) throws -> JournaledJob {
-        var job = try JobListTests.job(at: createdAt, model: "m", stage: stage, lastState: lastState)
+        var job = try journaledJob(
+            at: createdAt, model: "m", stage: stage, client: JobListTests.client, worker: JobListTests.worker,
+            lastState: lastState)
         job.spentSat = spent
         job.returnedSat = returned
         job.findings = findings

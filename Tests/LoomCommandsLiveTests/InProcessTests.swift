@@ -2,6 +2,7 @@ import Cashu
 import CashuWallet
 import Foundation
 import LoomCommands
+import LoomTestFixtures
 import LoomTestSupport
 import Testing
 
@@ -9,28 +10,10 @@ import Testing
 /// servers (LoomCommandsTests has those that need none, with the same helpers).
 @Suite(.serialized)
 struct InProcessTests {
-    struct Run {
-        let code: Int32
-        let stdout: String
-        let stderr: String
-    }
-
-    static func loom(_ arguments: [String], stdin: String = "") async -> Run {
-        let (console, capture) = Console.capturing(stdin: stdin)
-        let code = await Loom.run(arguments, console: console)
-        return Run(code: code, stdout: capture.stdout, stderr: capture.stderr)
-    }
-
-    static func temporaryDirectory() -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loom-commands-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
-
     /// `wallet balance` against a real Nutshell mint, in text and as JSON.
     @Test func walletBalanceAgainstARealMint() async throws {
         let mint = try await TestMint.start(inputFeePpk: 0)
-        let dir = Self.temporaryDirectory()
+        let dir = temporaryDirectory("commands")
         // Funded through the library; the command opens the same wallet.sqlite.
         let wallet = try Wallet(
             store: try WalletStore(path: dir.appendingPathComponent("wallet.sqlite").path), mintURL: mint.httpURL)
@@ -39,22 +22,22 @@ struct InProcessTests {
         wallet.close()
 
         let common = ["--data-dir", dir.path, "--mint", mint.httpURL]
-        let text = await Self.loom(["wallet", "balance"] + common)
+        let text = await runInProcess(["wallet", "balance"] + common)
         #expect(text.code == 0, "\(text.stderr)")
         #expect(text.stdout == "21 sat\n")
         #expect(text.stderr.isEmpty)
 
-        let json = await Self.loom(["wallet", "balance", "--json"] + common)
+        let json = await runInProcess(["wallet", "balance", "--json"] + common)
         #expect(json.code == 0, "\(json.stderr)")
         let object = try #require(
             try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stdout)")
         #expect(object["balance"] as? Int == 21 && object["pending"] as? Int == 0 && object["unit"] as? String == "sat")
 
         // A token the mint never signed: the wallet's error, one line, exit 1.
-        let garbage = await Self.loom(["wallet", "receive", "cashuBnotatoken"] + common)
+        let garbage = await runInProcess(["wallet", "receive", "cashuBnotatoken"] + common)
         #expect(garbage.code == 1)
         #expect(garbage.stderr.hasPrefix("error: ") && garbage.stderr.split(separator: "\n").count == 1, "\(garbage.stderr)")
         #expect(garbage.stdout.isEmpty)
-        #expect(await Self.loom(["wallet", "balance"] + common).stdout == "21 sat\n")
+        #expect(await runInProcess(["wallet", "balance"] + common).stdout == "21 sat\n")
     }
 }

@@ -100,7 +100,7 @@ extension RequestGuardTests {
     func withGateway(
         _ configuration: GatewayConfiguration, _ body: (_ send: Send) async throws -> Void
     ) async throws {
-        let directory = URL(fileURLWithPath: temporaryDirectory())
+        let directory = temporaryDirectory("gateway")
         defer { try? FileManager.default.removeItem(at: directory) }
         let wallet = try Wallet(
             store: try WalletStore(path: directory.appendingPathComponent("wallet.sqlite").path),

@@ -25,18 +25,12 @@ public struct RunningServer: Sendable {
     public func blobPath(_ sha256: String) -> String { "\(dataDirectory)/blobs/\(sha256.prefix(2))/\(sha256)" }
 }
 
-public func temporaryDirectory() -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("blossom-test-\(UUID().uuidString)").path
-    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
-}
-
 /// Runs `body` against a fresh server, then stops it and removes its files.
 public func withBlossomServer<T: Sendable>(
     _ configure: (inout BlossomServerConfiguration) -> Void = { _ in },
     _ body: (RunningServer) async throws -> T
 ) async throws -> T {
-    let dir = temporaryDirectory()
+    let dir = temporaryDirectory("blossom").path
     defer { try? FileManager.default.removeItem(atPath: dir) }
     var config = BlossomServerConfiguration(host: "127.0.0.1", port: 0, dataDirectory: dir)
     configure(&config)

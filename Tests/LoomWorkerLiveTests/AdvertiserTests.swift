@@ -218,6 +218,7 @@ final class SlowModelList: InferenceBackend, @unchecked Sendable {
         advertising.cancel()
         await worker.shutdown()
         try await serving.value
+        await h.stop()
     }
 
     @Test func noModelsMeansNotAccepting() async throws {

@@ -57,6 +57,7 @@ struct CancelAndFailureTests {
         #expect(try await wallet.balance() == bill.chargedSat)
         await worker.shutdown()
         try await serving.value
+        await h.stop()
     }
 
     @Test func modelMissingAndBackendDownRefundInFull() async throws {
@@ -94,5 +95,6 @@ struct CancelAndFailureTests {
         #expect(try await wallet.audit().ok)
         await worker.shutdown()
         try await serving.value
+        await h.stop()
     }
 }

@@ -2,6 +2,7 @@ import AddressSafety
 import Foundation
 import Logging
 import LoomProtocol
+import LoomTestFixtures
 import LoomTestSupport
 import Nostr
 import NostrRelay
@@ -9,22 +10,6 @@ import Secp256k1
 import Testing
 
 @testable import LoomWorker
-
-/// Names mapped to addresses by the test, never by DNS; records what it was asked.
-/// (The same as in LoomWorkerTests: test targets cannot share internal types.)
-final class FakeResolver: HostResolver, @unchecked Sendable {
-    let table: [String: [String]]
-    private let lock = NSLock()
-    private var _asked: [String] = []
-    init(_ table: [String: [String]]) { self.table = table }
-    var asked: [String] { lock.withLock { _asked } }
-
-    func addresses(of host: String) async throws -> [IPAddress] {
-        lock.withLock { _asked.append(host) }
-        guard let texts = table[host] else { throw ResolutionFailed(host: host, reason: "not in the test's table") }
-        return texts.map { IPAddress(numeric: $0)! }
-    }
-}
 
 /// The relays a request names get the end of the job too, delivered to real
 /// relays (LoomWorkerTests has the checks on the addresses and the slots).
@@ -98,5 +83,6 @@ struct ClientRelaysTests {
         await listening.close()
         await worker.shutdown()
         try await serving.value
+        await h.stop()
     }
 }

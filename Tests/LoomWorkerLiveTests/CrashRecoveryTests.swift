@@ -125,6 +125,7 @@ struct CrashRecoveryTests {
         let audit = try await wallet.audit()
         #expect(audit.ok, "\(audit.problems)")
         #expect(audit.pendingOperations == 0)
+        await h.stop()
     }
 
     /// Killed inside the payment swap (before the request leaves, or after the
@@ -182,5 +183,6 @@ struct CrashRecoveryTests {
         #expect(audit.ok, "\(audit.problems)")
         #expect(audit.pendingOperations == 0)
         #expect(try await wallet.balance() == bill.chargedSat)
+        await h.stop()
     }
 }

@@ -43,6 +43,7 @@ struct EarlyAdmissionTests {
         func stop() async throws {
             await worker.shutdown()
             try await serving.value
+            await h.stop()
         }
     }
 

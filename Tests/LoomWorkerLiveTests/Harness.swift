@@ -5,6 +5,7 @@ import Foundation
 import Inference
 import Logging
 import LoomProtocol
+import LoomTestFixtures
 import LoomTestSupport
 import Nostr
 import NostrRelay
@@ -20,7 +21,7 @@ final class Harness: @unchecked Sendable {
     let mint: TestServer
     let ollama: TestOllama
     let blossomURL: URL
-    let blossomTask: Task<Void, any Error>
+    let blossom: InProcessServer
     let workerKey = SecretKey.generate()
     let clientKey = SecretKey.generate()
     let root: URL
@@ -39,20 +40,26 @@ final class Harness: @unchecked Sendable {
         self.relay = try await relay
         self.mint = try await mint
         self.ollama = try await ollama
-        let port = try TestServer.unusedPort()
-        let config = BlossomServerConfiguration(
-            host: "127.0.0.1", port: port, dataDirectory: root.appendingPathComponent("blossom").path)
-        var quiet = Logger(label: "blossom-test")
-        quiet.logLevel = .critical
-        blossomTask = Task { [quiet] in try await BlossomServer.run(config, logger: quiet) }
-        blossomURL = URL(string: "http://127.0.0.1:\(port)")!
-        let deadline = ContinuousClock.now + .seconds(30)
-        while !TestServer.accepts(port: port), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        let server = try BlossomServer(
+            configuration: BlossomServerConfiguration(
+                host: "127.0.0.1", port: 0, dataDirectory: root.appendingPathComponent("blossom").path))
+        blossom = try await InProcessServer.start { server.makeApplication(logger: quietLogger, onRunning: $0) }
+        blossomURL = URL(string: "http://127.0.0.1:\(blossom.port)")!
         clientPool = try RelayPool(urls: [self.relay.url])
         await clientPool.connect()
     }
 
-    deinit { blossomTask.cancel() }
+    private let lock = NSLock()
+    private var started: [Worker] = []
+
+    /// The end of every test: each worker it started stops (again, if the
+    /// test already stopped it: shutdown is idempotent), and only then the
+    /// Blossom server, so no upload dials a server that is going away.
+    func stop() async {
+        for worker in lock.withLock({ started }) { await worker.shutdown() }
+        await clientPool.close()
+        await blossom.stop()
+    }
 
     func configuration(
         maxConcurrent: Int = 1, maxQueue: Int? = 16, rate: Rate = Harness.rate, relays: [String]? = nil
@@ -84,6 +91,7 @@ final class Harness: @unchecked Sendable {
             configuration: config, access: access,
             backend: backend ?? OllamaBackend(baseURL: ollama.url), logger: Self.logger,
             mintConnector: connect)
+        lock.withLock { started.append(worker) }
         let task = Task { try await worker.run() }
         // Give the subscription a moment to reach the relay before requests are sent.
         try await Task.sleep(for: .seconds(1))

@@ -83,6 +83,7 @@ struct InputBlobTests {
         #expect(!String(decoding: stored, as: UTF8.self).contains("committee"))
         await worker.shutdown()
         serving.cancel()
+        await h.stop()
     }
 
     /// A blob that is not the one named, one the worker's server does not
@@ -130,6 +131,7 @@ struct InputBlobTests {
         #expect(earned.sat == 0 && earned.jobs == 0)
         await worker.shutdown()
         serving.cancel()
+        await h.stop()
     }
 
     /// A worker that takes no blobs, and a request over its limit: the
@@ -154,6 +156,7 @@ struct InputBlobTests {
         }
         #expect(try await client.wallet!.balance() == before)
         #expect(client.journal.all().isEmpty, "nothing journaled, nothing sent")
+        await h.stop()
     }
 
     /// Killed around the payment swap: the fetched input lived in memory
@@ -198,5 +201,6 @@ struct InputBlobTests {
         #expect(bill.paidSat.value == bill.chargedSat.value + bill.changeSat.value + bill.mintFeeSat.value)
         second.kill(SIGTERM)
         #expect(try await second.exited(), "worker did not stop on SIGTERM:\n\(second.output)")
+        await h.stop()
     }
 }

@@ -45,6 +45,7 @@ struct IntakeHardeningTests {
         #expect(await connection.statistics.droppedInvalid == 1)
         await worker.shutdown()
         try await serving.value
+        await h.stop()
     }
 
     /// Refusals are answered off the intake path: behind a relay that never
@@ -76,6 +77,7 @@ struct IntakeHardeningTests {
         #expect(answered, "every refusal's status reached the relay")
         await worker.shutdown()
         try await serving.value
+        await h.stop()
     }
 
     /// However fast refusals come, their statuses wait in a bounded queue

@@ -37,6 +37,7 @@ struct LifecycleTests {
         serving.cancel()
         try await serving.value
         #expect(await !worker.snapshot().accepting)
+        await h.stop()
     }
 
     @Test func shutdownBillsRunningForWhatRanAndRefundsTheQueue() async throws {
@@ -85,6 +86,7 @@ struct LifecycleTests {
         let wallet = try #require(worker.desk.wallet(h.mint.httpURL))
         #expect(try await wallet.audit().ok)
         #expect(try await wallet.balance() == runningBill.chargedSat)
+        await h.stop()
     }
 
     /// The service group's stop, as SIGTERM starts it (`WorkerService.shutdown()`
@@ -123,6 +125,7 @@ struct LifecycleTests {
         #expect(queued.status == .failed)
         #expect(queued.error?.code == JobFailure.workerShutdown.code)
         #expect(queued.bill?.changeSat == 30, "refunded in full")
+        await h.stop()
     }
 
     @Test func aQueuedJobCancelledByItsClientNeverRuns() async throws {
@@ -152,5 +155,6 @@ struct LifecycleTests {
         #expect(stats.paths["/api/generate", default: 0] == 1, "only the first job reached the backend")
         await worker.shutdown(grace: .milliseconds(100))
         try await serving.value
+        await h.stop()
     }
 }

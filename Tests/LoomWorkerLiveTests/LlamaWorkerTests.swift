@@ -64,6 +64,7 @@ struct LlamaWorkerTests {
         #expect(try await wallet.balance() == bill.chargedSat)
         await worker.shutdown()
         try await serving.value
+        await h.stop()
     }
 
     /// The budget is a hard stop with a real model too: a request that would
@@ -103,5 +104,6 @@ struct LlamaWorkerTests {
         #expect(try await worker.desk.wallet(h.mint.httpURL)?.audit().ok == true)
         await worker.shutdown()
         try await serving.value
+        await h.stop()
     }
 }

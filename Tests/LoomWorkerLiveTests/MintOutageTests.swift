@@ -48,5 +48,6 @@ struct MintOutageTests {
         #expect(try await wallet.balance() == bill.chargedSat)
         await worker.shutdown()
         try await serving.value
+        await h.stop()
     }
 }

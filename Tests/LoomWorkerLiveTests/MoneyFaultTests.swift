@@ -38,9 +38,15 @@ struct MoneyFaultTests {
 
         var wallet: Wallet { get throws { try #require(worker.desk.wallet(h.mint.httpURL)) } }
 
-        func stop() async throws {
+        /// The first worker only (a test may start a second on the same harness).
+        func stopWorker() async throws {
             await worker.shutdown()
             try await serving.value
+        }
+
+        func stop() async throws {
+            try await stopWorker()
+            await h.stop()
         }
     }
 
@@ -107,7 +113,7 @@ struct MoneyFaultTests {
             try await eventually {
                 try s.worker.journal.job(event.id)?.ending != nil && s.worker.journal.job(event.id)?.waiting != nil
             })
-        try await s.stop()
+        try await s.stopWorker()
 
         // Ten times the price, and the mint answers again.
         s.faults.reset()
@@ -121,6 +127,7 @@ struct MoneyFaultTests {
         #expect(bill.chargedSat.value - bill.dustSat.value == expected.value)
         await second.shutdown()
         try await again.value
+        await s.h.stop()
     }
 
     /// Defect 15: a payment the mint confirms only after the job's deadline

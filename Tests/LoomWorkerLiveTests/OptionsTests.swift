@@ -45,6 +45,7 @@ struct OptionsTests {
         #expect(try await h.ollama.stats().paths["/api/generate", default: 0] == 0)
         await worker.shutdown()
         try await serving.value
+        await h.stop()
     }
 
     @Test func theAllowedOptionsAndTheOperatorsSettingsReachOllama() async throws {
@@ -76,5 +77,6 @@ struct OptionsTests {
         #expect(body["keep_alive"] == 600)
         await worker.shutdown()
         try await serving.value
+        await h.stop()
     }
 }

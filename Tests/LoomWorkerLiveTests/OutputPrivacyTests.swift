@@ -58,6 +58,7 @@ struct OutputPrivacyTests {
         #expect(try await worker.desk.wallet(h.mint.httpURL)?.balance() == bill.chargedSat)
         await worker.shutdown()
         try await serving.value
+        await h.stop()
     }
 }
 

@@ -89,5 +89,6 @@ struct PaidJobTests {
 
         await worker.shutdown()
         try await serving.value
+        await h.stop()
     }
 }

@@ -36,6 +36,7 @@ struct PaymentTests {
         #expect(try await wallet.balance() == bill.chargedSat)
         await worker.shutdown()
         try await serving.value
+        await h.stop()
     }
 
     @Test func jobsRunningAtOnceEachGetTheirOwnChange() async throws {
@@ -67,5 +68,6 @@ struct PaymentTests {
         #expect(await worker.snapshot().earningsSat == charged)
         await worker.shutdown()
         try await serving.value
+        await h.stop()
     }
 }

@@ -111,6 +111,7 @@ struct PolicyTests {
 
         await service.shutdown()
         try await serving.value
+        await h.stop()
     }
 
     /// A running job that outlasts `SHUTDOWN_GRACE` after the policy turned
@@ -139,6 +140,7 @@ struct PolicyTests {
         #expect(await service.policy.decision?.reason == .busyMachine)
         await service.shutdown()
         try await serving.value
+        await h.stop()
     }
 
     /// `loom worker pause --for 2h` (the built binary) against the running
@@ -191,6 +193,7 @@ struct PolicyTests {
 
         await service.shutdown()
         try await serving.value
+        await h.stop()
     }
 
     /// This platform's real sensors (Linux: `LinuxSensors`, `loginctl`

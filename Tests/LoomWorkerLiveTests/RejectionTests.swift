@@ -97,6 +97,7 @@ struct RejectionTests {
         }
         await worker.shutdown()
         try await serving.value
+        await h.stop()
     }
 
     @Test func aKeyOutsideTheWhitelistIsDroppedBeforeAnyMintCall() async throws {
@@ -121,6 +122,7 @@ struct RejectionTests {
         #expect(try await client.receive(token.token).amount == 10, "the outsider's token was never touched")
         await worker.shutdown()
         try await serving.value
+        await h.stop()
     }
 
     @Test func oneRequestFromTwoRelaysRunsOnce() async throws {
@@ -146,5 +148,6 @@ struct RejectionTests {
         await other.close()
         await worker.shutdown()
         try await serving.value
+        await h.stop()
     }
 }

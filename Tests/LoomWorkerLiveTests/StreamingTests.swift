@@ -88,6 +88,7 @@ struct StreamingTests {
         await client.close()
         await worker.shutdown()
         _ = try? await serving.value
+        await h.stop()
     }
 
     /// The worker's relay takes the chunks and passes none on: the client
@@ -113,5 +114,6 @@ struct StreamingTests {
         await client.close()
         await worker.shutdown()
         _ = try? await serving.value
+        await h.stop()
     }
 }

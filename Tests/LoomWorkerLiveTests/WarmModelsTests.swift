@@ -40,5 +40,6 @@ import Testing
         advertising.cancel()
         await worker.shutdown()
         try await serving.value
+        await h.stop()
     }
 }

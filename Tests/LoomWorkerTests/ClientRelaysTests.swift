@@ -2,27 +2,13 @@ import AddressSafety
 import Foundation
 import Logging
 import LoomProtocol
+import LoomTestFixtures
 import Nostr
 import NostrRelay
 import Secp256k1
 import Testing
 
 @testable import LoomWorker
-
-/// Names mapped to addresses by the test, never by DNS; records what it was asked.
-final class FakeResolver: HostResolver, @unchecked Sendable {
-    let table: [String: [String]]
-    private let lock = NSLock()
-    private var _asked: [String] = []
-    init(_ table: [String: [String]]) { self.table = table }
-    var asked: [String] { lock.withLock { _asked } }
-
-    func addresses(of host: String) async throws -> [IPAddress] {
-        lock.withLock { _asked.append(host) }
-        guard let texts = table[host] else { throw ResolutionFailed(host: host, reason: "not in the test's table") }
-        return texts.map { IPAddress(numeric: $0)! }
-    }
-}
 
 /// The relays a request names get the end of the job too, within limits:
 /// which relays, and how many deliveries at once (the deliveries to real

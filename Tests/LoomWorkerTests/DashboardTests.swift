@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import LoomProtocol
+import LoomTestFixtures
 import Testing
 
 @testable import LoomWorker
@@ -139,13 +140,13 @@ import Testing
 
     @Test func endpointServesThePageAndTheSnapshot() async throws {
         let snapshot = DashboardSnapshot(DashboardInputs(now: now, accepting: true, metrics: WorkerMetrics()))
-        let bound = AsyncStream.makeStream(of: Int.self)
-        let app = MetricsEndpoint(port: 0, dashboard: { snapshot }) { WorkerMetrics() }
-            .makeApplication(logger: Logger(label: "test.dashboard")) { port in bound.continuation.yield(port) }
-        let server = Task { try await app.runService() }
-        defer { server.cancel() }
-        var ports = bound.stream.makeAsyncIterator()
-        let port = try #require(await ports.next())
+        try await withApplication({
+            MetricsEndpoint(port: 0, dashboard: { snapshot }) { WorkerMetrics() }.makeApplication(
+                logger: quietLogger, onRunning: $0)
+        }) { port in try await Self.checkEndpoint(port) }
+    }
+
+    private static func checkEndpoint(_ port: Int) async throws {
         let page = try await HTTPClient.shared.execute(
             HTTPClientRequest(url: "http://127.0.0.1:\(port)/"), timeout: .seconds(30))
         #expect(page.status == .ok)

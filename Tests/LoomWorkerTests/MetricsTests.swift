@@ -41,19 +41,16 @@ import Testing
 
     @Test func endpointServesMetricsOnLoopback() async throws {
         let metrics = sample()
-        let bound = AsyncStream.makeStream(of: Int.self)
-        let app = MetricsEndpoint(port: 0) { metrics }
-            .makeApplication(logger: Logger(label: "test.metrics")) { port in bound.continuation.yield(port) }
-        let server = Task { try await app.runService() }
-        defer { server.cancel() }
-        var ports = bound.stream.makeAsyncIterator()
-        let port = try #require(await ports.next())
+        let server = try await InProcessServer.start {
+            MetricsEndpoint(port: 0) { metrics }.makeApplication(logger: quietLogger, onRunning: $0)
+        }
         let response = try await HTTPClient.shared.execute(
-            HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(30))
+            HTTPClientRequest(url: "http://127.0.0.1:\(server.port)/metrics"), timeout: .seconds(30))
         #expect(response.status == .ok)
         #expect(response.headers.first(name: "content-type")?.hasPrefix("text/plain; version=0.0.4") == true)
         let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
         #expect(body.contains("loom_earned_sat_total 21\n"))
+        await server.stop()
     }
 
     /// A web page's DNS rebinding must not read the earnings: every route wants a loopback `Host`.
