@@ -52,10 +52,28 @@ def status(pid):
     return out
 
 
+# Requests the server closed the connection on before any byte of a response
+# (httpx: "Server disconnected without sending a response"), each sent again
+# once on a new connection; counted and printed at the end, per client.
+DROPPED = {}
+
+
+def create(client, **kwargs):
+    """`chat.completions.create`, sent once more when the connection was dropped before any response:
+    such a request never reached a handler, so nothing was paid for it."""
+    try:
+        return client.chat.completions.create(**kwargs)
+    except openai.APIConnectionError as error:
+        if "without sending a response" not in repr(error.__cause__):
+            raise
+        DROPPED[str(client.base_url)] = DROPPED.get(str(client.base_url), 0) + 1
+        return client.chat.completions.create(**kwargs)
+
+
 def streamed(client, model, tokens):
     started = time.perf_counter()
-    stream = client.chat.completions.create(
-        model=model, messages=PROMPT, max_tokens=tokens, temperature=0, seed=7, stream=True,
+    stream = create(
+        client, model=model, messages=PROMPT, max_tokens=tokens, temperature=0, seed=7, stream=True,
         stream_options={"include_usage": True})
     first = last = None
     first_chars = chars = deltas = 0
@@ -182,11 +200,11 @@ def breakdown(gateway_log, worker_log, rounds):
 def flat(gateway, model, pid, calls):
     print(f"\n== gateway memory over {calls} calls (8 tokens each, one after another)")
     for _ in range(20):
-        gateway.chat.completions.create(model=model, messages=PROMPT, max_tokens=8, temperature=0)
+        create(gateway, model=model, messages=PROMPT, max_tokens=8, temperature=0)
     step = max(calls // 10, 1)
     samples = [(0, status(pid)["VmRSS"])]
     for i in range(1, calls + 1):
-        gateway.chat.completions.create(model=model, messages=PROMPT, max_tokens=8, temperature=0)
+        create(gateway, model=model, messages=PROMPT, max_tokens=8, temperature=0)
         if i % step == 0:
             samples.append((i, status(pid)["VmRSS"]))
     print("| calls after warm-up | VmRSS |")
@@ -282,6 +300,8 @@ def main():
     if args.calls:
         flat(gateway, args.model, args.pid, args.calls)
     memory(gateway, args.model, args.pid, idle, args.inflight, args.inflight_tokens)
+    for url, count in DROPPED.items():
+        print(f"connections dropped before any response, sent again: {count} ({url})")
 
 
 if __name__ == "__main__":

@@ -76,7 +76,7 @@ done
 "$LOOM" wallet mint 5000 --mint "$mint" --data-dir "$work/client" >/dev/null 2>"$work/mint-wallet.log" ||
     fail "minting failed" "$work/mint-wallet.log"
 gateway_port=$(free_port)
-LOOM_LOG_LEVEL=info "$LOOM" gateway --port "$gateway_port" --relay "$relay" --mint "$mint" --data-dir "$work/client" \
+LOOM_LOG_LEVEL=${GATEWAY_LOG_LEVEL:-info} "$LOOM" gateway --port "$gateway_port" --relay "$relay" --mint "$mint" --data-dir "$work/client" \
     --max-concurrent 32 >"$work/gateway.log" 2>&1 &
 gateway_pid=$!
 # A paid call runs to its result even when the gateway is told to stop, so an interrupted run would leave it
@@ -90,6 +90,12 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 .venv/bin/python scripts/bench_gateway.py --direct "$backend_url" --gateway "http://127.0.0.1:$gateway_port/v1" \
     --model "$model" --pid "$gateway_pid" --rounds "$rounds" --tokens "${BENCH_TOKENS:-128}" \
     --inflight ${BENCH_INFLIGHT:-1 4 16} --inflight-tokens "${BENCH_INFLIGHT_TOKENS:-256}" --build "$build" \
-    --gateway-log "$work/gateway.log" --worker-log "$work/worker.log" --calls "${BENCH_CALLS:-0}" ||
+    --gateway-log "$work/gateway.log" --worker-log "$work/worker.log" --calls "${BENCH_CALLS:-0}" || {
+    # A gateway that died says how (a signal is 128 + its number).
+    if ! kill -0 "$gateway_pid" 2>/dev/null; then
+        wait "$gateway_pid" && status=0 || status=$?
+        fail "the benchmark failed: the gateway exited with status $status" "$work/gateway.log" "$work/worker.log"
+    fi
     fail "the benchmark failed" "$work/gateway.log" "$work/worker.log"
+}
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2

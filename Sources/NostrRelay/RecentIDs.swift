@@ -6,9 +6,11 @@ struct RecentIDs: Sendable {
     private var next = 0
     let capacity: Int
 
+    /// Nothing is reserved up front: a job's subscription sees a few dozen
+    /// events, and reserving the whole capacity (10,000 by default) would
+    /// give each one a 270 kB table it never fills.
     init(capacity: Int) {
         self.capacity = max(capacity, 1)
-        members.reserveCapacity(self.capacity)
     }
 
     /// Adds `id`; false when it was already there.

@@ -36,14 +36,16 @@ extension Worker {
     }
 
     /// Journals the swap (the wallet refuses a replayed proof here), then
-    /// starts the job with the swap beside it. The job's budget is journaled
-    /// first: `execute` reads it from there.
+    /// starts the job with the swap beside it. Nothing else waits for the
+    /// disk on the way to the backend: the job's budget is journaled in the
+    /// swap's task, which the job's settlement always waits for, and a crash
+    /// before that write loses nothing (recovery takes the budget from the
+    /// receipt, not from the journal).
     func admitEarly(_ id: String, admission: Admission, budget: UInt64) async {
-        let opened = admission.request, mint = admission.token.mint, desk = self.desk
+        let opened = admission.request, mint = admission.token.mint, desk = self.desk, journal = self.journal
         let pending: Wallet.PendingReceive
         do {
             pending = try await desk.beginTake(opened.request.payment, mint: mint, job: id)
-            _ = try journal.update(id) { $0.budgetSeconds = budget }
         } catch {
             let why = (error as? RequestRejection) ?? .mintUnavailable
             await refuse(id, client: opened.client, why, journaled: true, relays: opened.relays)
@@ -52,6 +54,9 @@ extension Worker {
         earlyAdmitted += 1
         let swapping = ContinuousClock.now
         live[id]?.earlySwap = Task { [weak self] in
+            do { _ = try journal.update(id) { $0.budgetSeconds = budget } } catch {
+                self?.logger.error("early job's budget not journaled", metadata: ["job": "\(id)", "error": "\(error)"])
+            }
             let outcome: EarlySwap
             do throws(RequestRejection) {
                 outcome = try await desk.completeTake(pending, mint: mint).map { .paid($0) } ?? .unknown
@@ -59,7 +64,7 @@ extension Worker {
             await self?.swapAnswered(id, after: .now - swapping, outcome)
             return outcome
         }
-        start(id)
+        start(id, known: .init(budget: budget, rate: configuration.rate, expiresAt: opened.expiresAt))
     }
 
     /// The swap answered while the job may still run: paid, the job is

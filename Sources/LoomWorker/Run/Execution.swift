@@ -12,13 +12,29 @@ import Secp256k1
 /// forced stop still settles the job's money, and it is found by id (the
 /// retry loop skips jobs in hand; shutdown waits for them all).
 extension Worker {
-    func start(_ id: String) {
-        tasks[id] = Task { await self.execute(id) }
+    /// What `execute` needs from the journal, when the caller already has
+    /// it in hand (an early admission, whose budget is not journaled yet).
+    struct KnownTerms {
+        var budget: UInt64
+        var rate: Rate
+        var expiresAt: Int64?
     }
 
-    func execute(_ id: String) async {
-        guard let job = live[id], let record = try? journal.job(id) else { return }
-        if let expiresAt = record.expiresAt, Event.now() >= expiresAt {
+    func start(_ id: String, known: KnownTerms? = nil) {
+        tasks[id] = Task { await self.execute(id, known: known) }
+    }
+
+    func execute(_ id: String, known: KnownTerms? = nil) async {
+        guard let job = live[id] else { return }
+        let terms: KnownTerms
+        if let known {
+            terms = known
+        } else {
+            guard let record = try? journal.job(id) else { return }
+            terms = KnownTerms(
+                budget: record.budgetSeconds, rate: record.rate(or: configuration.rate), expiresAt: record.expiresAt)
+        }
+        if let expiresAt = terms.expiresAt, Event.now() >= expiresAt {
             // Waited past the client's deadline: not its fault, nothing served.
             return await settle(
                 id, end: .failed(.workerShutdown, detail: "the request expired while queued"), output: "",
@@ -31,7 +47,7 @@ extension Worker {
                 id, end: .failed(.workerRestarted, detail: "the input blob could not be fetched again"), output: "",
                 usage: nil, elapsedMs: 0)
         }
-        let client = job.opened.client, budget = record.budgetSeconds, rate = record.rate(or: configuration.rate)
+        let client = job.opened.client, budget = terms.budget, rate = terms.rate
         let streamer = chunkStreamer(for: job.opened)
         // The chunks' sender lives as long as the job's generation and
         // settling, and no longer: once the result is out it is cancelled.
