@@ -59,8 +59,9 @@ DROPPED = {}
 
 
 def create(client, **kwargs):
-    """`chat.completions.create`, sent once more when the connection was dropped before any response:
-    such a request never reached a handler, so nothing was paid for it."""
+    """`chat.completions.create`, sent once more when the connection was dropped before any response.
+    In the runs looked at, such a request never reached the gateway's handler (no debug "call" line), so
+    nothing was paid for it; a resend that did pay would show in the wallet, and the count says how often."""
     try:
         return client.chat.completions.create(**kwargs)
     except openai.APIConnectionError as error:
