@@ -18,6 +18,10 @@ public struct RelayConfiguration: Sendable {
     public var subscriptionBuffer: Int
     /// Event ids remembered per subscription to drop repeats (bounded memory).
     public var dedupeCapacity: Int
+    /// How long a new socket may take to finish the WebSocket upgrade. A relay
+    /// that accepts TCP and never answers would otherwise hold the connection
+    /// in `connecting` for ever, and `close()` with it.
+    public var handshakeTimeout: Duration = .seconds(10)
 
     public init(
         maxEventBytes: Int = 256 * 1024,

@@ -26,7 +26,20 @@ public actor RelayConnection {
         public var droppedUnknownSubscription = 0
         public var droppedSubscriberBehind = 0
         public var notices = 0
+        /// Upgrades given up on after `handshakeTimeout`.
+        public var handshakesTimedOut = 0
     }
+
+    /// Sockets given up on whose upgrade may still be pending. Past this many
+    /// no new one is opened until one ends, so a relay that holds every
+    /// socket it gets cannot make us pile them up.
+    static let maxAbandonedHandshakes = 2
+    /// Numbers each socket opened, so a late upgrade of one given up on
+    /// cannot take over (see `runSocket`).
+    var socketAttempt = 0
+    var attachedAttempt: Int?
+    var openSockets: Set<Int> = []
+    var abandoned: Set<Int> = []
 
     public nonisolated let url: String
     public nonisolated let configuration: RelayConfiguration
@@ -112,11 +125,9 @@ public actor RelayConnection {
         while !Task.isCancelled {
             let started = ContinuousClock.now
             let connectionsBefore = statistics.connections
-            let client = WebSocketClient(url: url, configuration: ws, logger: logger) { inbound, outbound, _ in
-                try await self.serve(inbound: inbound, outbound: outbound)
-            }
+            socketAttempt += 1
             do {
-                try await client.run()
+                try await runSocket(attempt: socketAttempt, configuration: ws)
                 if state == .connected { logger.info("relay closed the connection") }
             } catch  where Task.isCancelled || state == .closed {
                 // close() ended it; nothing went wrong.
@@ -141,17 +152,24 @@ public actor RelayConnection {
             state = .waitingToReconnect(attempt: attempt)
             logger.debug("reconnecting", metadata: ["in": "\(delay)", "attempt": "\(attempt)"])
             do { try await Task.sleep(for: delay) } catch { break }
+            // Sockets still held by a relay that never answered their upgrade:
+            // wait for one to end before opening another.
+            while abandoned.count >= Self.maxAbandonedHandshakes, state != .closed {
+                do { try await Task.sleep(for: configuration.backoff.delay(attempt: attempt)) } catch { break }
+            }
             // The sleep can end normally just before close() cancels us; never reopen a closed connection.
-            guard state != .closed else { break }
+            guard !Task.isCancelled, state != .closed else { break }
             state = .connecting
         }
     }
 
     /// Runs for the life of one socket: one task writes what the actor queues,
     /// the other hands each message to the actor. Either ending ends the socket.
-    private nonisolated func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+    nonisolated func serve(
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, attempt: Int
+    ) async throws {
         let (outgoing, sink) = AsyncStream.makeStream(of: String.self)
-        guard await attach(sink) else { return }
+        guard await attach(sink, attempt: attempt) else { return }
         let limit = frameLimit
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -170,8 +188,13 @@ public actor RelayConnection {
         }
     }
 
-    private func attach(_ sink: AsyncStream<String>.Continuation) -> Bool {
-        guard state != .closed else { sink.finish(); return false }
+    private func attach(_ sink: AsyncStream<String>.Continuation, attempt: Int) -> Bool {
+        // A socket given up on (its upgrade came too late) must not take over.
+        guard state != .closed, attempt == socketAttempt, !abandoned.contains(attempt) else {
+            sink.finish()
+            return false
+        }
+        attachedAttempt = attempt
         generation += 1
         outbox = sink
         state = .connected
@@ -184,6 +207,7 @@ public actor RelayConnection {
     private func detach() {
         outbox?.finish()
         outbox = nil
+        attachedAttempt = nil
         if state == .connected { state = .connecting }
     }
 

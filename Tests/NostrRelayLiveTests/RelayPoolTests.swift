@@ -98,8 +98,17 @@ struct RelayPoolTests {
         let down = "ws://127.0.0.1:\(try TestRelay.unusedPort())"
         let pool = try await pool([down, up.url])
         let states = Collected<RelayState> { inbox in for await s in pool.states() { await inbox.append(s) } }
-        let seen = try await states.wait(for: "the dead relay down, the live one connected") { all in
-            all.contains { $0.relay == down && $0.state.isDown } && all.contains(RelayState(relay: up.url, state: .connected))
+        let seen: [RelayState]
+        do {
+            seen = try await states.wait(for: "the dead relay down, the live one connected") { all in
+                all.contains { $0.relay == down && $0.state.isDown } && all.contains(RelayState(relay: up.url, state: .connected))
+            }
+        } catch {
+            // Say what the live relay went through, and what it logged.
+            let live = await states.items.filter { $0.relay == up.url }.map { "\($0.state)" }
+            Issue.record("\(error); the live relay's states: \(live.suffix(20)); its log:\n\(up.server.logTail())")
+            await pool.close()
+            return
         }
         #expect(!seen.contains { $0.relay == up.url && $0.state.isDown }, "\(seen)")
         await pool.close()
