@@ -32,7 +32,8 @@ public struct WorkerRecord: Sendable, Hashable {
     public var chargedSat: UInt64 = 0
     public var billedMs: UInt64 = 0
     public var completionTokens: UInt64 = 0
-    /// Median milliseconds from request to the first live text, over streamed jobs.
+    /// Median milliseconds from request to the first live text, over the
+    /// newest `firstTextSamples` streamed jobs.
     public var medianFirstTextMs: UInt64?
     /// Failures by cause: the error code (`silent` when the worker never spoke).
     public var failures: [String: Int] = [:]
@@ -44,6 +45,9 @@ public struct WorkerRecord: Sendable, Hashable {
 
     /// Completed jobs a worker needs before it is no longer new.
     public static let trialJobs = 3
+    /// How many of the newest first-text times the median is taken over:
+    /// recent speed is what a choice needs, and memory stays bounded.
+    public static let firstTextSamples = 1000
 
     public init(worker: String) { self.worker = worker }
 
@@ -80,7 +84,7 @@ public struct WorkerRecord: Sendable, Hashable {
     static func build(_ tallies: [JobTally], forgiven: [String: Int64]) -> [String: WorkerRecord] {
         var records: [String: WorkerRecord] = [:]
         var firstTexts: [String: [UInt64]] = [:]
-        for job in tallies {
+        for job in tallies.sorted(by: { $0.createdAt < $1.createdAt }) {
             var r = records[job.worker] ?? WorkerRecord(worker: job.worker)
             r.forgivenAt = forgiven[job.worker]
             r.add(job)
@@ -88,10 +92,15 @@ public struct WorkerRecord: Sendable, Hashable {
             records[job.worker] = r
         }
         for (worker, times) in firstTexts {
-            let sorted = times.sorted()
-            records[worker]?.medianFirstTextMs = sorted[sorted.count / 2]
+            records[worker]?.medianFirstTextMs = median(times.suffix(firstTextSamples))
         }
         return records
+    }
+
+    static func median(_ times: some Collection<UInt64>) -> UInt64? {
+        guard !times.isEmpty else { return nil }
+        let sorted = times.sorted()
+        return sorted[sorted.count / 2]
     }
 
     mutating func add(_ job: JobTally) {

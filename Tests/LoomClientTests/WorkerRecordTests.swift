@@ -87,6 +87,40 @@ struct WorkerRecordTests {
         #expect(await records.record(of: worker).jobs == 2)
     }
 
+    /// A gateway refreshes one job per call for as long as it runs: what it
+    /// holds must not grow with the calls, and the record must stay the one
+    /// the whole journal gives.
+    @Test func theRecordsActorKeepsTotalsNotEveryJob() async throws {
+        let journal = try ClientJournal(dataDirectory: temporaryDirectory("records-fold"))
+        let records = WorkerRecords(journal: journal)
+        _ = await records.standings()
+        var jobs: [JournaledJob] = []
+        for i in 0..<200 {
+            // Saved in flight, refreshed, then settled and refreshed again (twice).
+            var job = try Self.job(Int64(i + 1), nil, stage: .submitted, firstTextMs: UInt64(100 + i % 7))
+            try journal.save(job)
+            await records.refresh(jobID: job.jobID)
+            job.stage = .settled
+            job.lastState = i % 10 == 0 ? "failed" : "completed"
+            job.cause = i % 10 == 0 ? "backend-error" : nil
+            try journal.save(job)
+            await records.refresh(jobID: job.jobID)
+            await records.refresh(jobID: job.jobID)
+            jobs.append(job)
+        }
+        #expect(await records.keptJobs == 0)
+        // One with a finding is kept, so a later forgiveness can discount it.
+        let cheat = try Self.job(300, "rejected", findings: ["kept-payment"])
+        try journal.save(cheat)
+        await records.refresh(jobID: cheat.jobID)
+        jobs.append(cheat)
+        #expect(await records.keptJobs == 1)
+        #expect(await records.record(of: worker) == WorkerRecord.build(jobs)[worker])
+        #expect(await records.record(of: worker).jobs == 201)
+        // A fresh actor reading the same journal agrees.
+        #expect(await WorkerRecords(journal: journal).record(of: worker) == WorkerRecord.build(jobs)[worker])
+    }
+
     @Test func recordSumsNeverOverflow() throws {
         let huge = [
             try Self.job(1, "completed", spent: .max, returned: 0), try Self.job(2, "completed", spent: .max, returned: 0),

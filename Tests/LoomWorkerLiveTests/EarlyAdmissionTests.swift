@@ -67,6 +67,8 @@ struct EarlyAdmissionTests {
         let result = try await watcher.result().result
         #expect(result.status == .completed)
         #expect(swapAfterRunning.withLockedValue { $0 } == true, "the job ran before its swap left")
+        // Nothing signed on the way to the backend: the first status is `running`.
+        #expect(watcher.states.first == .running, "\(watcher.states)")
         let bill = try #require(result.bill)
         #expect(bill.paidSat == 30)
         #expect(try await s.client.receive(try #require(result.change)).amount == bill.changeSat)

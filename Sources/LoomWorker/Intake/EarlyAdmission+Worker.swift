@@ -53,7 +53,10 @@ extension Worker {
         }
         earlyAdmitted += 1
         let swapping = ContinuousClock.now
-        live[id]?.earlySwap = Task { [weak self] in
+        // Detached: a task made here would run on this actor, and its first
+        // act, the budget's fsync'd write, would hold the actor while the job
+        // it just started waits for it on the way to the backend.
+        live[id]?.earlySwap = Task.detached { [weak self] in
             do { _ = try journal.update(id) { $0.budgetSeconds = budget } } catch {
                 self?.logger.error("early job's budget not journaled", metadata: ["job": "\(id)", "error": "\(error)"])
             }

@@ -93,7 +93,12 @@ extension Worker {
         live[id] = LiveJob(opened: opened)
         logger.info(
             "job received", metadata: ["job": "\(id)", "model": "\(opened.request.model)", "paid_sat": "\(admission.paid)"])
-        await statuses.publish(JobStatus(status: .received), job: id, client: opened.client)
+        // A job that starts before its swap (early admission) goes from here
+        // to the backend with nothing signed on the way: its first status is
+        // `running`. Any other job says `received` before it waits for a
+        // download or the mint (a token refused offline is just `rejected`).
+        let receivedStatus = JobStatus(status: .received)
+        var announced = false
         let budget: UInt64
         let received: Received?
         do throws(RequestRejection) {
@@ -101,9 +106,14 @@ extension Worker {
             budget = try admission.budgetSeconds(inputFee: fee, rate: rate)
             // Last before the swap: a payment that would be refused costs no
             // download, and a blob missing or not the one named takes nothing.
-            if case .blob = opened.request.input { live[id]?.opened = try await resolveInput(opened) }
+            if case .blob = opened.request.input {
+                await statuses.publish(receivedStatus, job: id, client: opened.client)
+                announced = true
+                live[id]?.opened = try await resolveInput(opened)
+            }
             if live[id]?.control.stopReason == .cancelled { return await cancelBeforePayment(id, client: opened.client) }
             if placeEarly(admission, budget: budget) { return await admitEarly(id, admission: admission, budget: budget) }
+            if !announced { await statuses.publish(receivedStatus, job: id, client: opened.client) }
             let swapping = ContinuousClock.now
             received = try await desk.take(opened.request.payment, mint: admission.token.mint, job: id)
             live[id]?.swap = .now - swapping
