@@ -12,6 +12,10 @@
 #                                          else .build/debug/loom (the output says which)
 #   BENCH_TOKENS=128 BENCH_INFLIGHT="1 4 16" BENCH_INFLIGHT_TOKENS=256   what the driver asks for
 #   BENCH_CALLS=1000                       also the gateway's memory over that many short calls (default 0: not run)
+#   GATEWAY_HEAPTRACK=/tmp/gw              attach heaptrack (Debian's `heaptrack`, needs gdb) to the gateway once it
+#                                          listens; the profile goes to that prefix (outside the run's directory,
+#                                          which is deleted): `heaptrack --analyze /tmp/gw.zst` after. Its RSS
+#                                          figures then include heaptrack's own.
 set -euo pipefail
 # What it measures is in /proc, which macOS does not have: say so rather than fail half-way.
 [ "$(uname -s)" = Linux ] || { echo "bench_gateway: Linux only (reads /proc); nothing measured" >&2; exit 1; }
@@ -84,6 +88,12 @@ gateway_pid=$!
 trap 'kill "$gateway_pid" 2>/dev/null || true; for _ in $(seq 50); do kill -0 "$gateway_pid" 2>/dev/null || break; sleep 0.2; done
       kill -9 "$gateway_pid" 2>/dev/null || true; kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 wait_port "$gateway_port" "$work/gateway.log"
+if [ -n "${GATEWAY_HEAPTRACK:-}" ]; then
+    # In a subshell, so it is not one of this shell's jobs: the trap must not stop it before the gateway has
+    # exited and its profile is written.
+    (setsid heaptrack -p "$gateway_pid" -o "$GATEWAY_HEAPTRACK" >"$GATEWAY_HEAPTRACK.log" 2>&1 &)
+    sleep 3
+fi
 
 echo "loom: $LOOM ($build build, $(git rev-parse --short HEAD 2>/dev/null || echo '?'))" >&2
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
