@@ -164,21 +164,46 @@ extension JobClient {
         _ deadline: ContinuousClock.Instant, _ body: @escaping @Sendable () async throws(OutputError) -> Data
     ) async throws(OutputError) -> Data {
         let once = Once()
+        let timer = TimerBox()
         let result: Result<Data, OutputError> = await withCheckedContinuation { continuation in
             let work = Task {
                 let r: Result<Data, OutputError>
                 do throws(OutputError) { r = .success(try await body()) } catch { r = .failure(error) }
                 if once.claim() { continuation.resume(returning: r) }
             }
-            Task {
-                try? await Task.sleep(until: deadline)
-                guard once.claim() else { return }
-                work.cancel()
-                continuation.resume(returning: .failure(.overLimit("the outputs' deadline passed")))
-            }
+            timer.set(
+                Task {
+                    liveDeadlineTimers.add(1)
+                    defer { liveDeadlineTimers.add(-1) }
+                    try? await Task.sleep(until: deadline)
+                    guard once.claim() else { return }
+                    work.cancel()
+                    continuation.resume(returning: .failure(.overLimit("the outputs' deadline passed")))
+                })
         }
+        // The download answered first: its timer must not sleep on to the
+        // deadline (two minutes), one task held per call of a busy gateway.
+        timer.cancel()
         return try result.get()
     }
+}
+
+/// Deadline timers of `within` still running (tests check none is left behind).
+let liveDeadlineTimers = Counter()
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add(_ n: Int) { lock.withLock { count += n } }
+    var value: Int { lock.withLock { count } }
+}
+
+/// The timer of `within`, made inside the continuation and cancelled outside it.
+final class TimerBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var task: Task<Void, Never>?
+    func set(_ task: Task<Void, Never>) { lock.withLock { self.task = task } }
+    func cancel() { lock.withLock { task }?.cancel() }
 }
 
 /// True for the first caller only: which of two racers answers.
