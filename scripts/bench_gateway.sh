@@ -13,9 +13,9 @@
 #   BENCH_TOKENS=128 BENCH_INFLIGHT="1 4 16" BENCH_INFLIGHT_TOKENS=256   what the driver asks for
 #   BENCH_CALLS=1000                       also the gateway's memory over that many short calls (default 0: not run)
 #   GATEWAY_HEAPTRACK=/tmp/gw              attach heaptrack (Debian's `heaptrack`, needs gdb) to the gateway once it
-#                                          listens; the profile goes to that prefix (outside the run's directory,
-#                                          which is deleted): `heaptrack --analyze /tmp/gw.zst` after. Its RSS
-#                                          figures then include heaptrack's own.
+#                                          listens; the profile goes into that directory (outside the run's, which
+#                                          is deleted) as heaptrack.loom.<pid>.zst (attached, heaptrack ignores -o):
+#                                          `heaptrack_print <file> -l 1 -s 25` after. RSS then includes heaptrack's.
 set -euo pipefail
 # What it measures is in /proc, which macOS does not have: say so rather than fail half-way.
 [ "$(uname -s)" = Linux ] || { echo "bench_gateway: Linux only (reads /proc); nothing measured" >&2; exit 1; }
@@ -91,7 +91,8 @@ wait_port "$gateway_port" "$work/gateway.log"
 if [ -n "${GATEWAY_HEAPTRACK:-}" ]; then
     # In a subshell, so it is not one of this shell's jobs: the trap must not stop it before the gateway has
     # exited and its profile is written.
-    (setsid heaptrack -p "$gateway_pid" -o "$GATEWAY_HEAPTRACK" >"$GATEWAY_HEAPTRACK.log" 2>&1 &)
+    mkdir -p "$GATEWAY_HEAPTRACK"
+    (cd "$GATEWAY_HEAPTRACK" && setsid heaptrack -p "$gateway_pid" >heaptrack.log 2>&1 &)
     sleep 3
 fi
 
