@@ -1,4 +1,5 @@
 import Foundation
+import NostrRelay
 
 /// The user's forgiveness (`loom workers --forgive`): when each worker was
 /// last forgiven, in `<data dir>/workers.json`. A forgiven worker's earlier
@@ -54,7 +55,7 @@ public actor WorkerRecords {
     /// Per worker, by job id: jobs that may still change or carry findings.
     private var kept: [String: [String: JobTally]] = [:]
     /// Ids of recently folded jobs, so a job refreshed twice counts once.
-    private var recentlyFolded = BoundedIDs(capacity: 4096)
+    private var recentlyFolded = RecentIDs(capacity: 4096)
     private var records: [String: WorkerRecord] = [:]
     private var loaded = false
 
@@ -117,28 +118,5 @@ public actor WorkerRecords {
         let times = (foldedFirstTexts[worker] ?? []) + held.compactMap(\.firstTextMs)
         record.medianFirstTextMs = WorkerRecord.median(times.suffix(WorkerRecord.firstTextSamples))
         return record
-    }
-}
-
-/// A set of ids that forgets the oldest beyond its capacity.
-struct BoundedIDs {
-    let capacity: Int
-    private var members: Set<String> = []
-    private var order: [String] = []
-    private var next = 0
-
-    init(capacity: Int) { self.capacity = capacity }
-
-    func contains(_ id: String) -> Bool { members.contains(id) }
-
-    mutating func insert(_ id: String) {
-        guard members.insert(id).inserted else { return }
-        if order.count < capacity {
-            order.append(id)
-        } else {
-            members.remove(order[next])
-            order[next] = id
-            next = (next + 1) % capacity
-        }
     }
 }

@@ -1,20 +1,21 @@
 /// A set that remembers only the newest `capacity` ids, so deduplication of a
 /// never-ending stream of events uses bounded memory.
-struct RecentIDs: Sendable {
+public struct RecentIDs: Sendable {
     private var members: Set<String> = []
     private var order: [String] = []
     private var next = 0
-    let capacity: Int
+    public let capacity: Int
 
     /// Nothing is reserved up front: a job's subscription sees a few dozen
     /// events, and reserving the whole capacity (10,000 by default) would
     /// give each one a 270 kB table it never fills.
-    init(capacity: Int) {
+    public init(capacity: Int) {
         self.capacity = max(capacity, 1)
     }
 
     /// Adds `id`; false when it was already there.
-    mutating func insert(_ id: String) -> Bool {
+    @discardableResult
+    public mutating func insert(_ id: String) -> Bool {
         guard !members.contains(id) else { return false }
         if order.count < capacity {
             order.append(id)
@@ -27,6 +28,6 @@ struct RecentIDs: Sendable {
         return true
     }
 
-    func contains(_ id: String) -> Bool { members.contains(id) }
-    var count: Int { members.count }
+    public func contains(_ id: String) -> Bool { members.contains(id) }
+    public var count: Int { members.count }
 }
