@@ -54,7 +54,13 @@ public final class TestServer: @unchecked Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
+    /// Starts the process and waits until it listens, at most `timeout` from
+    /// when its boot begins (`BootGate`: only a few boot at once).
     public func start(timeout: Duration = .seconds(60)) async throws {
+        try await BootGate.shared.admit { try await self.boot(timeout: timeout) }
+    }
+
+    private func boot(timeout: Duration) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
