@@ -14,17 +14,12 @@ actor BootGate {
 
     init(slots: Int) { free = max(slots, 1) }
 
-    /// Runs `boot` once a slot is free; the slot is given back however it ends.
-    nonisolated func admit<T: Sendable>(_ boot: @Sendable () async throws -> T) async throws -> T {
+    /// Runs `boot` once a slot is free; the slot is given back however it
+    /// ends. (`SerialGate` in LoomWorker is the one-slot kind, for the worker.)
+    func admit<T: Sendable>(_ boot: @Sendable () async throws -> T) async throws -> T {
         await acquire()
-        do {
-            let value = try await boot()
-            await release()
-            return value
-        } catch {
-            await release()
-            throw error
-        }
+        defer { release() }
+        return try await boot()
     }
 
     private func acquire() async {
