@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Cashu
 import Foundation
 import GRDB
+import NIOConcurrencyHelpers
 import Secp256k1
 
 /// A Cashu wallet for one mint and one unit, backed by `WalletStore`.
@@ -34,6 +35,10 @@ public actor Wallet {
     /// Operations this wallet is sending or settling right now: `recover()`
     /// leaves them to the call that owns them.
     var inFlight: Set<String> = []
+    /// Secrets of proofs held for a receive not journaled yet
+    /// (`claimReceive`): the journal refuses them once written, this until
+    /// then. A lock, not the actor, so that a claim can be let go in a `defer`.
+    let claimed = NIOLockedValueBox<Set<String>>([])
 
     /// A wallet on `mintURL` over HTTP. `timeout` bounds each mint request.
     public init(

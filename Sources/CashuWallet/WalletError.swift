@@ -17,6 +17,9 @@ public enum WalletError: Error, Sendable, CustomStringConvertible {
     case pendingOutcome(operation: String)
     /// The token's proofs are already this wallet's, or being received by it.
     case alreadyReceived(operation: String)
+    /// Another receive of this wallet holds the token's proofs now
+    /// (`claimReceive`): refused, or asked again once that one is over.
+    case held
     case corrupt(String)
 
     public var description: String {
@@ -36,6 +39,7 @@ public enum WalletError: Error, Sendable, CustomStringConvertible {
         case .pendingOutcome(let op):
             "the mint did not answer; operation \(op) is journaled and will be settled by `loom wallet check`"
         case .alreadyReceived(let op): "this token was already received by this wallet (operation \(op)); a token pays once"
+        case .held: "this token's proofs are held by another receive of this wallet, still in progress; a token pays once"
         case .corrupt(let why): "wallet database inconsistent: \(why)"
         }
     }

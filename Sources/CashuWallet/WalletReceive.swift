@@ -14,10 +14,18 @@ public struct Received: Sendable, Codable, Hashable {
 extension Wallet {
     /// Checks a token offline for this wallet: mint, unit, keysets, DLEQ
     /// where present, P2PK locks we can open. Returns the token with full
-    /// keyset ids and witnesses added, and its input fee. No mint call is
-    /// made except to learn keysets we have not seen.
+    /// keyset ids, and its input fee. The witnesses are signed once the swap
+    /// is journaled (`beginReceive`), so nothing is signed here. No mint call
+    /// is made except to learn keysets we have not seen.
     public func inspect(_ text: String) async throws -> (token: Token, fee: Amount) {
-        let (token, fee, sigAll) = try await check(text)
+        var token: Token
+        do { token = try Token.decode(text) } catch { throw WalletError.token(error) }
+        return try await inspect(token, text: text)
+    }
+
+    /// `inspect` of a token the caller has decoded already from `text`.
+    public func inspect(_ decoded: Token, text: String) async throws -> (token: Token, fee: Amount) {
+        let (token, fee, sigAll) = try await check(decoded)
         lastInspected = (text, token, fee, sigAll)
         return (token, fee)
     }
@@ -25,8 +33,13 @@ extension Wallet {
     /// `inspect`, also saying whether the token's locks ask for one SIG_ALL
     /// signature over the whole swap (added once the outputs are known).
     func check(_ text: String) async throws -> (token: Token, fee: Amount, sigAll: Bool) {
-        var token: Token
+        let token: Token
         do { token = try Token.decode(text) } catch { throw WalletError.token(error) }
+        return try await check(token)
+    }
+
+    func check(_ decoded: Token) async throws -> (token: Token, fee: Amount, sigAll: Bool) {
+        var token = decoded
         guard token.mint == mint.url else { throw WalletError.wrongMint(token: token.mint, wallet: mint.url) }
         guard token.unit == unit else { throw WalletError.wrongUnit(token: token.unit.rawValue, wallet: unit.rawValue) }
         do { try token.validate() } catch { throw WalletError.token(error) }
@@ -48,11 +61,7 @@ extension Wallet {
                 guard let lockKey, P2PK.canUnlock(p, with: lockKey.publicKey, now: now) else {
                     throw WalletError.lockedToAnotherKey
                 }
-                if (try? P2PKConditions(secret: secret))?.sigFlag == .sigAll {
-                    sigAll = true
-                } else {
-                    do { token.proofs[i] = try P2PK.signed(p, with: lockKey) } catch { throw WalletError.lockedToAnotherKey }
-                }
+                if (try? P2PKConditions(secret: secret))?.sigFlag == .sigAll { sigAll = true }
             }
         }
         let fee = try inputFee(token.proofs)
@@ -80,12 +89,31 @@ extension Wallet {
         public let fee: Amount
     }
 
+    /// A token checked and held for one receive (`claimReceive`): until
+    /// `beginReceive(_:reference:)` journals its proofs, no other receive
+    /// of this wallet may take them.
+    public struct ReceiveClaim: Sendable {
+        let token: Token
+        let sigAll: Bool
+        public let fee: Amount
+        /// The mint the token is from.
+        public var mint: String { token.mint }
+        var secrets: [String] { token.proofs.map(\.secret) }
+    }
+
     /// The first half of `receive`: checks the token and journals its
     /// proofs and our outputs, refusing a token already taken or being
-    /// taken. Nothing reaches the mint. A worker that admits a job early
-    /// (before the swap) does this first, so a replayed proof is refused
-    /// before the job starts and a crash leaves the swap for `recover()`.
+    /// taken. Nothing reaches the mint.
     public func beginReceive(_ text: String, reference: String? = nil) async throws -> PendingReceive {
+        try await beginReceive(try await claimReceive(text), reference: reference)
+    }
+
+    /// Checks a token and holds its proofs for one receive, refusing a token
+    /// this wallet has taken, is taking or holds already. Nothing is written
+    /// and nothing reaches the mint: a worker that admits a job early does
+    /// this on the way to the backend and journals the swap beside the job.
+    /// The hold ends with `beginReceive(_:reference:)` or `release(_:)`.
+    public func claimReceive(_ text: String) async throws -> ReceiveClaim {
         let (token, fee, sigAll): (Token, Amount, Bool)
         if let last = lastInspected, last.text == text {
             (token, fee, sigAll) = (last.token, last.fee, last.sigAll)
@@ -93,6 +121,47 @@ extension Wallet {
             (token, fee, sigAll) = try await check(text)
         }
         lastInspected = nil
+        return try hold(ReceiveClaim(token: token, sigAll: sigAll, fee: fee))
+    }
+
+    /// `claimReceive` of a token the caller has decoded already.
+    public func claimReceive(_ decoded: Token) async throws -> ReceiveClaim {
+        let (token, fee, sigAll) = try await check(decoded)
+        return try hold(ReceiveClaim(token: token, sigAll: sigAll, fee: fee))
+    }
+
+    /// Ends a claim that will not be received (the job was refused first).
+    public nonisolated func release(_ claim: ReceiveClaim) {
+        claimed.withLockedValue { $0.subtract(claim.secrets) }
+    }
+
+    /// Takes the hold first (one lock: two claims of one proof cannot both
+    /// pass), then asks the journal, letting go if it knows a proof.
+    private nonisolated func hold(_ claim: ReceiveClaim) throws -> ReceiveClaim {
+        let secrets = claim.secrets
+        let free = claimed.withLockedValue { held in
+            guard !secrets.contains(where: held.contains) else { return false }
+            held.formUnion(secrets)
+            return true
+        }
+        guard free else { throw WalletError.held }
+        do { try refuseKnownProofs(claim.token.proofs) } catch {
+            release(claim)
+            throw error
+        }
+        return claim
+    }
+
+    /// `receive` of a claimed token.
+    public func receive(_ claim: ReceiveClaim, reference: String? = nil) async throws -> Received {
+        try await completeReceive(try await beginReceive(claim, reference: reference))
+    }
+
+    /// Journals a claimed token's proofs and our outputs (the claim ends
+    /// here, written or not). Nothing reaches the mint.
+    public func beginReceive(_ claim: ReceiveClaim, reference: String? = nil) async throws -> PendingReceive {
+        defer { release(claim) }
+        let (token, fee, sigAll) = (claim.token, claim.fee, claim.sigAll)
         let total = try token.amount()
         let keep = Amount(total.value - fee.value)
         let keyset = try await activeKeyset()
@@ -107,7 +176,7 @@ extension Wallet {
             let inputs =
                 sigAll
                 ? try P2PK.signedSigAll(inputs: token.proofs, outputs: outs.map(\.blinding.message), with: lockKey!)
-                : token.proofs
+                : try self.witnessed(token.proofs)
             try self.insertProofs(db, inputs, state: .pending, operation: opID)
             try self.insertInputs(db, operation: opID, inputs)
             try self.insertOutputs(db, operation: opID, outs)
@@ -147,6 +216,19 @@ extension Wallet {
             let state: String = row["state"], kind: String? = row["kind"]
             if state == ProofStatus.spent.rawValue, kind == OperationKind.send.rawValue { continue }
             throw WalletError.alreadyReceived(operation: row["id"] ?? "unknown")
+        }
+    }
+
+    /// `refuseKnownProofs` in a read of its own.
+    nonisolated func refuseKnownProofs(_ proofs: [Proof]) throws {
+        try store.db.read { db in try refuseKnownProofs(db, proofs) }
+    }
+
+    /// Each P2PK-locked proof with its SIG_INPUTS witness (`check` made sure this wallet's key opens it).
+    nonisolated func witnessed(_ proofs: [Proof]) throws -> [Proof] {
+        try proofs.map { proof in
+            guard (try? WellKnownSecret(parsing: proof.secret)) != nil, let lockKey else { return proof }
+            do { return try P2PK.signed(proof, with: lockKey) } catch { throw WalletError.lockedToAnotherKey }
         }
     }
 }

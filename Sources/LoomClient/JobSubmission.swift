@@ -154,7 +154,7 @@ extension JobClient {
                 do { try await reclaim(event.id) } catch {
                     logger.notice("the unsent payment could not be reclaimed yet", metadata: ["job": "\(event.id)"])
                 }
-                try? journal.update(event.id) {
+                _ = try? journal.update(event.id) {
                     if $0.reclaimableToken == nil { $0.stage = .settled; $0.lastState = "rejected" }
                 }
             }

@@ -64,6 +64,9 @@ public actor Worker: Service {
     var rejected = 0
     /// Jobs started before their swap (`admitEarly`), since this process started.
     var earlyAdmitted = 0
+    /// The last request opened (signature checked, decrypted) and when: where
+    /// `loom-bench` starts its "decrypted → backend called" admission measure.
+    @_spi(Bench) public internal(set) var lastOpened: (id: String, at: ContinuousClock.Instant)?
     /// Opened when shutdown begins (the retry loop stops) and when it has ended (`run` returns).
     var stopping = Latch(), stopped = Latch()
     /// Shutdown waiting for the last job, settling and payment to end.

@@ -53,18 +53,20 @@ enum WorkerBench {
         defer { try? FileManager.default.removeItem(at: bench.root) }
         var results: [BenchResult] = []
 
-        var bare: [Double] = [], swap: [Double] = [], admission: [Double] = [], early: [Double] = []
+        var bare: [Double] = [], swap: [Double] = [], admission: [Double] = []
+        var early: [(frame: Double, opened: Double)] = []
         for _ in 0..<rounds * 4 {
             // Interleaved, so the mint's warming up and any neighbour fall on all four alike.
             bare += try await bench.bareSwapTimes(rounds: 1)
             swap += try await bench.swapTimes(rounds: 1)
-            admission += try await bench.admissionTimes(rounds: 1)
+            admission += try await bench.admissionTimes(rounds: 1).map(\.frame)
             early += try await bench.admissionTimes(rounds: 1, locked: true)
         }
         results.append(millis("worker.mint swap, bare POST /v1/swap (median ms)", bare))
         results.append(millis("worker.mint swap, wallet receive (median ms)", swap))
         results.append(millis("worker.admission, request → backend (median ms)", admission))
-        results.append(millis("worker.early admission, locked payment, request → backend (median ms)", early))
+        results.append(millis("worker.early admission, locked payment, request → backend (median ms)", early.map(\.frame)))
+        results.append(millis("worker.early admission, request opened → backend (median ms)", early.map(\.opened)))
         results.append(
             BenchResult(
                 name: "worker.admission − bare swap (median ms)", iterations: admission.count, seconds: 0,

@@ -5,7 +5,7 @@ import Inference
 import Logging
 import LoomJSON
 import LoomProtocol
-import LoomWorker
+@_spi(Bench) import LoomWorker
 import Nostr
 @_spi(Bench) import NostrRelay
 import Secp256k1
@@ -101,10 +101,11 @@ final class WorkerUnderTest: @unchecked Sendable {
     }
 
     /// Request frame in → the backend's `run` call, for one-token jobs paid
-    /// with 2 sat. `locked`: the token is P2PK-locked to the worker (with the
-    /// mint's DLEQ proofs), so the worker admits it early, the swap beside the run.
-    func admissionTimes(rounds: Int, locked: Bool = false) async throws -> [Double] {
-        var times: [Double] = []
+    /// with 2 sat, and the part of it from the request opened (signature
+    /// checked, decrypted). `locked`: the token is P2PK-locked to the worker
+    /// (with the mint's DLEQ proofs), so the worker admits it early, the swap beside the run.
+    func admissionTimes(rounds: Int, locked: Bool = false) async throws -> [(frame: Double, opened: Double)] {
+        var times: [(frame: Double, opened: Double)] = []
         for _ in 0..<rounds {
             let lock = locked ? workerKey.xOnlyPublicKey.evenPublicKey : nil
             let token = try await wallet.send(Amount(2), lockTo: lock).token
@@ -113,7 +114,11 @@ final class WorkerUnderTest: @unchecked Sendable {
             let start = ContinuousClock.now
             await worker.pool.inject(frame(event), relay: setup.relay)
             try await waitUntil("the backend call of job \(event.id.prefix(8))") { self.backend.callTimes.count > callsBefore }
-            times.append(BlossomBench.secondsOf(backend.callTimes[callsBefore] - start))
+            let called = backend.callTimes[callsBefore]
+            guard let opened = await worker.lastOpened, opened.id == event.id else {
+                throw BenchFailure("the worker did not say when it opened job \(event.id.prefix(8))")
+            }
+            times.append((BlossomBench.secondsOf(called - start), BlossomBench.secondsOf(called - opened.at)))
             try await settled(event.id)
         }
         return times

@@ -70,4 +70,37 @@ struct WalletLookupTests {
         #expect(try await bob.balance() == 10)
         #expect(try await bob.audit().ok)
     }
+    /// A claim (early admission's hold, issue 18) keeps a token from every
+    /// other receive until it is journaled, and the journal refuses it after.
+    @Test func aClaimedTokenIsHeldUntilItsReceiveIsJournaled() async throws {
+        let mint = try await TestMint.start(inputFeePpk: 0)
+        let alice = try await WalletIntegrationTests.funded(mint, 64)
+        let bob = try WalletIntegrationTests.wallet(mint)
+        let token = try await alice.send(10).token
+        let claim = try await bob.claimReceive(token)
+        func refusedAsHeld(_ error: any Error) -> Bool {
+            guard case WalletError.held = error else { return false }
+            return true
+        }
+        await #expect(performing: { _ = try await bob.claimReceive(token) }, throws: refusedAsHeld)
+        await #expect(performing: { _ = try await bob.receive(token, reference: "job-2") }, throws: refusedAsHeld)
+        await #expect(performing: { _ = try await bob.beginReceive(token, reference: "job-2") }, throws: refusedAsHeld)
+        // Let go (its request was refused first): the token may be claimed again.
+        bob.release(claim)
+        let again = try await bob.claimReceive(token)
+        let pending = try await bob.beginReceive(again, reference: "job-1")
+        // Journaled: the claim is gone and the journal now names the operation.
+        await #expect {
+            _ = try await bob.claimReceive(token)
+        } throws: { error in
+            guard case WalletError.alreadyReceived(let operation) = error else { return false }
+            return operation == pending.operation
+        }
+        let got = try await bob.completeReceive(pending)
+        #expect(got.received == 10)
+        #expect(try await bob.receipt(reference: "job-1") == .taken(got))
+        #expect(try await bob.receipt(reference: "job-2") == .none)
+        #expect(try await bob.balance() == 10)
+        #expect(try await bob.audit().ok)
+    }
 }

@@ -123,6 +123,38 @@ struct EarlyAdmissionTests {
         try await s.stop()
     }
 
+    /// The same locked proofs in two requests sent together, with two free
+    /// slots: the wallet's hold on the first (taken on the way to the
+    /// backend, before anything is written) refuses the second `spent`, and
+    /// only one job ever reaches the backend.
+    @Test func oneLockedTokenInTwoRequestsAtOnceRunsOnce() async throws {
+        let s = try await Stage()
+        let locked = try await s.client.send(30, lockTo: try s.workerLock)
+        async let first = s.h.submit(s.h.prompt(locked.token, maxSeconds: 2))
+        async let second = s.h.submit(s.h.prompt(locked.token, maxSeconds: 2))
+        let watchers = try await [first, second].map { s.h.watch($0.id) }
+        // One ends refused, the other with a result; which is which is the relay's order.
+        let deadline = ContinuousClock.now + .seconds(90)
+        func ended(_ w: Watcher) -> Bool { w.states.contains(.rejected) || w.states.contains(.completed) }
+        while !watchers.allSatisfy(ended), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        var completed: [JobResult] = [], refused: [String?] = []
+        for watcher in watchers {
+            if watcher.states.contains(.rejected) {
+                refused.append(try await watcher.status(.rejected).status.reason?.code)
+            } else {
+                completed.append(try await watcher.result().result)
+            }
+        }
+        #expect(completed.count == 1)
+        #expect(refused == [RequestRejection.Code.spent.rawValue])
+        #expect(try await s.h.ollama.stats().paths["/api/generate", default: 0] == 1)
+        let charged = try #require(completed.first?.bill).chargedSat
+        #expect(try await s.wallet.balance() == charged)
+        #expect(try await s.wallet.audit().ok)
+        #expect(try await s.states(locked.token) == [.spent])
+        try await s.stop()
+    }
+
     /// A lock whose refund opens too soon, and an unlocked token, take the
     /// swap-first path: they run and pay, and nothing is admitted early.
     @Test func aShortLocktimeAndAnUnlockedTokenAreSwappedFirst() async throws {

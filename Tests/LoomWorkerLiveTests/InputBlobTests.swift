@@ -129,6 +129,17 @@ struct InputBlobTests {
         #expect(try await wallet.balance() == before, "the client's balance is back, minus nothing")
         let earned = try worker.journal.earnings()
         #expect(earned.sat == 0 && earned.jobs == 0)
+        // The refused request let go of its token's proofs (the wallet held
+        // them from the offline check): the same token pays another job.
+        let payment = try await wallet.send(8)
+        let refused = try JobRequest(
+            model: Harness.model, input: .blob(missing), payment: payment.token, maxSeconds: 5, lockChange: true
+        ).seal(from: h.clientKey, to: h.workerKey.xOnlyPublicKey)
+        let refusedWatcher = h.watch(refused.id)
+        _ = try await h.clientPool.publish(refused)
+        _ = try await refusedWatcher.status(.rejected)
+        let paid = try await h.submit(h.prompt(payment.token, maxSeconds: 2))
+        #expect(try await h.watch(paid.id).result().result.status == .completed)
         await worker.shutdown()
         serving.cancel()
         await h.stop()

@@ -35,33 +35,28 @@ extension Worker {
         return scheduler.place(admission.request.id, reserved: true) == .start
     }
 
-    /// Journals the swap (the wallet refuses a replayed proof here), then
-    /// starts the job with the swap beside it. Nothing else waits for the
-    /// disk on the way to the backend: the job's budget is journaled in the
-    /// swap's task, which the job's settlement always waits for, and a crash
-    /// before that write loses nothing (recovery takes the budget from the
-    /// receipt, not from the journal).
-    func admitEarly(_ id: String, admission: Admission, budget: UInt64) async {
+    /// Starts the job whose proofs `claim` holds (the wallet refused a
+    /// replayed proof there). Nothing waits for the disk on the way to the
+    /// backend: the budget and the swap are journaled in the swap's task,
+    /// which the job's settlement always waits for. A crash before those
+    /// writes loses nothing: the job is journaled `received` with its token,
+    /// and recovery swaps it and runs it again.
+    func admitEarly(_ id: String, admission: Admission, budget: UInt64, claim: Wallet.ReceiveClaim) async {
         let opened = admission.request, mint = admission.token.mint, desk = self.desk, journal = self.journal
-        let pending: Wallet.PendingReceive
-        do {
-            pending = try await desk.beginTake(opened.request.payment, mint: mint, job: id)
-        } catch {
-            let why = (error as? RequestRejection) ?? .mintUnavailable
-            await refuse(id, client: opened.client, why, journaled: true, relays: opened.relays)
-            return await slotFreed(id)
-        }
         earlyAdmitted += 1
-        let swapping = ContinuousClock.now
-        // Detached: a task made here would run on this actor, and its first
-        // act, the budget's fsync'd write, would hold the actor while the job
-        // it just started waits for it on the way to the backend.
+        guard let control = live[id]?.control else { return }
+        // Detached: a task made here would run on this actor. It waits for
+        // the job's first token (at most `swapCueLimit`), so that its fsync'd
+        // writes and the mint's work leave the cores to the backend until then.
         live[id]?.earlySwap = Task.detached { [weak self] in
+            await control.untilCued(atMost: Self.swapCueLimit)
+            let swapping = ContinuousClock.now
             do { _ = try journal.update(id) { $0.budgetSeconds = budget } } catch {
                 self?.logger.error("early job's budget not journaled", metadata: ["job": "\(id)", "error": "\(error)"])
             }
             let outcome: EarlySwap
             do throws(RequestRejection) {
+                let pending = try await desk.beginTake(claim, mint: mint, job: id)
                 outcome = try await desk.completeTake(pending, mint: mint).map { .paid($0) } ?? .unknown
             } catch { outcome = .refused(error) }
             await self?.swapAnswered(id, after: .now - swapping, outcome)
@@ -69,6 +64,10 @@ extension Worker {
         }
         start(id, known: .init(budget: budget, rate: configuration.rate, expiresAt: opened.expiresAt))
     }
+
+    /// How long an early job's swap waits for the job's first token: the
+    /// longest the worker runs a job before asking the mint (docs/PROTOCOL.md).
+    static let swapCueLimit: Duration = .milliseconds(250)
 
     /// The swap answered while the job may still run: paid, the job is
     /// journaled as paid and running; otherwise it stops now.

@@ -44,27 +44,36 @@ extension Worker {
             }
             return nil
         }
-        do { if try journal.contains(opened.id) { return nil } } catch {
-            logger.error("journal unreadable", metadata: ["error": "\(error)"])
-            return nil
-        }
+        lastOpened = (opened.id, .now)
+        // A request journaled before (seen by an earlier run) is neither
+        // refused again nor taken twice: `refuseIfNew` reads the journal
+        // before a refusal, and `pay`'s insert finds it on the way in.
         guard accepting, servingOpen else {
-            await refuse(opened.id, client: opened.client, .notAccepting)
+            await refuseIfNew(opened, .notAccepting)
             return nil
         }
         if !offered.contains(opened.request.model) { await refreshModels() }
         let admission: Admission
         do { admission = try Admission(opened, terms: terms) } catch {
-            await refuse(opened.id, client: opened.client, error, relays: opened.relays)
+            await refuseIfNew(opened, error, relays: opened.relays)
             return nil
         }
         guard scheduler.reserve() else {
-            await refuse(opened.id, client: opened.client, .workerBusy)
+            await refuseIfNew(opened, .workerBusy)
             return nil
         }
         // Counted from here: shutdown must wait for this payment even before its task starts.
         paying += 1
         return Payment(admission: admission, event: event)
+    }
+
+    /// A refusal of a request the journal does not know yet.
+    private func refuseIfNew(_ opened: OpenedRequest, _ why: RequestRejection, relays: [String] = []) async {
+        do { if try journal.contains(opened.id) { return } } catch {
+            logger.error("journal unreadable", metadata: ["error": "\(error)"])
+            return
+        }
+        await refuse(opened.id, client: opened.client, why, relays: relays)
     }
 
     func paymentDone() {
@@ -83,13 +92,19 @@ extension Worker {
             id: id, client: opened.client, model: opened.request.model, mint: admission.token.mint,
             requestEvent: event.json, state: .received, paidSat: admission.paid.value,
             receivedAt: Event.now(), expiresAt: opened.expiresAt, rate: rate)
-        do {
-            guard try journal.insert(record) else { scheduler.release(); return }
-        } catch {
-            scheduler.release()
+        // The offline check and the hold on the proofs ask no mint and need
+        // no journal: the DLEQ math runs while the insert's fsync waits for the disk.
+        async let claiming = desk.claim(admission.token)
+        let inserted: Bool
+        do { inserted = try journal.insert(record) } catch {
+            inserted = false
             logger.error("job not journaled; request ignored", metadata: ["job": "\(id)", "error": "\(error)"])
-            return
         }
+        let claim = await claiming
+        // Held until the swap takes it (`take`, `admitEarly`), let go on any other way out.
+        var held = try? claim.get()
+        defer { if let held { desk.release(held) } }
+        guard inserted else { return scheduler.release() }
         live[id] = LiveJob(opened: opened)
         logger.info(
             "job received", metadata: ["job": "\(id)", "model": "\(opened.request.model)", "paid_sat": "\(admission.paid)"])
@@ -102,8 +117,8 @@ extension Worker {
         let budget: UInt64
         let received: Received?
         do throws(RequestRejection) {
-            let fee = try await desk.inspect(opened.request.payment, mint: admission.token.mint)
-            budget = try admission.budgetSeconds(inputFee: fee, rate: rate)
+            let proofs = try claim.get()
+            budget = try admission.budgetSeconds(inputFee: proofs.fee, rate: rate)
             // Last before the swap: a payment that would be refused costs no
             // download, and a blob missing or not the one named takes nothing.
             if case .blob = opened.request.input {
@@ -112,10 +127,13 @@ extension Worker {
                 live[id]?.opened = try await resolveInput(opened)
             }
             if live[id]?.control.stopReason == .cancelled { return await cancelBeforePayment(id, client: opened.client) }
-            if placeEarly(admission, budget: budget) { return await admitEarly(id, admission: admission, budget: budget) }
+            held = nil  // the swap's from here
+            if placeEarly(admission, budget: budget) {
+                return await admitEarly(id, admission: admission, budget: budget, claim: proofs)
+            }
             if !announced { await statuses.publish(receivedStatus, job: id, client: opened.client) }
             let swapping = ContinuousClock.now
-            received = try await desk.take(opened.request.payment, mint: admission.token.mint, job: id)
+            received = try await desk.take(proofs, job: id)
             live[id]?.swap = .now - swapping
         } catch {
             scheduler.release()

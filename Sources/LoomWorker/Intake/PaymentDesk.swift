@@ -51,27 +51,59 @@ final class PaymentDesk: Sendable {
         do { return try await wallet.inspect(token).fee } catch { throw Self.rejection(error) }
     }
 
+    /// Checks a token the intake decoded already (`Admission.token`) and
+    /// holds its proofs for this request (`Wallet.claimReceive`): a second
+    /// request with any of them is refused `spent` until the hold ends. As a
+    /// value, for `async let`, which keeps no typed error.
+    func claim(_ token: Token) async -> Result<Wallet.ReceiveClaim, RequestRejection> {
+        guard let wallet = wallet(token.mint) else { return .failure(.wrongMint(token.mint)) }
+        do { return .success(try await wallet.claimReceive(token)) } catch {
+            return .failure(Self.rejection(error))
+        }
+    }
+
+    /// Ends a hold whose request will not be paid.
+    func release(_ claim: Wallet.ReceiveClaim) {
+        wallet(claim.mint)?.release(claim)
+    }
+
     /// Swaps the client's proofs for the worker's own, labelled with the
     /// job so that `Wallet.receipt(reference:)` finds the swap after a
     /// crash. The caller journals the job (with the token) first. `nil`
     /// means the mint's answer is unknown: the wallet journaled the swap and
     /// `recover()` will settle it.
+    /// So is a token another request holds right now (the same request
+    /// again, from a relay, at a restart): it is asked again later.
     func take(_ token: String, mint: String, job: String) async throws(RequestRejection) -> Received? {
         guard let wallet = wallet(mint) else { throw .wrongMint(mint) }
         do { return try await wallet.receive(token, reference: job) } catch {
+            if case WalletError.pendingOutcome = error { return nil }
+            if case WalletError.held = error { return nil }
+            throw Self.rejection(error)
+        }
+    }
+
+    /// `take` of a claimed token (the hold ends here).
+    func take(_ claim: Wallet.ReceiveClaim, job: String) async throws(RequestRejection) -> Received? {
+        guard let wallet = wallet(claim.mint) else { throw .wrongMint(claim.mint) }
+        do { return try await wallet.receive(claim, reference: job) } catch {
             if case WalletError.pendingOutcome = error { return nil }
             throw Self.rejection(error)
         }
     }
 
-    /// Early admission, first half: journals the swap (a replayed proof is
-    /// refused here, as `spent`) without asking the mint.
-    func beginTake(_ token: String, mint: String, job: String) async throws(RequestRejection) -> Wallet.PendingReceive {
+    /// Early admission, beside the job: journals the claimed swap, labelled
+    /// with the job, still without asking the mint.
+    func beginTake(
+        _ claim: Wallet.ReceiveClaim, mint: String, job: String
+    ) async throws(RequestRejection)
+        -> Wallet.PendingReceive
+    {
         guard let wallet = wallet(mint) else { throw .wrongMint(mint) }
-        do { return try await wallet.beginReceive(token, reference: job) } catch { throw Self.rejection(error) }
+        do { return try await wallet.beginReceive(claim, reference: job) } catch { throw Self.rejection(error) }
     }
 
-    /// Early admission, second half: the swap, while the job runs. `nil`
+    /// Early admission, last: the swap, while the job runs. `nil`
     /// means the mint's answer is unknown, as for `take`.
     func completeTake(_ pending: Wallet.PendingReceive, mint: String) async throws(RequestRejection) -> Received? {
         guard let wallet = wallet(mint) else { throw .wrongMint(mint) }
@@ -94,7 +126,7 @@ final class PaymentDesk: Sendable {
         case .lockedToAnotherKey: return .wrongLock
         case .amountTooSmall(let amount, let fee): return .underpaid(paid: amount, needed: fee)
         // The same token in an earlier request: it pays once.
-        case .alreadyReceived: return .spent
+        case .alreadyReceived, .held: return .spent
         case .mint(let m):
             switch m {
             case .alreadySpent, .proofsPending: return .spent

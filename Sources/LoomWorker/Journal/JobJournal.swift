@@ -51,7 +51,7 @@ public final class JobJournal: Sendable {
         try db.read { try JobRecord.fetchOne($0, key: id) }
     }
 
-    public func contains(_ id: String) throws -> Bool { try job(id) != nil }
+    public func contains(_ id: String) throws -> Bool { try db.read { try JobRecord.exists($0, key: id) } }
 
     /// Inserts a new job; false when the id is already there (another relay's copy won).
     @discardableResult

@@ -39,6 +39,37 @@ final class RunControl: Sendable {
             return $0.stream
         }
         stream?.cancel()
+        cue()
+    }
+
+    /// Work beside the run that should leave the cores to the backend until
+    /// its first token (an early job's swap) waits for this cue: the first
+    /// token, the end of the stream, a stop, or `limit` after it began waiting.
+    private let cued = NIOLockedValueBox<(done: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func cue() {
+        let waiting = cued.withLockedValue { cue -> [CheckedContinuation<Void, Never>] in
+            guard !cue.done else { return [] }
+            cue.done = true
+            defer { cue.waiting = [] }
+            return cue.waiting
+        }
+        for waiter in waiting { waiter.resume() }
+    }
+
+    func untilCued(atMost limit: Duration) async {
+        let timer = Task { [weak self] in
+            do { try await Task.sleep(for: limit) } catch { return }
+            self?.cue()
+        }
+        await withCheckedContinuation { waiter in
+            let now = cued.withLockedValue { cue in
+                if !cue.done { cue.waiting.append(waiter) }
+                return cue.done
+            }
+            if now { waiter.resume() }
+        }
+        timer.cancel()
     }
 
     func attach(_ stream: InferenceStream) {
@@ -117,6 +148,7 @@ struct JobRunner: Sendable {
         var lastProgress = clock.now
         do {
             for try await event in stream {
+                if tokens == 0 { control.cue() }
                 switch event {
                 case .token(let piece):
                     output += piece
@@ -135,6 +167,7 @@ struct JobRunner: Sendable {
         } catch {
             failure = (.backendError, "\(error)")
         }
+        control.cue()
         let elapsed = elapsedMs()
         let end: RunOutcome.End
         if usage != nil {
