@@ -185,4 +185,58 @@ struct CrashRecoveryTests {
         #expect(try await wallet.balance() == bill.chargedSat)
         await h.stop()
     }
+
+    /// An early job (proofs locked to the worker, started before its swap)
+    /// killed before its swap is journaled, or inside the wallet's swap:
+    /// the restart swaps the proofs (or learns from the mint that they
+    /// were), runs the job again, and nothing is lost.
+    @Test(
+        .enabled(if: FileManager.default.isExecutableFile(atPath: binary.path), "needs `swift build` to have built loom"),
+        arguments: ["worker-early-before-swap-journal", "before-swap-request", "after-swap-response"])
+    func anEarlyJobKilledAroundItsSwapRunsAgainAndLosesNothing(crashAt: String) async throws {
+        let h = try await Harness(inputFeePpk: 100)
+        let dataDir = h.root.appendingPathComponent("worker-process")
+        var environment = [
+            "NOSTR_PRIVATE_KEY": h.workerKey.hex, "NOSTR_RELAYS": h.relay.url, "CASHU_MINT_URL": h.mint.httpURL,
+            "BLOSSOM_SERVER_URL": h.blossomURL.absoluteString, "OLLAMA_URL": h.ollama.url, "DATA_DIR": dataDir.path,
+            "WHITELIST_ENABLED": "false", "PRICE_PER_SECOND": "1", "MIN_JOB_DURATION": "1", "MAX_JOB_DURATION": "60",
+            "EARLY_ADMISSION": "true", "LOOM_CRASH_AT": crashAt,
+        ]
+        let log = h.root.appendingPathComponent("worker.log")
+        let first = try WorkerProcess(environment: environment, log: log)
+        #expect(try await eventually { first.output.contains("worker serving") }, "worker did not start:\n\(first.output)")
+
+        let client = try await h.clientWallet(100)
+        let lock = try PublicKey(compressed: [0x02] + h.workerKey.xOnlyPublicKey.bytes)
+        let payment = try await client.send(40, lockTo: lock)
+        let event = try h.prompt(payment.token).seal(from: h.clientKey, to: h.workerKey.xOnlyPublicKey)
+        let watcher = h.watch(event.id)
+        _ = try await h.clientPool.publish(event)
+        #expect(try await first.exited(), "the crash hook did not fire:\n\(first.output)")
+
+        environment["LOOM_CRASH_AT"] = nil
+        let second = try WorkerProcess(environment: environment, log: log)
+        let result = try await watcher.result().result
+        #expect(result.status == .completed)
+        let bill = try #require(result.bill)
+        #expect(bill.paidSat == 40)
+        #expect(bill.paidSat.value == bill.chargedSat.value + bill.changeSat.value + bill.mintFeeSat.value)
+        let redeemed = try await client.receive(try #require(result.change))
+        #expect(redeemed.amount == bill.changeSat)
+        let Ys = try Token.decode(payment.token).proofs.map { try $0.Y().hex }
+        #expect(Set(try await MintClient(url: h.mint.httpURL).checkState(Ys: Ys).map(\.state)) == [.spent])
+
+        second.kill(SIGTERM)
+        #expect(try await second.exited(), "worker did not stop on SIGTERM:\n\(second.output)")
+        let store = try WalletStore(
+            path: dataDir.appendingPathComponent("wallets").appendingPathComponent(PaymentDesk.folderName(h.mint.httpURL))
+                .appendingPathComponent("wallet.sqlite").path)
+        let wallet = try Wallet(store: store, mintURL: h.mint.httpURL)
+        let audit = try await wallet.audit()
+        #expect(audit.ok, "\(audit.problems)")
+        #expect(audit.pendingOperations == 0)
+        #expect(try await wallet.balance() == bill.chargedSat)
+        await h.stop()
+    }
+
 }

@@ -43,13 +43,17 @@ extension Worker {
     /// and recovery swaps it and runs it again.
     func admitEarly(_ id: String, admission: Admission, budget: UInt64, claim: Wallet.ReceiveClaim) async {
         let opened = admission.request, mint = admission.token.mint, desk = self.desk, journal = self.journal
+        let crashPoint = configuration.crashPoint
         earlyAdmitted += 1
-        guard let control = live[id]?.control else { return }
+        // Gone already (cancelled in between): nothing will swap the proofs, so let go of them.
+        guard let control = live[id]?.control else { return desk.release(claim) }
         // Detached: a task made here would run on this actor. It waits for
         // the job's first token (at most `swapCueLimit`), so that its fsync'd
         // writes and the mint's work leave the cores to the backend until then.
         live[id]?.earlySwap = Task.detached { [weak self] in
             await control.untilCued(atMost: Self.swapCueLimit)
+            // Test hook (CrashRecoveryTests): killed before anything of the swap is journaled.
+            if crashPoint == "worker-early-before-swap-journal" { kill(getpid(), SIGKILL) }
             let swapping = ContinuousClock.now
             do { _ = try journal.update(id) { $0.budgetSeconds = budget } } catch {
                 self?.logger.error("early job's budget not journaled", metadata: ["job": "\(id)", "error": "\(error)"])
