@@ -22,6 +22,10 @@ public struct GatewayConfiguration: Sendable, Hashable {
     /// Web pages (origins as browsers send them, `GatewayConfiguration.origin(_:)`) that may call the
     /// gateway and read its answers; a request from any other page is refused (`RequestGuard`).
     public var allowedOrigins: [String]
+    /// A connection with no request in progress (none yet, or between
+    /// keep-alive requests, or a request whose bytes stopped coming) for this
+    /// long is closed: an idle or stalled peer cannot hold sockets open.
+    public var idleTimeoutSeconds: Int = 60
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maxSatPerCall: UInt64 = 100, maxSecondsPerCall: UInt64 = 60,

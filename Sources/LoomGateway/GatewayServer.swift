@@ -36,6 +36,7 @@ public struct GatewayServer: Sendable {
         let configuration = engine.configuration
         return Application(
             router: makeRouter(),
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(max(configuration.idleTimeoutSeconds, 1))))),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "loom-gateway"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },

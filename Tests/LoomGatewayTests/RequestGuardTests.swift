@@ -147,6 +147,24 @@ extension RequestGuardTests {
 
     static let call = #"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#
 
+    /// A peer that connects and sends nothing, stops half-way through its
+    /// headers, or stops in its body is cut off after the idle timeout: a
+    /// page or a script cannot hold the gateway's sockets open for free.
+    @Test func idleAndStalledConnectionsAreClosed() async throws {
+        var configuration = GatewayConfiguration(port: 0)
+        configuration.idleTimeoutSeconds = 1
+        try await withGateway(configuration) { send in
+            let head = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            for (label, opening) in [
+                ("nothing sent", ""), ("headers cut off", head), ("body cut off", head + "Content-Length: 100\r\n\r\n{\"mo"),
+            ] {
+                let port = send.port
+                let closed = try await Task.detached { try RawConnection.closedByPeer(port: port, after: opening) }.value
+                #expect(closed, "\(label): the gateway kept the connection open")
+            }
+        }
+    }
+
     @Test func webPagesAreRefusedBeforeTheEngine() async throws {
         try await withGateway(GatewayConfiguration(port: 0, allowedOrigins: [Self.page])) { send in
             // A "simple" request: what any page can send with fetch(no-cors) or a form, without a preflight.
@@ -221,6 +239,40 @@ extension RequestGuardTests {
             #expect(preflight.status == 204 && preflight.headers["access-control-allow-origin"] == Self.page)
             let keyless = try await send(.POST, headers: ["origin": Self.page, "content-type": "application/json"], body: "{")
             #expect(keyless.status == 401 && keyless.headers["access-control-allow-origin"] == Self.page)
+        }
+    }
+}
+
+/// A plain TCP connection, to behave as no HTTP client would.
+enum RawConnection {
+    /// Connects to loopback `port`, writes `opening` and reads until the peer
+    /// closes (true) or 20 s pass without it (false). Blocking: run it off the
+    /// test's executor.
+    static func closedByPeer(port: Int, after opening: String) throws -> Bool {
+        #if canImport(Glibc)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { throw POSIXError(.EMFILE) }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let bytes = Array(opening.utf8)
+        if !bytes.isEmpty { _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n == 0 { return true }  // closed (after whatever answer it sent)
+            if n < 0 { return false }  // the 20 s passed
         }
     }
 }
