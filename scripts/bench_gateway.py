@@ -197,6 +197,25 @@ def breakdown(gateway_log, worker_log, rounds):
     print(f"| left for relays, intake and the backend's first token: first text − (offers + pay + seal + subscribe)"
           f" − worker admission | {first - before - med(worker, 'admission_ms'):.2f} |")
 
+    # The end of a call: the worker settles (outputs to Blossom, the change made, the result published), the
+    # result crosses the relay, and the gateway redeems the change beside the outputs' download.
+    settled = {j.get("job"): j for j in logged(worker_log, "job settled")}
+    ends = [settled[c["job"]] for c in calls if c.get("job") in settled]
+    print(f"\n| after the last text, median of {len(calls)} calls | ms |")
+    print("|---|---:|")
+    for label, rows, key in [("worker: outputs uploaded (two blobs)", ends, "upload_ms"),
+                             ("worker: bill and change made (its mint swap)", ends, "money_ms"),
+                             ("worker: generation end → result published", ends, "settle_ms"),
+                             ("gateway: change redeemed", calls, "redeem_ms"),
+                             ("gateway: outputs downloaded (beside the redeem)", calls, "download_ms")]:
+        print(f"| {label} | {med(rows, key):.2f} |")
+    tail = [float(c["result_ms"]) - float(c["last_text_ms"]) for c in calls if "result_ms" in c and "last_text_ms" in c]
+    done = [float(c["total_ms"]) - float(c["result_ms"]) for c in calls if "result_ms" in c]
+    if tail:
+        print(f"| gateway: last text → result in hand | {median(tail):.2f} |")
+    if done:
+        print(f"| gateway: result in hand → call answered | {median(done):.2f} |")
+
 
 def flat(gateway, model, pid, calls):
     print(f"\n== gateway memory over {calls} calls (8 tokens each, one after another)")

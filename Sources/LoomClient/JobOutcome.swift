@@ -33,6 +33,18 @@ public struct JobOutcome: Sendable, Hashable {
     public var resultEventID: String?
     /// What the worker did wrong in this job, if anything (also in the journal, for `loom workers`).
     public var findings: [Finding] = []
+    /// How long this client took to settle a result, once it came (for the
+    /// gateway's timing log and `scripts/bench_gateway.sh`).
+    public var settling: Settling?
+
+    public struct Settling: Sendable, Hashable {
+        /// When the result was in hand and settling began.
+        public var began: ContinuousClock.Instant
+        /// The change redeemed (journal and mint swap); nil when there was no change to redeem.
+        public var redeem: Duration?
+        /// The outputs downloaded and checked (beside the redeem, not after it).
+        public var download: Duration
+    }
 
     public init(jobID: String, worker: String, status: Status) {
         self.jobID = jobID

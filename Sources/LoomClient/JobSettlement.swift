@@ -119,8 +119,35 @@ extension JobClient {
         return try? await reclaim(jobID)
     }
 
+    /// The change redeemed (unless an earlier run settled the job) while the
+    /// outputs download: neither waits for the other, and neither's failure
+    /// stops the other. The change is journaled before its swap, as always.
+    func redeemAndDownload(
+        _ change: String?, _ outputs: [JobResult.Output], jobID: String, settled: Bool, into outcome: inout JobOutcome
+    ) async -> [Finding] {
+        let began = ContinuousClock.now
+        let blank = JobOutcome(jobID: outcome.jobID, worker: outcome.worker, status: outcome.status)
+        async let downloaded: (JobOutcome, [Finding], Duration) = {
+            var fetched = blank
+            let findings = await self.download(outputs, into: &fetched)
+            return (fetched, findings, .now - began)
+        }()
+        var findings: [Finding] = []
+        var redeem: Duration?
+        if let change, !settled {
+            if let finding = await redeemChange(change, jobID: jobID, into: &outcome) { findings.append(finding) }
+            redeem = .now - began
+        }
+        let (fetched, found, download) = await downloaded
+        outcome.outputs += fetched.outputs
+        outcome.output = fetched.output
+        outcome.warnings += fetched.warnings
+        outcome.settling = .init(began: began, redeem: redeem, download: download)
+        return findings + found
+    }
+
     /// Turns what was seen into an outcome and settles the money: the change
-    /// first (it is the money still owed), then the outputs, each bounded.
+    /// redeemed beside the outputs' download, each bounded.
     func settle(
         jobID: String, worker: String, ending: JobEnding?, last: JobProgress?, waited: Duration = .zero
     ) async throws -> JobOutcome {
@@ -145,10 +172,7 @@ extension JobClient {
             if let uploadError = r.uploadError {
                 outcome.warnings.append("the worker could not upload the outputs: \(uploadError)")
             }
-            if let change = r.change, !alreadySettled {
-                if let finding = await redeemChange(change, jobID: jobID, into: &outcome) { findings.append(finding) }
-            }
-            findings += await download(r.outputs, into: &outcome)
+            findings += await redeemAndDownload(r.change, r.outputs, jobID: jobID, settled: alreadySettled, into: &outcome)
         case .invalid(let bad)?:
             outcome.status = .failed
             outcome.error = Reason(

@@ -16,6 +16,7 @@ extension GatewayEngine {
         /// call began) the first live text came.
         var spans: SubmitSpans? = nil
         var firstText: Duration? = nil
+        var lastText: Duration? = nil
     }
 
     func attempt(
@@ -57,7 +58,7 @@ extension GatewayEngine {
         logger.debug("call sent", metadata: ["job": "\(job.jobID)", "worker": "\(job.worker)", "paid_sat": "\(job.paidSat)"])
         let paid = Int64(job.paidSat.value + job.paymentFee.value)
         let outcome: JobOutcome
-        var firstText: Duration?
+        var firstText: Duration?, lastText: Duration?
         do {
             if let streamed {
                 let first = FirstText()
@@ -65,7 +66,7 @@ extension GatewayEngine {
                     await first.mark(.now - started)
                     await onDelta(delta)
                 }
-                firstText = await first.at
+                (firstText, lastText) = await (first.at, first.last)
             } else {
                 outcome = try await client.follow(
                     jobID: job.jobID, worker: job.worker, timeout: .seconds(configuration.callTimeoutSeconds),
@@ -81,7 +82,8 @@ extension GatewayEngine {
         let back = Int64((outcome.changeRedeemedSat?.value ?? 0) + (outcome.reclaimedSat?.value ?? 0))
         let verdict = AttemptVerdict.judge(outcome, statusTimeoutSeconds: configuration.statusTimeoutSeconds)
         return Attempt(
-            verdict: verdict, outcome: outcome, spent: paid - back, spans: job.spans, firstText: firstText)
+            verdict: verdict, outcome: outcome, spent: paid - back, spans: job.spans, firstText: firstText,
+            lastText: lastText)
     }
 
     /// Follows a streamed job to its settled end, forwarding its chunks'
@@ -106,8 +108,12 @@ extension GatewayEngine {
     }
 }
 
-/// When the first live text of a call came.
+/// When the first and the last live text of a call came.
 actor FirstText {
     private(set) var at: Duration?
-    func mark(_ elapsed: Duration) { if at == nil { at = elapsed } }
+    private(set) var last: Duration?
+    func mark(_ elapsed: Duration) {
+        if at == nil { at = elapsed }
+        last = elapsed
+    }
 }

@@ -219,6 +219,13 @@ public struct GatewayEngine: Sendable {
                     metadata["publish_ms"] = "\(Self.ms(spans.publish))"
                 }
                 if let first = attempt.firstText { metadata["first_text_ms"] = "\(Self.ms(first))" }
+                if let last = attempt.lastText { metadata["last_text_ms"] = "\(Self.ms(last))" }
+                // After the result came: the change redeemed beside the outputs' download.
+                if let settling = outcome.settling {
+                    metadata["result_ms"] = "\(Self.ms(settling.began - started))"
+                    metadata["download_ms"] = "\(Self.ms(settling.download))"
+                    if let redeem = settling.redeem { metadata["redeem_ms"] = "\(Self.ms(redeem))" }
+                }
                 logger.info("call answered", metadata: metadata)
                 return result
             case .tryNext(let why):

@@ -4,6 +4,7 @@ import Cashu
 import CashuWallet
 import Foundation
 import Inference
+import Logging
 import LoomProtocol
 import Nostr
 import Secp256k1
@@ -16,6 +17,7 @@ extension Worker {
         failure: Reason? = nil
     ) async {
         defer { Task { await self.slotFreed(id) } }
+        let began = ContinuousClock.now
         guard let job = live[id], var record = try? journal.job(id) else {
             logger.error("job to settle is unknown", metadata: ["job": "\(id)"])
             return
@@ -34,6 +36,7 @@ extension Worker {
         }
         ending.usage = usage.map(JobResult.Usage.init)
         ending.elapsedMs = elapsedMs
+        var uploaded: Duration?
         if !output.isEmpty {
             if record.state == .running, ending.state != .cancelled {
                 record = (try? journal.move(id, to: .uploading) { $0.elapsedMs = elapsedMs }) ?? record
@@ -41,8 +44,10 @@ extension Worker {
                     JobStatus(status: .uploading, elapsedMs: elapsedMs, budgetSeconds: record.budgetSeconds),
                     job: id, client: record.client)
             }
+            let uploading = ContinuousClock.now
             (ending.outputs, ending.uploadError) = await upload(
                 output, job: job, record: record, usage: ending.usage, elapsedMs: elapsedMs)
+            uploaded = .now - uploading
         }
         do {
             let json = String(decoding: try JSONEncoder().encode(ending), as: UTF8.self)
@@ -53,16 +58,22 @@ extension Worker {
         } catch {
             logger.error("job ending not journaled", metadata: ["job": "\(id)", "error": "\(error)"])
         }
-        await conclude(id, ending: ending, record: record, job: job)
+        await conclude(id, ending: ending, record: record, job: job, began: began, uploaded: uploaded)
     }
 
     /// Bill, change, result: from a journaled ending, so a restart gives the
-    /// client the same outcome it would have had.
-    func conclude(_ id: String, ending: Ending, record: JobRecord, job: LiveJob) async {
+    /// client the same outcome it would have had. `began` and `uploaded` time
+    /// the settling for the log (scripts/bench_gateway.sh prints them).
+    func conclude(
+        _ id: String, ending: Ending, record: JobRecord, job: LiveJob, began: ContinuousClock.Instant = .now,
+        uploaded: Duration? = nil
+    ) async {
         do {
+            let billing = ContinuousClock.now
             let (bill, change) = try await settleMoney(
                 id, record: record, lockTo: job.opened.request.lockChange ? record.client : nil,
                 elapsedMs: ending.elapsedMs, cause: ending.cause)
+            let billed = ContinuousClock.now
             let result = JobResult(
                 status: ending.state, outputs: ending.outputs, usage: ending.usage, bill: bill, change: change,
                 error: ending.error, uploadError: ending.uploadError)
@@ -82,12 +93,16 @@ extension Worker {
                 job: id, client: record.client)
             await publishResult(id, event: event)
             alsoDeliver([statusEvent, event].compactMap { $0 }, to: job.opened.relays)
+            var timing: Logger.Metadata = [
+                "money_ms": "\(Self.ms(billed - billing))", "settle_ms": "\(Self.ms(.now - began))",
+            ]
+            if let uploaded { timing["upload_ms"] = "\(Self.ms(uploaded))" }
             logger.info(
                 "job settled",
                 metadata: [
                     "job": "\(id)", "status": "\(ending.state)", "charged_sat": "\(bill.chargedSat)",
                     "change_sat": "\(bill.changeSat)",
-                ])
+                ].merging(timing) { $1 })
         } catch WalletError.pendingOutcome {
             // The change depends on a mint that has not answered: the ending
             // and the open send are journaled; the periodic retry finishes
@@ -115,14 +130,17 @@ extension Worker {
                 timings: .init(
                     receivedAt: record.receivedAt, startedAt: record.startedAt, finishedAt: Event.now(), elapsedMs: elapsedMs)
             ).encoded()
-            var outputs: [JobResult.Output] = []
-            for (content, type) in [(Data(output.utf8), "text/plain"), (transcript, "application/json")] {
+            // Both at once: the client waits for the result, and the result for the last upload.
+            let blossom = self.blossom
+            @Sendable func store(_ content: Data, _ type: String) async throws -> JobResult.Output {
                 let sealed = try BlobEncryption.seal(content)
                 // The server sees bytes of no particular kind; the type is in the result.
                 let stored = try await blossom.upload(sealed.blob, type: MediaType.fallback)
-                outputs.append(sealed.output(url: stored.url, type: type))
+                return sealed.output(url: stored.url, type: type)
             }
-            return (outputs, nil)
+            async let text = store(Data(output.utf8), "text/plain")
+            async let record = store(transcript, "application/json")
+            return (try await [text, record], nil)
         } catch {
             logger.warning("outputs not uploaded", metadata: ["job": "\(record.id)", "error": "\(error)"])
             return ([], "the outputs could not be uploaded to any Blossom server: \(error)")
