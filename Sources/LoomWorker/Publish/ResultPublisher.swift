@@ -85,13 +85,16 @@ extension Worker {
             }
             crash(at: "worker-after-result-stored")
             let cost = (try? Pricing.costMsat(rate: record.rate(or: configuration.rate), elapsedMs: ending.elapsedMs)) ?? 0
-            let statusEvent = await statuses.publish(
+            // The final status and the result go out together: the client
+            // waits for the result, which need not wait for the status's relay OK.
+            async let finalStatus = statuses.publish(
                 JobStatus(
                     status: ending.state, elapsedMs: ending.elapsedMs, costMsat: cost,
                     tokens: ending.usage?.completionTokens ?? 0, budgetSeconds: record.budgetSeconds,
                     reason: ending.error),
                 job: id, client: record.client)
             await publishResult(id, event: event)
+            let statusEvent = await finalStatus
             alsoDeliver([statusEvent, event].compactMap { $0 }, to: job.opened.relays)
             var timing: Logger.Metadata = [
                 "money_ms": "\(Self.ms(billed - billing))", "settle_ms": "\(Self.ms(.now - began))",
