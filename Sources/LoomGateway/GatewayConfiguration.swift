@@ -26,6 +26,8 @@ public struct GatewayConfiguration: Sendable, Hashable {
     /// keep-alive requests, or a request whose bytes stopped coming) for this
     /// long is closed: an idle or stalled peer cannot hold sockets open.
     public var idleTimeoutSeconds: Int = 60
+    /// The longest a request's body may take to arrive once its headers have.
+    public var bodyTimeoutSeconds: Int = 30
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maxSatPerCall: UInt64 = 100, maxSecondsPerCall: UInt64 = 60,

@@ -62,7 +62,8 @@ public struct GatewayServer: Sendable {
         let call: OpenAIRequest
         let pinned: [String]?
         do {
-            let body = try await request.collectBody(upTo: Self.maxBodyBytes)
+            let body = try await Self.collect(
+                request.body, within: .seconds(Int64(max(engine.configuration.bodyTimeoutSeconds, 1))))
             call = try OpenAIRequest.parse(Array(buffer: body), endpoint: endpoint)
             pinned = try Self.pinnedWorkers(request.headers[Self.workerHeader])
         } catch let error as GatewayError {
@@ -73,6 +74,24 @@ public struct GatewayServer: Sendable {
         }
         logger.debug("call", metadata: ["model": "\(call.model)", "stream": "\(call.stream)"])
         return call.stream ? await streamed(call, pinned: pinned) : await whole(call, pinned: pinned)
+    }
+
+    /// The whole body, or a 400 once `limit` passes: each byte of a body that
+    /// trickles in counts as activity to the idle timeout, so this is what
+    /// stops a peer from holding a call's task and socket open by dripping it.
+    static func collect(_ body: RequestBody, within limit: Duration) async throws -> ByteBuffer {
+        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await body.collect(upTo: maxBodyBytes) }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let buffer = first else {
+                throw GatewayError.badRequest("the request body did not arrive in full within \(limit.components.seconds) s")
+            }
+            return buffer
+        }
     }
 
     func whole(_ call: OpenAIRequest, pinned: [String]?) async -> Response {

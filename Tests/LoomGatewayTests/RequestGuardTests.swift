@@ -165,6 +165,19 @@ extension RequestGuardTests {
         }
     }
 
+    /// A body dripped in a byte at a time stays "active" to the idle timeout:
+    /// the body's own deadline answers 400 instead of waiting for it.
+    @Test func aTricklingBodyIsRefusedAtItsDeadline() async throws {
+        var configuration = GatewayConfiguration(port: 0)
+        configuration.bodyTimeoutSeconds = 1
+        try await withGateway(configuration) { send in
+            let port = send.port
+            let answer = try await Task.detached { try RawConnection.trickle(port: port, bodyBytes: 100, seconds: 8) }.value
+            #expect(answer.hasPrefix("HTTP/1.1 400"), "\(answer.prefix(200))")
+            #expect(answer.contains("did not arrive in full"))
+        }
+    }
+
     @Test func webPagesAreRefusedBeforeTheEngine() async throws {
         try await withGateway(GatewayConfiguration(port: 0, allowedOrigins: [Self.page])) { send in
             // A "simple" request: what any page can send with fetch(no-cors) or a form, without a preflight.
@@ -245,27 +258,63 @@ extension RequestGuardTests {
 
 /// A plain TCP connection, to behave as no HTTP client would.
 enum RawConnection {
-    /// Connects to loopback `port`, writes `opening` and reads until the peer
-    /// closes (true) or 20 s pass without it (false). Blocking: run it off the
-    /// test's executor.
-    static func closedByPeer(port: Int, after opening: String) throws -> Bool {
+    /// Sends a chat call's headers announcing `bodyBytes`, then one byte of
+    /// the body every 200 ms for up to `seconds`; returns what the server
+    /// answered meanwhile (empty if nothing).
+    static func trickle(port: Int, bodyBytes: Int, seconds: Int) throws -> String {
+        let fd = try connected(port: port, readTimeout: timeval(tv_sec: 0, tv_usec: 200_000))
+        defer { close(fd) }
+        let head = Array(
+            "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(bodyBytes)\r\n\r\n"
+                .utf8)
+        _ = head.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        var answer: [UInt8] = [], buffer = [UInt8](repeating: 0, count: 1024)
+        #if canImport(Glibc)
+            let noSignal = Int32(MSG_NOSIGNAL)  // a closed socket answers EPIPE, not SIGPIPE
+        #else
+            var on: Int32 = 1
+            setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &on, socklen_t(MemoryLayout<Int32>.size))
+            let noSignal: Int32 = 0
+        #endif
+        for _ in 0..<min(seconds * 5, bodyBytes - 1) {
+            var byte: UInt8 = 0x20
+            if answer.isEmpty { _ = send(fd, &byte, 1, noSignal) }
+            let n = read(fd, &buffer, buffer.count)  // waits up to 200 ms
+            if n > 0 { answer += buffer[0..<n] } else if n == 0 || !answer.isEmpty { break }
+        }
+        return String(decoding: answer, as: UTF8.self)
+    }
+
+    /// A socket connected to loopback `port`, reads timing out after `readTimeout`.
+    static func connected(port: Int, readTimeout: timeval) throws -> Int32 {
         #if canImport(Glibc)
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
             let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw POSIXError(.EMFILE) }
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = UInt16(port).bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
+        let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
-        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        guard result == 0 else {
+            close(fd)
+            throw POSIXError(.ECONNREFUSED)
+        }
+        var timeout = readTimeout
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        return fd
+    }
+
+    /// Connects to loopback `port`, writes `opening` and reads until the peer
+    /// closes (true) or 20 s pass without it (false). Blocking: run it off the
+    /// test's executor.
+    static func closedByPeer(port: Int, after opening: String) throws -> Bool {
+        let fd = try connected(port: port, readTimeout: timeval(tv_sec: 20, tv_usec: 0))
+        defer { close(fd) }
         let bytes = Array(opening.utf8)
         if !bytes.isEmpty { _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
         var buffer = [UInt8](repeating: 0, count: 1024)
